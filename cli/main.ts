@@ -1,0 +1,38 @@
+/**
+ * Decoding Playground CLI: `npm run --silent cli -- <command> [args]`.
+ * JSON on stdout; errors on stderr with exit code 2.
+ */
+import { CliError } from './cli-error.ts';
+
+export interface CommandResult {
+  json: unknown;
+  exitCode?: number;
+}
+
+const COMMANDS: Record<string, () => Promise<{ run: (args: string[]) => Promise<CommandResult> }>> = {
+  generate: () => import('./commands/generate.ts'),
+  config: () => import('./commands/config.ts'),
+  golden: () => import('./commands/golden.ts'),
+};
+
+const USAGE = `usage: cli <command> [args]
+  generate --prompt TEXT [--config QUERY] [--seed N] [--max-new-tokens N]
+  config QUERY
+  golden FILE [--backend cpu|webgpu]`;
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  const load = name ? COMMANDS[name] : undefined;
+  if (!load) throw new CliError(name ? `unknown command "${name}"\n${USAGE}` : USAGE);
+  const { json, exitCode = 0 } = await (await load()).run(args);
+  process.stdout.write(JSON.stringify(json, null, 2) + '\n');
+  return exitCode;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(2);
+  },
+);
