@@ -1,0 +1,251 @@
+/**
+ * The backend-neutral Kernels interface: everything a strategy needs from the decoding math, with
+ * two implementations — `cpu/` (TypeScript reference, f64) and `webgpu/` (WGSL, f32).
+ *
+ * Why handles and async: on WebGPU the logits and the processed distributions stay in GPU buffers;
+ * only chosen ids, top-k lists (k <= 64) and scalars come back. A strategy therefore never sees a
+ * full distribution unless it asks for one explicitly (`readProbs`, tests and the golden runner).
+ *
+ * Conventions shared by both backends (the WGSL code mirrors these; the golden file checks them):
+ * - Logit sanitation: NaN -> -inf. If any logit in a row is +inf, the +inf entries become 0 and all
+ *   others -inf (the limit of the softmax). If every logit is -inf the row is treated as all-equal
+ *   (uniform) and `degenerate` is set in the row's stats.
+ * - Processors run in Hugging Face order: repetition_penalty -> temperature (or dynamic
+ *   temperature) -> top_k -> top_p -> min_p -> typical_p -> epsilon_cutoff -> eta_cutoff, with
+ *   min_tokens_to_keep = 1. A processor is active (and reported as a stage) only when its value is
+ *   not the neutral one (HF rule): repetition_penalty != 1, temperature != 1 (or dynatemp_range > 0),
+ *   top_k > 0, top_p < 1, min_p > 0, typical_p < 1, epsilon_cutoff > 0, eta_cutoff > 0.
+ * - temperature = 0 means greedy: the processed distribution is one-hot at the argmax of the
+ *   penalized logits (ties -> lowest id); every later stage then keeps 1.
+ * - Argmax ties always go to the lowest token id.
+ * - "kept" counts tokens with a finite processed logit (probability > 0) after the stage.
+ * - "rank" of a token is the number of tokens with a strictly larger raw logit (0 = top; ties share).
+ * - Sampling is Gumbel-max: argmax_i (logq_i + g_i) over tokens with finite processed logit, where
+ *   logq_i is the processed log-probability and g_i = gumbel(seed, step, purposeWord('sample', sub), i)
+ *   from `src/engine/rng.ts` (identical in `shaders/rng.wgsl`).
+ */
+
+/** Element type of a GPU logits buffer. f16 is read as packed u32 pairs where `shader-f16` is missing. */
+export type LogitsDType = 'float32' | 'float16';
+
+/** Row-major [rows, vocab] logits already in JavaScript memory (CPU backend; uploaded on WebGPU). */
+export interface CpuLogits {
+  readonly kind: 'cpu';
+  readonly rows: number;
+  readonly vocab: number;
+  /** Float64Array is accepted so that golden vectors keep their precision on the reference path. */
+  readonly data: Float32Array | Float64Array;
+}
+
+/** Row-major [rows, vocab] logits living in a GPU buffer (e.g. written by ORT through `fetches`). */
+export interface GpuLogits {
+  readonly kind: 'gpu';
+  readonly rows: number;
+  readonly vocab: number;
+  readonly buffer: GPUBuffer;
+  readonly dtype: LogitsDType;
+  /** Byte offset of row 0 in `buffer` (ORT buffers are size-bucketed: never infer size from buffer.size). */
+  readonly byteOffset?: number;
+}
+
+export type Logits = CpuLogits | GpuLogits;
+
+/**
+ * Opaque handle to processed distributions (one per row) kept by the backend, e.g. a draft model's
+ * q for speculative verification. CPU: Float64Array probabilities; GPU: a buffer. Dispose when done.
+ */
+export interface ProbsHandle {
+  readonly kind: 'probs';
+  readonly backend: KernelsBackend;
+  readonly rows: number;
+  readonly vocab: number;
+}
+
+/**
+ * Per-row processor settings, Hugging Face generation names. Omitted = neutral (processor off).
+ * Dynamic temperature follows llama.cpp "dynatemp": when `dynatemp_range` > 0 the temperature stage
+ * uses T = minT + (maxT - minT) * (H / ln N) ^ dynatemp_exponent, with minT = max(0, temperature -
+ * range), maxT = temperature + range, H the entropy (nats) of softmax of the logits entering the
+ * stage and N the number of finite ones (N = 1 -> T = minT). The effective T is reported per row.
+ */
+export interface ProcessorConfig {
+  repetition_penalty?: number; // > 0; 1 = off
+  temperature?: number; // >= 0; 1 = off; 0 = greedy
+  dynatemp_range?: number; // >= 0; 0 = off
+  dynatemp_exponent?: number; // > 0; default 1
+  top_k?: number; // integer >= 0; 0 = off; > vocab keeps all
+  top_p?: number; // [0, 1]; 1 = off; 0 keeps the top token
+  min_p?: number; // [0, 1]; 0 = off
+  typical_p?: number; // [0, 1]; 1 = off
+  epsilon_cutoff?: number; // [0, 1); 0 = off
+  eta_cutoff?: number; // [0, 1); 0 = off
+}
+
+export type StageName =
+  | 'repetition_penalty'
+  | 'temperature'
+  | 'top_k'
+  | 'top_p'
+  | 'min_p'
+  | 'typical_p'
+  | 'epsilon_cutoff'
+  | 'eta_cutoff';
+
+/** One processor's effect on a row, for the waterfall view. */
+export interface StageStat {
+  name: StageName;
+  /** Tokens with probability > 0 after this stage. */
+  kept: number;
+  /** Probability mass (of the distribution entering this stage) that this stage removed. */
+  removedMass: number;
+}
+
+/** A short descending list; ids sorted by probability, ties by lowest id. */
+export interface TopK {
+  ids: number[];
+  probs: number[];
+  logprobs: number[];
+}
+
+/** Statistics of one row: raw = softmax of the sanitized logits, processed = after all stages. */
+export interface RowStats {
+  entropy: number; // raw, nats
+  varentropy: number; // raw, sum p (ln p + H)^2, nats^2
+  rawTop: TopK;
+  processedTop: TopK;
+  stages: StageStat[];
+  /** Effective temperature after dynatemp (the configured one otherwise; 1 when off). */
+  temperature: number;
+  /** Row had no finite logit and was treated as uniform. */
+  degenerate: boolean;
+}
+
+/** What to do with a row after processing. */
+export type ChooseMode = 'sample' | 'greedy' | 'none';
+
+export interface RowRequest {
+  config: ProcessorConfig;
+  /** Token ids seen so far, for the repetition penalty (duplicates allowed, out-of-range ignored). */
+  contextIds?: ArrayLike<number>;
+  /** 'sample' with temperature 0 acts as greedy. Default 'sample'. */
+  choose?: ChooseMode;
+  /** RNG key for sampling: gumbel(seed, step, purposeWord('sample', sub), tokenId). */
+  seed: number;
+  step: number;
+  sub?: number;
+}
+
+export interface StepRequest {
+  /** One entry per logits row. */
+  rows: RowRequest[];
+  /** Length of rawTop / processedTop (1..64). Beam search / AdaDec use processedTop as candidates. Default 10. */
+  topK?: number;
+  /** Keep the processed distributions on the backend and return them (draft q for speculation). */
+  keepProcessed?: boolean;
+}
+
+export interface Choice {
+  token: number;
+  rawProb: number;
+  rawLogprob: number;
+  rawRank: number;
+  processedProb: number;
+}
+
+export interface StepRowResult extends RowStats {
+  /** Absent when choose = 'none'. */
+  choice?: Choice;
+}
+
+export interface StepResult {
+  rows: StepRowResult[];
+  /** Present when keepProcessed was set; caller disposes it. */
+  processed?: ProbsHandle;
+  /** Bytes copied device -> host by this call (0 on CPU); summed into trace stats. */
+  bytesReadBack: number;
+}
+
+/** A reference to one row of a ProbsHandle. */
+export interface ProbsRef {
+  probs: ProbsHandle;
+  row: number;
+}
+
+/**
+ * Chain speculative verification. Target row i (0..K) is processed with `config` and context
+ * `contextIds ++ draftTokens[0..i)`; q[i] is the draft's processed distribution at position i.
+ * Accept draft i while u_i < min(1, p_i(x_i) / q_i(x_i)), u_i = uniform(seed, step,
+ * purposeWord('accept', sub), i). At the first rejection n, the next token is Gumbel-max over
+ * normalize(max(0, p_n - q_n)) with purpose 'residual' (if the residual has no mass — p_n == q_n up to
+ * rounding — it samples p_n itself with the same purpose). If all K are accepted the bonus token is
+ * Gumbel-max over p_K with purpose 'bonus'. Greedy (temperature 0 or greedy: true): accept while
+ * argmax p_i == x_i; next token = argmax p_n (or p_K).
+ */
+export interface ChainVerifyRequest {
+  target: Logits; // K + 1 rows
+  q: ProbsRef[]; // K entries
+  draftTokens: number[]; // K ids
+  config: ProcessorConfig;
+  contextIds?: ArrayLike<number>;
+  greedy?: boolean;
+  seed: number;
+  step: number;
+  sub?: number;
+  topK?: number; // for the residual's top-k and the target rows' stats; default 10
+}
+
+export interface ChainPosition {
+  token: number; // draft token x_i
+  p: number; // target processed prob of x_i
+  q: number; // draft processed prob of x_i
+  u: number; // the uniform used (NaN in greedy mode)
+  accepted: boolean;
+}
+
+export interface ChainVerifyResult {
+  /** Number of leading draft tokens accepted (0..K). */
+  accepted: number;
+  /** Token emitted after the accepted prefix. */
+  nextToken: number;
+  nextKind: 'residual' | 'bonus';
+  /** Positions examined: accepted ones plus the rejected one (if any). */
+  positions: ChainPosition[];
+  /** Top-k of normalize(max(0, p_n - q_n)) at a rejection; undefined when all were accepted. */
+  residualTop?: TopK;
+  /** Stats of each target row 0..accepted (the rows whose tokens are emitted). */
+  targetStats: RowStats[];
+  bytesReadBack: number;
+}
+
+export type KernelsBackend = 'cpu' | 'webgpu';
+
+export interface Kernels {
+  readonly backend: KernelsBackend;
+  /** Wrap (CPU) or upload (GPU) logits; data is row-major [rows, vocab]. */
+  createLogits(data: Float32Array | Float64Array, rows: number, vocab: number): Promise<Logits>;
+  /** Process, measure and choose a token for every row in one call. */
+  step(logits: Logits, request: StepRequest): Promise<StepResult>;
+  /** Speculative chain verification (see ChainVerifyRequest). */
+  verifyChain(request: ChainVerifyRequest): Promise<ChainVerifyResult>;
+  /** Reads one full processed distribution back (tests, golden runner, debugging: V floats). */
+  readProbs(ref: ProbsRef): Promise<Float64Array>;
+  /** Frees a handle this backend created (logits from createLogits, ProbsHandle from step). Idempotent. */
+  dispose(handle: Logits | ProbsHandle): void;
+  /** Frees pipelines and pooled buffers. */
+  destroy(): void;
+}
+
+/**
+ * Factory contract for the WebGPU implementation: `src/engine/kernels/webgpu/index.ts` exports
+ * `createWebGpuKernels(device?: GPUDevice): Promise<Kernels>` (no device -> request one from
+ * `navigator.gpu`, or the `webgpu` package's `create()` in Node). The CPU one is `createCpuKernels()`
+ * in `src/engine/kernels/cpu/index.ts`.
+ */
+export type CreateWebGpuKernels = (device?: GPUDevice) => Promise<Kernels>;
+
+/*
+ * Pure, backend-free helpers live in the CPU folder and are usable anywhere (tests, strategies):
+ * `verifyChainWithUniforms(p, q, draftTokens, uniforms)` in `cpu/speculative.ts` runs the chain
+ * acceptance rule on given distributions and uniforms (the golden file's form) and returns
+ * { accepted, nextDistribution }.
+ */
