@@ -16,7 +16,8 @@ function copyOrtRuntime(): Plugin {
       copyFileSync(resolve(root, 'node_modules/onnxruntime-web/dist', f), resolve(dest, f));
     }
   };
-  return { name: 'copy-ort-runtime', buildStart: copy, configureServer: copy };
+  // In `config`, the earliest hook: Vite lists public/ files once at start-up.
+  return { name: 'copy-ort-runtime', config: copy };
 }
 
 /**
