@@ -174,7 +174,7 @@ export interface ProbsRef {
 /**
  * Chain speculative verification. Target row i (0..K) is processed with `config` and context
  * `contextIds ++ draftTokens[0..i)`; q[i] is the draft's processed distribution at position i.
- * Accept draft i while u_i < min(1, p_i(x_i) / q_i(x_i)), u_i = uniform(seed, step,
+ * Accept draft i while u_i < min(1, p_i(x_i) / q_i(x_i)) (q = 0: ratio 1 if p > 0, else 0), u_i = uniform(seed, step,
  * purposeWord('accept', sub), i). At the first rejection n, the next token is Gumbel-max over
  * normalize(max(0, p_n - q_n)) with purpose 'residual' (if the residual has no mass — p_n == q_n up to
  * rounding — it samples p_n itself with the same purpose). If all K are accepted the bonus token is
@@ -192,6 +192,10 @@ export interface ChainVerifyRequest {
   step: number;
   sub?: number;
   topK?: number; // for the residual's top-k and the target rows' stats; default 10
+  /** Override the RNG uniforms u_0..u_{K-1} (golden vectors, tests); normally omitted. */
+  uniforms?: number[];
+  /** Keep the distribution the next token was drawn from (residual or p_K) and return it. */
+  keepNext?: boolean;
 }
 
 export interface ChainPosition {
@@ -214,6 +218,8 @@ export interface ChainVerifyResult {
   residualTop?: TopK;
   /** Stats of each target row 0..accepted (the rows whose tokens are emitted). */
   targetStats: RowStats[];
+  /** With keepNext: the next token's distribution (residual or p_K), 1 row; caller disposes. */
+  next?: ProbsHandle;
   bytesReadBack: number;
 }
 
