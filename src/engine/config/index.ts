@@ -1,0 +1,41 @@
+/** DecodeConfig: schema and defaults, strategy registry, validation, URL codec. No DOM, no React. */
+export {
+  PARAMS,
+  PARAM_KEYS,
+  ALWAYS_ENCODED,
+  DEFAULT_CONFIG,
+  DEFAULT_MODEL,
+  DEFAULT_DRAFT,
+  BACKENDS,
+  DTYPES,
+  MAX_PROMPT_CHARS,
+  checkModelId,
+  isParamKey,
+  paramSpec,
+  type DecodeConfig,
+  type ParamKey,
+  type ParamSpec,
+  type ParamGroup,
+  type IntSpec,
+  type FloatSpec,
+  type EnumSpec,
+  type BoolSpec,
+  type TextSpec,
+  type ListSpec,
+} from './params.ts';
+export {
+  STRATEGIES,
+  STRATEGY_IDS,
+  DEFAULT_STRATEGY,
+  COMMON_PARAMS,
+  SAMPLING_PARAMS,
+  availableStrategies,
+  isStrategyId,
+  paramsForStrategy,
+  type StrategyId,
+  type StrategyInfo,
+} from './strategies.ts';
+export { normalizeConfig, MAX_WARNINGS, type NormalizeResult } from './normalize.ts';
+export { encodeConfig, decodeConfig, CONFIG_VERSION } from './url.ts';
+export { describeConfig, configDiff } from './describe.ts';
+export { DecodeConfigSchema } from './schema.ts';

@@ -1,0 +1,302 @@
+/**
+ * The parameter table: every key a DecodeConfig (and so a link) can hold, with its type, default,
+ * range and a one-line explanation. The object's key order IS the canonical order of the query
+ * string, so keep related keys together and append new ones where they read naturally (a new key
+ * with a default changes no existing link).
+ *
+ * Defaults are the neutral values (a processor at its default does nothing), except `top_k`,
+ * whose "off" is 0 here where Hugging Face's default is 50: a playground should show the raw
+ * distribution until the user asks for truncation.
+ */
+import { STRATEGY_IDS, DEFAULT_STRATEGY } from './strategies.ts';
+
+export const BACKENDS = ['auto', 'webgpu', 'wasm', 'cpu'] as const;
+export const DTYPES = ['auto', 'fp32', 'fp16', 'q8', 'q4', 'q4f16'] as const;
+
+export const DEFAULT_MODEL = 'playground/brown-target-v1';
+export const DEFAULT_DRAFT = 'playground/brown-draft-v1';
+export const MAX_PROMPT_CHARS = 4000;
+export const MAX_STOP_STRINGS = 8;
+export const MAX_STOP_CHARS = 64;
+export const MAX_MODEL_ID_CHARS = 200;
+
+export type ParamGroup = 'model' | 'run' | 'processor' | 'strategy' | 'speculative';
+
+interface Base {
+  label: string;
+  /** One line for the UI and docs: what the value does. */
+  help: string;
+  group: ParamGroup;
+  /** Show this control only when that boolean parameter is on. */
+  enabledBy?: 'relaxed_acceptance';
+}
+export interface IntSpec extends Base {
+  kind: 'int';
+  default: number;
+  min: number;
+  max: number;
+  /** Special meaning of the minimum, e.g. "off". */
+  minMeans?: string;
+}
+export interface FloatSpec extends Base {
+  kind: 'float';
+  default: number;
+  min: number;
+  max: number;
+  /** Slider step for the UI; values are not snapped to it. */
+  step: number;
+  /** Logarithmic slider (tiny cutoffs). */
+  log?: boolean;
+  unit?: string;
+}
+export interface EnumSpec extends Base {
+  kind: 'enum';
+  values: readonly string[];
+  default: string;
+}
+export interface BoolSpec extends Base {
+  kind: 'bool';
+  default: boolean;
+}
+export interface TextSpec extends Base {
+  kind: 'text';
+  default: string;
+  /** Limit in code points. */
+  maxChars: number;
+  /** Too long: keep the first maxChars (prompt: the user's text matters more) instead of falling back. */
+  truncate?: boolean;
+  multiline?: boolean;
+  /** Extra validation: undefined when valid, else why not (for the warning). */
+  check?: (s: string) => string | undefined;
+}
+export interface ListSpec extends Base {
+  kind: 'list';
+  default: readonly string[];
+  maxItems: number;
+  maxItemChars: number;
+}
+export type ParamSpec = IntSpec | FloatSpec | EnumSpec | BoolSpec | TextSpec | ListSpec;
+
+/**
+ * A Hugging Face hub id ("owner/name" or "name") or an embedded id ("playground/..."). The same
+ * id becomes a path under /models, so reject anything that could climb out of it.
+ */
+export function checkModelId(s: string): string | undefined {
+  if (s.length === 0) return 'is empty';
+  if (!/^(?:[A-Za-z0-9][A-Za-z0-9._-]*\/)?[A-Za-z0-9][A-Za-z0-9._-]*$/.test(s)) return 'is not a model id like owner/name';
+  if (s.includes('..') || s.includes('--')) return 'contains ".." or "--"';
+  return undefined;
+}
+
+const modelId = { kind: 'text', maxChars: MAX_MODEL_ID_CHARS, check: checkModelId } as const;
+
+export const PARAMS = {
+  model: {
+    ...modelId, label: 'Model', group: 'model', default: DEFAULT_MODEL,
+    help: 'Target model: an embedded id (playground/...) or a Hugging Face hub id.',
+  },
+  draft: {
+    ...modelId, label: 'Draft model', group: 'model', default: DEFAULT_DRAFT,
+    help: 'Small model that proposes tokens for speculative strategies; must share the target tokenizer.',
+  },
+  backend: {
+    kind: 'enum', values: BACKENDS, default: 'auto', label: 'Backend', group: 'model',
+    help: 'Where the model runs: auto picks WebGPU when available, else WASM (cpu is the Node CLI).',
+  },
+  dtype: {
+    kind: 'enum', values: DTYPES, default: 'auto', label: 'Weights', group: 'model',
+    help: 'Weight precision / quantization file to load; auto picks what the backend supports.',
+  },
+  strategy: {
+    kind: 'enum', values: STRATEGY_IDS, default: DEFAULT_STRATEGY, label: 'Strategy', group: 'strategy',
+    help: 'Decoding strategy (see the strategy registry).',
+  },
+  temperature: {
+    kind: 'float', default: 1, min: 0, max: 10, step: 0.05, label: 'Temperature', group: 'processor',
+    help: 'Divides the logits: below 1 sharpens, above 1 flattens; 0 means argmax.',
+  },
+  dynatemp_range: {
+    kind: 'float', default: 0, min: 0, max: 10, step: 0.05, label: 'Dynamic temperature range', group: 'processor',
+    help: 'Entropy-adaptive temperature: vary it within temperature ± range by normalized entropy (0 = off).',
+  },
+  dynatemp_exponent: {
+    kind: 'float', default: 1, min: 0, max: 10, step: 0.1, label: 'Dynamic temperature exponent', group: 'processor',
+    help: 'Curve of the entropy-adaptive temperature: temperature follows (H / Hmax) ^ exponent.',
+  },
+  top_k: {
+    kind: 'int', default: 0, min: 0, max: 262144, minMeans: 'off', label: 'Top-k', group: 'processor',
+    help: 'Keep only the k most probable tokens (ties at the k-th kept); 0 = off.',
+  },
+  top_p: {
+    kind: 'float', default: 1, min: 0, max: 1, step: 0.01, label: 'Top-p (nucleus)', group: 'processor',
+    help: 'Keep the smallest set of top tokens whose probability reaches p; 1 = off.',
+  },
+  min_p: {
+    kind: 'float', default: 0, min: 0, max: 1, step: 0.01, label: 'Min-p', group: 'processor',
+    help: 'Drop tokens below min_p times the top token probability; 0 = off.',
+  },
+  typical_p: {
+    kind: 'float', default: 1, min: 0, max: 1, step: 0.01, label: 'Typical-p', group: 'processor',
+    help: 'Keep tokens whose surprise is closest to the entropy, up to mass p; 1 = off.',
+  },
+  repetition_penalty: {
+    kind: 'float', default: 1, min: 0.01, max: 10, step: 0.01, label: 'Repetition penalty', group: 'processor',
+    help: 'Penalizes tokens already in the context (positive logits divided by it, negative multiplied); 1 = off.',
+  },
+  epsilon_cutoff: {
+    kind: 'float', default: 0, min: 0, max: 1, step: 0.0001, log: true, label: 'Epsilon cutoff', group: 'processor',
+    help: 'Drop tokens with probability below epsilon (e.g. 3e-4); 0 = off.',
+  },
+  eta_cutoff: {
+    kind: 'float', default: 0, min: 0, max: 1, step: 0.0001, log: true, label: 'Eta cutoff', group: 'processor',
+    help: 'Entropy-dependent cutoff: drop tokens below min(eta, sqrt(eta) * exp(-H)); 0 = off.',
+  },
+  num_beams: {
+    kind: 'int', default: 4, min: 1, max: 16, label: 'Beams', group: 'strategy',
+    help: 'Number of partial sequences kept at each step (1 = greedy).',
+  },
+  length_penalty: {
+    kind: 'float', default: 1, min: -5, max: 5, step: 0.1, label: 'Length penalty', group: 'strategy',
+    help: 'Beam score = log-probability / length ^ penalty; above 0 favours longer outputs.',
+  },
+  adadec_tau: {
+    kind: 'float', default: 1, min: 0, max: 12, step: 0.05, unit: 'nats', label: 'AdaDec threshold tau', group: 'strategy',
+    help: 'Rerank only at steps whose entropy exceeds tau (the paper learns ~0.6-1.3 nats per model).',
+  },
+  adadec_candidates: {
+    kind: 'int', default: 3, min: 1, max: 16, label: 'AdaDec candidates', group: 'strategy',
+    help: 'Top candidates compared at a triggered step (B).',
+  },
+  adadec_lookahead: {
+    kind: 'int', default: 5, min: 1, max: 32, label: 'AdaDec lookahead', group: 'strategy',
+    help: 'Greedy lookahead tokens scored after each candidate (L).',
+  },
+  cntp_max_trials: {
+    kind: 'int', default: 10, min: 1, max: 32, label: 'CNTP max trials', group: 'strategy',
+    help: 'Trials at the highest entropy (Nmax); 1 = plain sampling.',
+  },
+  cntp_entropy_min: {
+    kind: 'float', default: 0.01, min: 0, max: 20, step: 0.01, unit: 'nats', label: 'CNTP entropy low', group: 'strategy',
+    help: 'Entropy at or below which one trial is run.',
+  },
+  cntp_entropy_max: {
+    kind: 'float', default: 1.5, min: 0, max: 20, step: 0.05, unit: 'nats', label: 'CNTP entropy high', group: 'strategy',
+    help: 'Entropy at or above which the maximum number of trials is run (linear in between).',
+  },
+  cntp_max_trial_tokens: {
+    kind: 'int', default: 16, min: 1, max: 128, label: 'CNTP trial length cap', group: 'strategy',
+    help: 'A trial ends at punctuation or after this many tokens.',
+  },
+  entropix_entropy_threshold: {
+    kind: 'float', default: 1.2, min: 0, max: 20, step: 0.05, unit: 'nats', label: 'Entropix entropy threshold', group: 'strategy',
+    help: 'Entropy above this is "high" when classifying a step into a quadrant.',
+  },
+  entropix_varentropy_threshold: {
+    kind: 'float', default: 2.5, min: 0, max: 100, step: 0.05, label: 'Entropix varentropy threshold', group: 'strategy',
+    help: 'Varentropy above this is "high" when classifying a step into a quadrant.',
+  },
+  entropix_boost_temperature: {
+    kind: 'float', default: 1.3, min: 0, max: 10, step: 0.05, label: 'Entropix boost temperature', group: 'strategy',
+    help: 'High entropy, low varentropy: sample at this temperature (unless a pause text is set).',
+  },
+  entropix_pause_text: {
+    kind: 'text', default: '', maxChars: 32, label: 'Entropix pause text', group: 'strategy',
+    help: 'High entropy, low varentropy: insert this text (e.g. "...") instead of boosting; empty = boost.',
+  },
+  entropix_branches: {
+    kind: 'int', default: 3, min: 1, max: 16, label: 'Entropix branches', group: 'strategy',
+    help: 'Low entropy, high varentropy: sample this many branches and keep the most confident.',
+  },
+  entropix_resample_temperature: {
+    kind: 'float', default: 2, min: 0, max: 10, step: 0.05, label: 'Entropix resample temperature', group: 'strategy',
+    help: 'High entropy, high varentropy: resample at this temperature.',
+  },
+  num_draft_tokens: {
+    kind: 'int', default: 4, min: 1, max: 32, label: 'Draft tokens (K)', group: 'speculative',
+    help: 'Tokens proposed per verification step (the maximum, for adaptive drafting).',
+  },
+  tree_width: {
+    kind: 'int', default: 2, min: 1, max: 8, label: 'Tree width', group: 'speculative',
+    help: 'Children drafted per tree node.',
+  },
+  tree_depth: {
+    kind: 'int', default: 4, min: 1, max: 16, label: 'Tree depth', group: 'speculative',
+    help: 'Levels of the draft tree (longest accepted run per step).',
+  },
+  draft_confidence: {
+    kind: 'float', default: 0.5, min: 0, max: 1, step: 0.01, label: 'Draft confidence', group: 'speculative',
+    help: 'Stop drafting when the draft top-1 probability falls below this.',
+  },
+  ngram_size: {
+    kind: 'int', default: 3, min: 1, max: 8, label: 'N-gram size', group: 'speculative',
+    help: 'Length of the context suffix matched earlier in the text to propose a continuation.',
+  },
+  recycling_successors: {
+    kind: 'int', default: 8, min: 1, max: 32, label: 'Successors per token', group: 'speculative',
+    help: 'Top successor candidates remembered per token id in the recycling table.',
+  },
+  relaxed_acceptance: {
+    kind: 'bool', default: false, label: 'Relaxed acceptance (lossy)', group: 'speculative',
+    help: 'LANTERN-style: also accept a draft token when its embedding neighbours carry enough target mass.',
+  },
+  relaxed_neighbors: {
+    kind: 'int', default: 5, min: 1, max: 64, enabledBy: 'relaxed_acceptance', label: 'Relaxed: neighbours (k)', group: 'speculative',
+    help: 'Nearest neighbours in embedding space pooled with the draft token.',
+  },
+  relaxed_delta: {
+    kind: 'float', default: 0.2, min: 0, max: 1, step: 0.01, enabledBy: 'relaxed_acceptance', label: 'Relaxed: mass (delta)', group: 'speculative',
+    help: 'Largest extra target mass the neighbourhood may lend to a draft token.',
+  },
+  max_new_tokens: {
+    kind: 'int', default: 64, min: 1, max: 1024, label: 'Max new tokens', group: 'run',
+    help: 'Stop after this many generated tokens (or at EOS or a stop string).',
+  },
+  seed: {
+    kind: 'int', default: 42, min: 0, max: 4294967295, label: 'Seed', group: 'run',
+    help: 'Random seed (unsigned 32-bit); the same seed and config give the same tokens.',
+  },
+  stop: {
+    kind: 'list', default: [], maxItems: MAX_STOP_STRINGS, maxItemChars: MAX_STOP_CHARS, label: 'Stop strings', group: 'run',
+    help: 'Stop when the output contains any of these (repeat the key for several).',
+  },
+  prompt: {
+    kind: 'text', default: 'The old man', maxChars: MAX_PROMPT_CHARS, truncate: true, multiline: true, label: 'Prompt', group: 'run',
+    help: 'Text the model continues; plain text, never HTML.',
+  },
+} as const satisfies Record<string, ParamSpec>;
+
+export type ParamKey = keyof typeof PARAMS;
+
+/** All keys in canonical (query string) order. */
+export const PARAM_KEYS = Object.keys(PARAMS) as ParamKey[];
+
+/** Keys written to every link even at their default, so a shared link reads on its own. */
+export const ALWAYS_ENCODED: readonly ParamKey[] = ['model', 'strategy', 'seed', 'prompt'];
+
+type ValueOf<S> = S extends { kind: 'int' | 'float' }
+  ? number
+  : S extends { kind: 'bool' }
+    ? boolean
+    : S extends { kind: 'text' }
+      ? string
+      : S extends { kind: 'list' }
+        ? readonly string[]
+        : S extends { kind: 'enum'; values: readonly (infer V)[] }
+          ? V
+          : never;
+
+/** A complete, validated decoding configuration: every key present, every value in range. */
+export type DecodeConfig = { readonly [K in ParamKey]: ValueOf<(typeof PARAMS)[K]> };
+
+export function paramSpec(key: ParamKey): ParamSpec {
+  return PARAMS[key];
+}
+
+export function isParamKey(s: string): s is ParamKey {
+  return Object.prototype.hasOwnProperty.call(PARAMS, s);
+}
+
+/** Defaults for every key. */
+export const DEFAULT_CONFIG: DecodeConfig = Object.freeze(
+  Object.fromEntries(PARAM_KEYS.map((k) => [k, PARAMS[k].default])) as unknown as DecodeConfig,
+);

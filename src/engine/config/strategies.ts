@@ -1,0 +1,163 @@
+/**
+ * The strategy registry: the single source of truth for which decoding strategies exist, what they
+ * do in one line, which parameters they read, and whether this build implements them. The URL
+ * codec, the normalizer, the CLI and the UI's strategy panel all read this table.
+ *
+ * To enable a strategy once its module lands, flip its `available` flag to true. Links naming an
+ * unavailable strategy still keep their parameters (so they work once it ships) but run the
+ * default strategy, with a warning.
+ */
+import type { ParamKey } from './params.ts';
+
+/** Every strategy value the `strategy` URL key can name, in the order the UI lists them. */
+export const STRATEGY_IDS = [
+  'greedy',
+  'sample',
+  'beam',
+  'adadec',
+  'cntp',
+  'entropix',
+  'spec-chain',
+  'spec-tree',
+  'spec-rsd',
+  'spec-adaptive',
+  'prompt-lookup',
+  'recycling',
+] as const;
+export type StrategyId = (typeof STRATEGY_IDS)[number];
+
+export const DEFAULT_STRATEGY: StrategyId = 'sample';
+
+export interface StrategyInfo {
+  id: StrategyId;
+  /** Short name for menus. */
+  label: string;
+  /** One line: what the strategy does. */
+  summary: string;
+  /** Implemented in this build; only available strategies are accepted from a link. */
+  available: boolean;
+  /** Runs a draft model (the `draft` key applies). */
+  needsDraft: boolean;
+  /** Lossy: the output distribution may differ from the target's (shown as a caveat). */
+  lossy: boolean;
+  /** The parameters this strategy reads, beyond the common ones (model, prompt, seed ...), in display order. */
+  params: readonly ParamKey[];
+}
+
+/** Parameters every strategy reads. */
+export const COMMON_PARAMS: readonly ParamKey[] = ['model', 'backend', 'dtype', 'max_new_tokens', 'seed', 'stop', 'prompt'];
+
+/** The logits processors (HF order); sampling-based strategies read all of them. */
+export const SAMPLING_PARAMS: readonly ParamKey[] = [
+  'temperature',
+  'dynatemp_range',
+  'dynatemp_exponent',
+  'top_k',
+  'top_p',
+  'min_p',
+  'typical_p',
+  'repetition_penalty',
+  'epsilon_cutoff',
+  'eta_cutoff',
+];
+
+/** Opt-in lossy acceptance shared by the speculative strategies. */
+const RELAXED: readonly ParamKey[] = ['relaxed_acceptance', 'relaxed_neighbors', 'relaxed_delta'];
+
+function entry(
+  id: StrategyId,
+  label: string,
+  summary: string,
+  params: readonly ParamKey[],
+  opts: { available?: boolean; needsDraft?: boolean; lossy?: boolean } = {},
+): StrategyInfo {
+  return { id, label, summary, params, available: opts.available ?? false, needsDraft: opts.needsDraft ?? false, lossy: opts.lossy ?? false };
+}
+
+export const STRATEGIES: Readonly<Record<StrategyId, StrategyInfo>> = {
+  greedy: entry('greedy', 'Greedy', 'Always emit the most probable token; the seed has no effect.', ['repetition_penalty'], {
+    available: true,
+  }),
+  sample: entry('sample', 'Sampling', 'Draw each token from the processed distribution (temperature, top-k, top-p, ...).', SAMPLING_PARAMS, {
+    available: true,
+  }),
+  beam: entry('beam', 'Beam search', 'Keep the best few partial sequences by total log-probability, normalized by length.', [
+    'num_beams',
+    'length_penalty',
+    'repetition_penalty',
+  ]),
+  adadec: entry('adadec', 'AdaDec', 'Greedy, but when entropy exceeds tau rerank the top candidates by a short greedy lookahead.', [
+    'adadec_tau',
+    'adadec_candidates',
+    'adadec_lookahead',
+    'repetition_penalty',
+  ]),
+  cntp: entry('cntp', 'CNTP', 'When entropy is high, sample several trials up to punctuation and keep the lowest-perplexity one.', [
+    'cntp_max_trials',
+    'cntp_entropy_min',
+    'cntp_entropy_max',
+    'cntp_max_trial_tokens',
+    ...SAMPLING_PARAMS,
+  ]),
+  entropix: entry('entropix', 'Entropix-style', 'Pick an action per step from its entropy/varentropy quadrant: argmax, boost, branch or resample.', [
+    'entropix_entropy_threshold',
+    'entropix_varentropy_threshold',
+    'entropix_boost_temperature',
+    'entropix_pause_text',
+    'entropix_branches',
+    'entropix_resample_temperature',
+    ...SAMPLING_PARAMS,
+  ]),
+  'spec-chain': entry('spec-chain', 'Speculative (chain)', 'A draft model proposes K tokens; the target verifies them in one pass, losslessly.', [
+    'num_draft_tokens',
+    ...RELAXED,
+    ...SAMPLING_PARAMS,
+  ], { needsDraft: true }),
+  'spec-tree': entry('spec-tree', 'Speculative (tree)', 'The draft proposes a tree of candidates; recursive rejection sampling over siblings (SpecInfer).', [
+    'tree_width',
+    'tree_depth',
+    ...RELAXED,
+    ...SAMPLING_PARAMS,
+  ], { needsDraft: true }),
+  'spec-rsd': entry('spec-rsd', 'Speculative (RSD)', 'Tree drafts drawn without replacement (Gumbel-top-k) at each level, then recursive rejection.', [
+    'tree_width',
+    'tree_depth',
+    ...RELAXED,
+    ...SAMPLING_PARAMS,
+  ], { needsDraft: true }),
+  'spec-adaptive': entry('spec-adaptive', 'Speculative (adaptive)', 'Keep drafting while the draft is confident; stop early when its confidence drops (SpecDec++/DySpec).', [
+    'draft_confidence',
+    'num_draft_tokens',
+    ...RELAXED,
+    ...SAMPLING_PARAMS,
+  ], { needsDraft: true }),
+  'prompt-lookup': entry('prompt-lookup', 'Prompt lookup', 'No draft model: an n-gram match in the context proposes the continuation, the target verifies it.', [
+    'ngram_size',
+    'num_draft_tokens',
+    ...RELAXED,
+    ...SAMPLING_PARAMS,
+  ]),
+  recycling: entry('recycling', 'Token Recycling', 'No draft model: a table of successors seen in earlier passes builds a draft tree by BFS.', [
+    'recycling_successors',
+    'tree_width',
+    'tree_depth',
+    ...RELAXED,
+    ...SAMPLING_PARAMS,
+  ]),
+};
+
+export function isStrategyId(s: string): s is StrategyId {
+  return (STRATEGY_IDS as readonly string[]).includes(s);
+}
+
+/** Strategies a link may select in this build. */
+export function availableStrategies(): StrategyId[] {
+  return STRATEGY_IDS.filter((id) => STRATEGIES[id].available);
+}
+
+/** Every parameter the given strategy reads, in display order: common ones, then the draft model if any, then its own. */
+export function paramsForStrategy(id: StrategyId): ParamKey[] {
+  const s = STRATEGIES[id];
+  const common = COMMON_PARAMS.filter((k) => k !== 'prompt');
+  return [...common.slice(0, 1), ...(s.needsDraft ? (['draft'] as ParamKey[]) : []), ...common.slice(1), ...s.params, 'prompt'];
+}
