@@ -1,0 +1,138 @@
+/**
+ * The run driver: encodes the prompt, runs the configured strategy, enforces the stopping rules
+ * (EOS, max_new_tokens, stop strings, cancellation) and wraps the tokens in the trace's start and
+ * end events with the run's statistics. The same driver serves the worker, the CLI and the tests.
+ */
+import type { DecodeConfig } from './config/params.ts';
+import type { Kernels } from './kernels/types.ts';
+import type { ModelRunner } from './model/runner.ts';
+import { STRATEGY_IMPLS } from './strategies/index.ts';
+import type { StrategyContext } from './strategies/types.ts';
+import { TRACE_VERSION, type EndReason, type TokenEvent, type TraceEvent } from './trace/types.ts';
+
+export interface Engine {
+  target: ModelRunner;
+  draft?: ModelRunner;
+  kernels: Kernels;
+}
+
+export interface RunOptions {
+  /** Canonical query string of `config`, recorded in the trace so an export names its link. */
+  query?: string;
+  signal?: AbortSignal;
+  now?: () => number;
+}
+
+export async function* generate(config: DecodeConfig, engine: Engine, opts: RunOptions = {}): AsyncGenerator<TraceEvent, void, void> {
+  const now = opts.now ?? (() => performance.now());
+  const t0 = now();
+  const { target, draft, kernels } = engine;
+  const strategy = STRATEGY_IMPLS[config.strategy];
+  if (!strategy) throw new Error(`strategy "${config.strategy}" is not implemented`);
+
+  let promptIds = target.encode(config.prompt);
+  if (promptIds.length === 0) {
+    // An empty prompt starts a fresh document, as the models saw in training.
+    const start = target.info.bosId ?? target.info.eosIds[0];
+    if (start === undefined) throw new Error('empty prompt and the model has no BOS/EOS token to start from');
+    promptIds = [start];
+  }
+  yield {
+    type: 'start',
+    version: TRACE_VERSION,
+    query: opts.query ?? '',
+    model: target.info.id,
+    draft: draft?.info.id,
+    backend: target.info.backend,
+    kernels: kernels.backend,
+    vocabSize: target.info.vocabSize,
+    prompt: config.prompt,
+    promptTokens: promptIds.map((id) => ({ id, text: target.tokenText(id) })),
+    startedAt: new Date().toISOString(),
+  };
+
+  const targetForwards0 = target.forwards;
+  const draftForwards0 = draft?.forwards ?? 0;
+  const emitted: TokenEvent[] = [];
+  const textIds: number[] = [];
+  let bytesReadBack = 0;
+  let firstTokenMs = 0;
+  let text = '';
+  let reason: EndReason = 'max_tokens';
+  let error: string | undefined;
+
+  const ctx: StrategyContext = {
+    config,
+    target,
+    draft,
+    kernels,
+    promptIds,
+    remaining: () => config.max_new_tokens - emitted.length,
+    countReadBack: (b) => void (bytesReadBack += b),
+  };
+  const gen = strategy(ctx);
+  try {
+    outer: while (emitted.length < config.max_new_tokens) {
+      if (opts.signal?.aborted) {
+        reason = 'cancelled';
+        break;
+      }
+      const step = await gen.next();
+      if (step.done) break;
+      for (const tok of step.value) {
+        if (emitted.length >= config.max_new_tokens) break outer;
+        if (emitted.length === 0) firstTokenMs = now() - t0;
+        emitted.push(tok);
+        yield tok;
+        if (target.isEos(tok.id)) {
+          reason = 'eos';
+          break outer;
+        }
+        textIds.push(tok.id);
+        text = target.decode(textIds);
+        const stop = firstStop(text, config.stop);
+        if (stop !== undefined) {
+          text = text.slice(0, stop);
+          reason = 'stop_string';
+          break outer;
+        }
+      }
+    }
+  } catch (err) {
+    reason = 'error';
+    error = err instanceof Error ? err.message : String(err);
+  } finally {
+    await gen.return();
+  }
+
+  const wallMs = now() - t0;
+  const n = emitted.length;
+  yield {
+    type: 'end',
+    reason,
+    text,
+    error,
+    stats: {
+      promptTokens: promptIds.length,
+      tokensEmitted: n,
+      targetForwards: target.forwards - targetForwards0,
+      draftForwards: (draft?.forwards ?? 0) - draftForwards0,
+      firstTokenMs,
+      wallMs,
+      tokensPerSecond: wallMs > 0 ? (n * 1000) / wallMs : 0,
+      bytesReadBack,
+      bytesReadBackPerToken: n > 0 ? bytesReadBack / n : 0,
+    },
+  };
+}
+
+/** Index where the earliest stop string starts, if any occurs. */
+function firstStop(text: string, stops: readonly string[]): number | undefined {
+  let best: number | undefined;
+  for (const s of stops) {
+    if (!s) continue;
+    const i = text.indexOf(s);
+    if (i >= 0 && (best === undefined || i < best)) best = i;
+  }
+  return best;
+}

@@ -1,0 +1,135 @@
+/**
+ * The KV cache of one ModelRunner state: `past_key_values.N.key/value` tensors laid out
+ * [batch, heads, length, head_dim]. The runner feeds them to the ORT session and swaps in each
+ * step's `present.*` outputs; this module owns their lifetime (disposing what it replaces, so a
+ * long run does not grow GPU memory) and the two edits strategies need: truncate to a length
+ * (rejected drafts, lookahead rollback) and gather rows (beam reorder, forking trials).
+ */
+import type { OrtTensor, OrtTensorClass } from './ort-types.ts';
+
+export class KvCache {
+  private tensors = new Map<string, OrtTensor>();
+  /** Buffers the app created (truncate/gather on the GPU): ORT does not own them, we destroy them. */
+  private ownedBuffers = new Map<string, GPUBuffer>();
+
+  constructor(
+    private readonly names: string[],
+    private readonly heads: number,
+    private readonly headDim: number,
+    private readonly TensorClass: OrtTensorClass,
+    private readonly device: () => GPUDevice | undefined,
+    public batch = 1,
+    public length = 0,
+  ) {}
+
+  /** Feeds for the next forward; a zero-length past is a CPU tensor (ORT accepts it on every EP). */
+  feeds(): Record<string, OrtTensor> {
+    const out: Record<string, OrtTensor> = {};
+    for (const name of this.names) {
+      out[name] =
+        this.tensors.get(name) ??
+        new this.TensorClass('float32', new Float32Array(0), [this.batch, this.heads, 0, this.headDim]);
+    }
+    return out;
+  }
+
+  /** Takes ownership of a forward's `present.*` outputs as the new past. */
+  update(outputs: Record<string, OrtTensor>, batch: number, length: number): void {
+    for (const name of this.names) {
+      const next = outputs[name.replace('past_key_values', 'present')];
+      if (!next) throw new Error(`model output ${name.replace('past_key_values', 'present')} is missing`);
+      this.replace(name, next);
+    }
+    this.batch = batch;
+    this.length = length;
+  }
+
+  /** Keeps the first `keep` positions of every row. */
+  truncate(keep: number): void {
+    if (keep === this.length) return;
+    if (keep < 0 || keep > this.length) throw new RangeError(`cannot truncate a cache of length ${this.length} to ${keep}`);
+    this.remap(this.batch, keep, (b) => b);
+  }
+
+  /** New batch made of the given rows of the current one (rows may repeat). */
+  gatherRows(rows: number[]): void {
+    for (const r of rows) if (r < 0 || r >= this.batch) throw new RangeError(`row ${r} out of range 0..${this.batch - 1}`);
+    this.remap(rows.length, this.length, (b) => rows[b]);
+  }
+
+  /** Releases every tensor and buffer. The cache is empty afterwards. */
+  dispose(): void {
+    for (const name of [...this.tensors.keys()]) this.release(name);
+    this.length = 0;
+  }
+
+  /** Bytes held on the GPU by this cache (for the memory-growth measurement). */
+  gpuBytes(): number {
+    let n = 0;
+    for (const t of this.tensors.values()) if (t.location === 'gpu-buffer') n += t.dims.reduce((a, b) => a * b, 1) * 4;
+    return n;
+  }
+
+  private remap(batch: number, keep: number, srcRow: (b: number) => number): void {
+    if (this.tensors.size === 0) {
+      this.batch = batch;
+      this.length = keep;
+      return;
+    }
+    const D = this.headDim;
+    const H = this.heads;
+    const S = this.length;
+    for (const name of this.names) {
+      const t = this.tensors.get(name)!;
+      if (t.location === 'gpu-buffer') {
+        const device = this.device();
+        if (!device) throw new Error('GPU KV tensor without a WebGPU device');
+        const size = Math.max(16, batch * H * keep * D * 4);
+        const buf = device.createBuffer({ size, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+        const enc = device.createCommandEncoder();
+        const rowBytes = keep * D * 4;
+        if (rowBytes > 0) {
+          for (let b = 0; b < batch; b++) {
+            for (let h = 0; h < H; h++) {
+              enc.copyBufferToBuffer(t.gpuBuffer!, ((srcRow(b) * H + h) * S * D) * 4, buf, ((b * H + h) * keep * D) * 4, rowBytes);
+            }
+          }
+        }
+        device.queue.submit([enc.finish()]);
+        const nt = this.TensorClass.fromGpuBuffer(buf, { dataType: 'float32', dims: [batch, H, keep, D] });
+        this.replace(name, nt, buf);
+      } else {
+        const src = t.data as Float32Array;
+        const out = new Float32Array(batch * H * keep * D);
+        for (let b = 0; b < batch; b++) {
+          for (let h = 0; h < H; h++) {
+            const from = ((srcRow(b) * H + h) * S) * D;
+            out.set(src.subarray(from, from + keep * D), ((b * H + h) * keep) * D);
+          }
+        }
+        this.replace(name, new this.TensorClass('float32', out, [batch, H, keep, D]));
+      }
+    }
+    this.batch = batch;
+    this.length = keep;
+  }
+
+  private replace(name: string, next: OrtTensor, owned?: GPUBuffer): void {
+    if (this.tensors.get(name) !== next) this.release(name);
+    this.tensors.set(name, next);
+    if (owned) this.ownedBuffers.set(name, owned);
+  }
+
+  private release(name: string): void {
+    const old = this.tensors.get(name);
+    const owned = this.ownedBuffers.get(name);
+    if (owned) {
+      // fromGpuBuffer tensors do not own their buffer: destroy it ourselves, never dispose().
+      owned.destroy();
+      this.ownedBuffers.delete(name);
+    } else if (old && old.location === 'gpu-buffer') {
+      old.dispose();
+    }
+    this.tensors.delete(name);
+  }
+}

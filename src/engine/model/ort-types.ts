@@ -1,0 +1,24 @@
+/**
+ * The slice of ONNX Runtime's Tensor / InferenceSession API the runner uses. Typed structurally
+ * because the engine must use whichever ORT copy transformers.js loaded (onnxruntime-web in the
+ * browser, onnxruntime-node in Node): tensors from another copy are silently not recognised.
+ */
+export interface OrtTensor {
+  readonly type: string;
+  readonly dims: readonly number[];
+  readonly data: unknown;
+  readonly location: string;
+  readonly gpuBuffer?: GPUBuffer;
+  dispose(): void;
+}
+
+export interface OrtTensorClass {
+  new (type: string, data: unknown, dims: readonly number[]): OrtTensor;
+  fromGpuBuffer(buffer: GPUBuffer, options: { dataType: string; dims: readonly number[] }): OrtTensor;
+}
+
+export interface OrtSession {
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  run(feeds: Record<string, OrtTensor>, fetches?: Record<string, OrtTensor | null>): Promise<Record<string, OrtTensor>>;
+}

@@ -1,0 +1,279 @@
+/**
+ * ModelRunner: one causal LM loaded through transformers.js (tokenizer, config, ONNX session),
+ * driven step by step by the engine rather than by `generate()`: prefill, one-token decode,
+ * multi-token verification (draft chains), KV rollback and batched rows all go through `forward`
+ * on a `Sequence`. We call the ORT session directly (transformers' `forward` hides the cache and
+ * always pulls logits to the CPU), feeding position ids ourselves so verification and rollback
+ * see the right positions.
+ */
+import { AutoModelForCausalLM, AutoTokenizer, Tensor, env } from '@huggingface/transformers';
+import { KvCache } from './kv-cache.ts';
+import type { OrtSession, OrtTensor, OrtTensorClass } from './ort-types.ts';
+
+export type Backend = 'webgpu' | 'wasm' | 'cpu';
+export type DType = 'fp32' | 'fp16' | 'q8' | 'q4' | 'q4f16';
+
+export interface LoadProgress {
+  /** File being loaded, or '' for the overall figure. */
+  file: string;
+  loaded: number;
+  total: number;
+  status: 'initiate' | 'download' | 'progress' | 'done' | 'ready';
+}
+
+export interface LoadOptions {
+  model: string;
+  backend: Backend;
+  dtype: DType;
+  onProgress?: (p: LoadProgress) => void;
+}
+
+export interface ModelInfo {
+  id: string;
+  backend: Backend;
+  dtype: DType;
+  vocabSize: number;
+  numLayers: number;
+  kvHeads: number;
+  headDim: number;
+  maxPositions: number;
+  eosIds: number[];
+  bosId: number | null;
+}
+
+/** Where transformers.js finds models and its wasm files; set once per process or worker. */
+export function configureModelSources(opts: {
+  localModelPath: string;
+  allowRemoteModels: boolean;
+  wasmPaths?: string;
+}): void {
+  env.allowLocalModels = true;
+  env.localModelPath = opts.localModelPath;
+  env.allowRemoteModels = opts.allowRemoteModels;
+  // Local files change when the models are retrained: never serve them from a stale browser cache.
+  env.useBrowserCache = opts.allowRemoteModels;
+  const onnx = env.backends.onnx as { wasm?: { wasmPaths?: string } } | undefined;
+  if (opts.wasmPaths && onnx?.wasm) onnx.wasm.wasmPaths = opts.wasmPaths;
+}
+
+interface LoadedModel {
+  sessions: { model: OrtSession };
+  config: Record<string, unknown>;
+  generation_config?: Record<string, unknown>;
+  dispose(): Promise<unknown>;
+}
+
+interface LoadedTokenizer {
+  encode(text: string, opts?: { add_special_tokens?: boolean }): number[];
+  decode(ids: number[], opts?: { skip_special_tokens?: boolean }): string;
+}
+
+const asIds = (v: unknown): number[] => (Array.isArray(v) ? v.map(Number) : typeof v === 'number' ? [v] : []);
+
+export class ModelRunner {
+  /** Forward passes run so far (the trace reports them per run: read before and after). */
+  forwards = 0;
+  private readonly tokenTexts = new Map<number, string>();
+  private readonly hasPositionIds: boolean;
+  private readonly hasLogitsToKeep: boolean;
+  private readonly kvNames: string[];
+  private readonly TensorClass: OrtTensorClass;
+
+  private constructor(
+    readonly info: ModelInfo,
+    private readonly model: LoadedModel,
+    private readonly tokenizer: LoadedTokenizer,
+  ) {
+    const session = model.sessions.model;
+    this.hasPositionIds = session.inputNames.includes('position_ids');
+    this.hasLogitsToKeep = session.inputNames.includes('num_logits_to_keep');
+    this.kvNames = session.inputNames.filter((n) => n.startsWith('past_key_values.'));
+    // The Tensor class of the ORT copy transformers loaded (see ort-types.ts).
+    this.TensorClass = (new Tensor('float32', new Float32Array(1), [1]) as unknown as { ort_tensor: OrtTensor }).ort_tensor
+      .constructor as unknown as OrtTensorClass;
+  }
+
+  static async load(opts: LoadOptions): Promise<ModelRunner> {
+    const progress_callback = opts.onProgress
+      ? (p: { status: string; file?: string; loaded?: number; total?: number }) => {
+          if (p.status === 'progress_total') return;
+          opts.onProgress!({
+            status: p.status as LoadProgress['status'],
+            file: p.file ?? '',
+            loaded: p.loaded ?? 0,
+            total: p.total ?? 0,
+          });
+        }
+      : undefined;
+    const tokenizer = (await AutoTokenizer.from_pretrained(opts.model, { progress_callback } as never)) as unknown as LoadedTokenizer;
+    const model = (await AutoModelForCausalLM.from_pretrained(opts.model, {
+      device: opts.backend,
+      dtype: opts.dtype,
+      progress_callback,
+    } as never)) as unknown as LoadedModel;
+    const c = model.config;
+    const gc = model.generation_config ?? {};
+    const heads = Number(c.num_attention_heads);
+    const kvHeads = Number(c.num_key_value_heads ?? heads);
+    const hidden = Number(c.hidden_size);
+    const eos = [...new Set([...asIds(gc.eos_token_id), ...asIds(c.eos_token_id)])];
+    const info: ModelInfo = {
+      id: opts.model,
+      backend: opts.backend,
+      dtype: opts.dtype,
+      vocabSize: Number(c.vocab_size),
+      numLayers: Number(c.num_hidden_layers),
+      kvHeads,
+      headDim: Number(c.head_dim ?? hidden / heads),
+      maxPositions: Number(c.max_position_embeddings ?? 2048),
+      eosIds: eos,
+      bosId: c.bos_token_id == null ? null : Number(c.bos_token_id),
+    };
+    return new ModelRunner(info, model, tokenizer);
+  }
+
+  encode(text: string): number[] {
+    return Array.from(this.tokenizer.encode(text, { add_special_tokens: false }));
+  }
+
+  decode(ids: number[]): string {
+    return this.tokenizer.decode(ids, { skip_special_tokens: true });
+  }
+
+  /** Display text of one token (cached: views ask for every top-k entry of every step). */
+  tokenText(id: number): string {
+    let t = this.tokenTexts.get(id);
+    if (t === undefined) {
+      t = this.tokenizer.decode([id], { skip_special_tokens: false });
+      this.tokenTexts.set(id, t);
+    }
+    return t;
+  }
+
+  isEos(id: number): boolean {
+    return this.info.eosIds.includes(id);
+  }
+
+  /** A fresh, empty sequence with `batch` rows. */
+  newSequence(batch = 1): Sequence {
+    const cache = new KvCache(this.kvNames, this.info.kvHeads, this.info.headDim, this.TensorClass, gpuDevice, batch, 0);
+    return new Sequence(cache, Array.from({ length: batch }, () => []));
+  }
+
+  /**
+   * Appends `tokens` (one equal-length list per row) to the sequence and returns their logits,
+   * row-major [rows * keep, vocab], where keep = T (all positions) or `lastN` (the last N of each row).
+   */
+  async forward(seq: Sequence, tokens: number[][], lastN?: number): Promise<ForwardResult> {
+    const B = tokens.length;
+    const T = tokens[0]?.length ?? 0;
+    if (B !== seq.rows) throw new RangeError(`forward got ${B} rows for a sequence of ${seq.rows}`);
+    if (T === 0 || tokens.some((r) => r.length !== T)) throw new RangeError('forward needs equal, non-empty token rows');
+    const past = seq.length;
+    if (past + T > this.info.maxPositions) {
+      throw new RangeError(`context full: ${past + T} tokens exceed the model's ${this.info.maxPositions} positions`);
+    }
+    const keep = Math.min(T, lastN ?? T);
+    const ids = new BigInt64Array(B * T);
+    const pos = new BigInt64Array(B * T);
+    for (let b = 0; b < B; b++) {
+      for (let t = 0; t < T; t++) {
+        ids[b * T + t] = BigInt(tokens[b][t]);
+        pos[b * T + t] = BigInt(past + t);
+      }
+    }
+    const I = this.TensorClass;
+    const feeds: Record<string, OrtTensor> = {
+      input_ids: new I('int64', ids, [B, T]),
+      attention_mask: new I('int64', new BigInt64Array(B * (past + T)).fill(1n), [B, past + T]),
+      ...seq.cache.feeds(),
+    };
+    if (this.hasPositionIds) feeds.position_ids = new I('int64', pos, [B, T]);
+    if (this.hasLogitsToKeep) feeds.num_logits_to_keep = new I('int64', new BigInt64Array([BigInt(keep)]), []);
+    const out = await this.model.sessions.model.run(feeds);
+    this.forwards++;
+    const logitsT = out.logits;
+    const V = logitsT.dims[2];
+    const Tout = logitsT.dims[1];
+    const all = toFloat32(logitsT);
+    logitsT.dispose();
+    seq.cache.update(out, B, past + T);
+    seq.append(tokens);
+    // Keep only the last `keep` positions of each row.
+    let logits = all;
+    if (Tout !== keep) {
+      logits = new Float32Array(B * keep * V);
+      for (let b = 0; b < B; b++) logits.set(all.subarray((b * Tout + Tout - keep) * V, (b * Tout + Tout) * V), b * keep * V);
+    }
+    return { logits, rows: B * keep, vocab: V };
+  }
+
+  async dispose(): Promise<void> {
+    await this.model.dispose();
+  }
+}
+
+export interface ForwardResult {
+  logits: Float32Array;
+  rows: number;
+  vocab: number;
+}
+
+/** Token history and KV cache of one or more equal-length rows. */
+export class Sequence {
+  constructor(
+    readonly cache: KvCache,
+    private ids: number[][],
+  ) {}
+
+  get rows(): number {
+    return this.ids.length;
+  }
+  get length(): number {
+    return this.cache.length;
+  }
+  tokens(row = 0): readonly number[] {
+    return this.ids[row];
+  }
+  append(tokens: number[][]): void {
+    tokens.forEach((r, b) => this.ids[b].push(...r));
+  }
+  /** Rolls every row back to `length` tokens (rejected drafts, finished lookahead). */
+  truncate(length: number): void {
+    this.cache.truncate(length);
+    this.ids = this.ids.map((r) => r.slice(0, length));
+  }
+  /** Reorders / duplicates rows (beam search, forking trials from one prefix). */
+  gatherRows(rows: number[]): void {
+    this.cache.gatherRows(rows);
+    this.ids = rows.map((r) => this.ids[r].slice());
+  }
+  dispose(): void {
+    this.cache.dispose();
+  }
+}
+
+function gpuDevice(): GPUDevice | undefined {
+  const webgpu = (env.backends.onnx as { webgpu?: { device?: GPUDevice } } | undefined)?.webgpu;
+  return webgpu?.device;
+}
+
+function toFloat32(t: OrtTensor): Float32Array {
+  if (t.type === 'float32') return t.data as Float32Array;
+  if (t.type === 'float16') {
+    const src = t.data as Uint16Array;
+    const out = new Float32Array(src.length);
+    for (let i = 0; i < src.length; i++) out[i] = halfToFloat(src[i]);
+    return out;
+  }
+  throw new Error(`unsupported logits type ${t.type}`);
+}
+
+function halfToFloat(h: number): number {
+  const s = h & 0x8000 ? -1 : 1;
+  const e = (h >> 10) & 0x1f;
+  const f = h & 0x3ff;
+  if (e === 0) return s * f * 2 ** -24;
+  if (e === 31) return f ? NaN : s * Infinity;
+  return s * (1 + f / 1024) * 2 ** (e - 15);
+}

@@ -1,0 +1,6 @@
+import type { StrategyId } from '../config/strategies.ts';
+import { greedy, sample } from './sampling.ts';
+import type { Strategy } from './types.ts';
+
+/** Implemented strategies; the config registry's `available` flags must agree (tested). */
+export const STRATEGY_IMPLS: Partial<Record<StrategyId, Strategy>> = { greedy, sample };

@@ -1,0 +1,48 @@
+/**
+ * Greedy and ancestral sampling: one target forward per token, the kernels process the logits
+ * and choose (argmax, or Gumbel-max keyed by the token's position so a seed reproduces the run).
+ */
+import { processorConfig } from './processor-config.ts';
+import { withSequence, type Strategy, type StrategyContext } from './types.ts';
+import { tokenEventFromStep } from '../trace/events.ts';
+import type { TokenEvent } from '../trace/types.ts';
+
+/** Displayed candidates per step. */
+export const DISPLAY_TOP_K = 10;
+
+function decodeLoop(ctx: StrategyContext, greedy: boolean): AsyncGenerator<TokenEvent[], void, void> {
+  const { target, kernels, config } = ctx;
+  const processors = processorConfig(config);
+  return withSequence(target.newSequence(1), async function* (seq) {
+    let next = ctx.promptIds;
+    for (let index = 0; ctx.remaining() > 0; index++) {
+      const out = await target.forward(seq, [next], 1);
+      const position = seq.length;
+      const logits = await kernels.createLogits(out.logits, out.rows, out.vocab);
+      try {
+        const res = await kernels.step(logits, {
+          rows: [
+            {
+              config: processors,
+              contextIds: seq.tokens(0),
+              choose: greedy ? 'greedy' : 'sample',
+              seed: config.seed,
+              step: position,
+            },
+          ],
+          topK: DISPLAY_TOP_K,
+        });
+        ctx.countReadBack(res.bytesReadBack);
+        const row = res.rows[0];
+        const source = greedy || config.temperature === 0 ? 'greedy' : 'sampled';
+        yield [tokenEventFromStep(row, { index, position, step: position, source }, (id) => target.tokenText(id))];
+        next = [row.choice!.token];
+      } finally {
+        kernels.dispose(logits);
+      }
+    }
+  });
+}
+
+export const greedy: Strategy = (ctx) => decodeLoop(ctx, true);
+export const sample: Strategy = (ctx) => decodeLoop(ctx, false);

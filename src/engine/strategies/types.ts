@@ -1,0 +1,35 @@
+import type { DecodeConfig } from '../config/params.ts';
+import type { Kernels } from '../kernels/types.ts';
+import type { ModelRunner, Sequence } from '../model/runner.ts';
+import type { TokenEvent } from '../trace/types.ts';
+
+/** What a strategy gets: the models, the kernels, the prompt already encoded, and its budget. */
+export interface StrategyContext {
+  config: DecodeConfig;
+  target: ModelRunner;
+  draft?: ModelRunner;
+  kernels: Kernels;
+  promptIds: number[];
+  /** Tokens the strategy may still emit (the driver also stops on EOS and stop strings). */
+  remaining(): number;
+  /** Adds bytes the kernels read back from the GPU to the run's stats. */
+  countReadBack(bytes: number): void;
+}
+
+/**
+ * A strategy yields the tokens it emits, in order, possibly several per iteration (a speculative
+ * step accepts many). The driver stops it (generator return) at EOS, stop strings or the budget,
+ * so a strategy must release its sequences in a `finally`.
+ */
+export type Strategy = (ctx: StrategyContext) => AsyncGenerator<TokenEvent[], void, void>;
+
+/** Runs a strategy's sequences and cleans them up however the generator ends. */
+export function withSequence<T>(seq: Sequence, body: (seq: Sequence) => AsyncGenerator<T, void, void>): AsyncGenerator<T, void, void> {
+  return (async function* () {
+    try {
+      yield* body(seq);
+    } finally {
+      seq.dispose();
+    }
+  })();
+}

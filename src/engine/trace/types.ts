@@ -1,0 +1,106 @@
+/**
+ * The trace: a typed, versioned stream of events that every strategy emits and every view, test
+ * and export reads. A run is `start`, then `token` (and strategy) events in emission order, then
+ * `end`. Events are plain JSON (no typed arrays) so they cross the worker boundary and export as is.
+ *
+ * Bump TRACE_VERSION when an existing field changes meaning; adding optional fields does not.
+ */
+import type { StageStat } from '../kernels/types.ts';
+
+export const TRACE_VERSION = 1;
+
+/** How a token came to be emitted. */
+export type TokenSource =
+  | 'greedy' // argmax of the processed distribution
+  | 'sampled' // Gumbel-max sample of the processed distribution
+  | 'forced' // chosen by the user (branching)
+  | 'reranked' // AdaDec: a lookahead-scored candidate replaced the argmax
+  | 'trial-winner' // CNTP: part of the lowest-perplexity trial
+  | 'beam' // beam search: part of the best finished beam
+  | 'draft-accepted' // speculative: a draft token the target accepted
+  | 'residual-sample' // speculative: sampled from normalize(max(0, p - q)) after a rejection
+  | 'bonus'; // speculative: sampled from the target after every draft was accepted
+
+export interface TopEntry {
+  id: number;
+  text: string;
+  prob: number;
+}
+
+export interface TokenEvent {
+  type: 'token';
+  /** 0-based index among emitted tokens. */
+  index: number;
+  /** Absolute position in the sequence (prompt tokens come first). */
+  position: number;
+  id: number;
+  text: string;
+  source: TokenSource;
+  /** The RNG step this token's draws were keyed by. */
+  step: number;
+  /** Raw-distribution statistics at this position (nats). */
+  entropy: number;
+  varentropy: number;
+  rawTop: TopEntry[];
+  processedTop: TopEntry[];
+  /** The processor waterfall: tokens kept and mass removed per active stage. */
+  stages: StageStat[];
+  /** Effective temperature (dynamic temperature changes it per step). */
+  temperature: number;
+  /** Rank (0 = top) and probability of the emitted token under the raw distribution. */
+  rank: number;
+  prob: number;
+  logprob: number;
+  /** Its probability after the processors. */
+  processedProb: number;
+}
+
+export interface RunStats {
+  promptTokens: number;
+  tokensEmitted: number;
+  targetForwards: number;
+  draftForwards: number;
+  /** Milliseconds from the start of the run to the first emitted token, and to the end. */
+  firstTokenMs: number;
+  wallMs: number;
+  tokensPerSecond: number;
+  /** Bytes copied from the GPU to JavaScript by the kernels (0 on the CPU path). */
+  bytesReadBack: number;
+  bytesReadBackPerToken: number;
+}
+
+export interface StartEvent {
+  type: 'start';
+  version: typeof TRACE_VERSION;
+  /** The canonical URL query of the configuration that produced this run. */
+  query: string;
+  model: string;
+  draft?: string;
+  backend: string;
+  kernels: 'cpu' | 'webgpu';
+  vocabSize: number;
+  prompt: string;
+  promptTokens: { id: number; text: string }[];
+  startedAt: string;
+}
+
+export type EndReason = 'eos' | 'max_tokens' | 'stop_string' | 'cancelled' | 'error';
+
+export interface EndEvent {
+  type: 'end';
+  reason: EndReason;
+  /** The generated text (prompt excluded). */
+  text: string;
+  stats: RunStats;
+  error?: string;
+}
+
+export type TraceEvent = StartEvent | TokenEvent | EndEvent;
+
+/** A complete run, as exported to JSON. */
+export interface Trace {
+  version: typeof TRACE_VERSION;
+  start: StartEvent;
+  tokens: TokenEvent[];
+  end: EndEvent;
+}
