@@ -1,0 +1,83 @@
+import { purposeWord } from '../../rng.ts';
+import type { Choice, ChooseMode, ProcessorConfig, RowStats, StageStat } from '../types.ts';
+import { runChain } from './chain.ts';
+import { buildChain } from './processors/index.ts';
+import type { RowContext } from './processors/index.ts';
+import type { Normalizer, RowState } from './row.ts';
+import { argmaxCandidate, normalizer } from './row.ts';
+import { gumbelArgmax } from './sample.ts';
+import { loadRow } from './sanitize.ts';
+import { entropyStats, rankOf, topKOf } from './stats.ts';
+
+/** One row after the full pipeline: raw scores kept for rank/prob lookups, processed state for choosing. */
+export interface ProcessedRow {
+  raw: Float64Array;
+  rawNorm: Normalizer;
+  st: RowState;
+  norm: Normalizer;
+  stats: RowStats;
+}
+
+/** Sanitize -> raw statistics -> processor chain -> processed top-k, for one row. */
+export function processRow(
+  data: ArrayLike<number>,
+  offset: number,
+  vocab: number,
+  config: ProcessorConfig,
+  contextIds: ArrayLike<number> | undefined,
+  topK: number,
+): ProcessedRow {
+  const chain = buildChain(config); // validates before any work
+  const { row: st, degenerate } = loadRow(data, offset, vocab);
+  const raw = Float64Array.from(st.s);
+  const rawNorm = normalizer(st);
+  const { entropy, varentropy } = entropyStats(st, rawNorm);
+  const rawTop = topKOf(st, rawNorm, topK);
+  const ctx: RowContext = { contextIds, temperature: config.temperature ?? 1 };
+  const stages: StageStat[] = [];
+  const norm = runChain(st, chain, ctx, stages);
+  const processedTop = topKOf(st, norm, topK);
+  return {
+    raw,
+    rawNorm,
+    st,
+    norm,
+    stats: { entropy, varentropy, rawTop, processedTop, stages, temperature: ctx.temperature, degenerate },
+  };
+}
+
+/** Picks a token (greedy or Gumbel-max with purpose 'sample') and describes it on both distributions. */
+export function chooseToken(
+  row: ProcessedRow,
+  mode: Exclude<ChooseMode, 'none'>,
+  seed: number,
+  step: number,
+  sub: number,
+): Choice {
+  const token =
+    mode === 'greedy' ? argmaxCandidate(row.st) : gumbelArgmax(row.st, row.norm, seed, step, purposeWord('sample', sub));
+  return describe(row, token);
+}
+
+export function describe(row: ProcessedRow, token: number): Choice {
+  const rawLogprob = row.raw[token] - row.rawNorm.max - Math.log(row.rawNorm.z);
+  const s = row.st.s[token];
+  return {
+    token,
+    rawProb: Math.exp(rawLogprob),
+    rawLogprob,
+    rawRank: rankOf(row.raw, token),
+    processedProb: s === -Infinity ? 0 : Math.exp(s - row.norm.max) / row.norm.z,
+  };
+}
+
+/** The processed distribution as a dense probability vector. */
+export function processedProbs(row: ProcessedRow): Float64Array {
+  const { st, norm } = row;
+  const out = new Float64Array(st.vocab);
+  for (let j = 0; j < st.n; j++) {
+    const i = st.idx[j];
+    out[i] = Math.exp(st.s[i] - norm.max) / norm.z;
+  }
+  return out;
+}

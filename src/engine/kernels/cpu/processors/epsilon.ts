@@ -1,0 +1,18 @@
+import { retain } from '../row.ts';
+import type { Processor } from './processor.ts';
+import { checkRange } from './processor.ts';
+
+/**
+ * HF EpsilonLogitsWarper (Hewitt et al. 2022, truncation sampling): drop tokens with probability
+ * below a fixed epsilon; tokens tied with the top score always survive.
+ */
+export function epsilonCutoff(epsilon: number): Processor {
+  checkRange('epsilon_cutoff', epsilon, 0, 1, false, true);
+  return {
+    name: 'epsilon_cutoff',
+    apply(st, norm) {
+      const s = st.s;
+      retain(st, (id) => s[id] === norm.max || Math.exp(s[id] - norm.max) / norm.z >= epsilon);
+    },
+  };
+}

@@ -1,0 +1,19 @@
+import { retain } from '../row.ts';
+import type { Processor } from './processor.ts';
+import { checkRange } from './processor.ts';
+
+/**
+ * HF MinPLogitsWarper: drop tokens whose probability is below min_p times the top probability (of
+ * the distribution entering the stage, i.e. after temperature). The top token always survives.
+ */
+export function minP(minp: number): Processor {
+  checkRange('min_p', minp, 0, 1);
+  return {
+    name: 'min_p',
+    apply(st, norm) {
+      const s = st.s;
+      const scaled = minp * (1 / norm.z);
+      retain(st, (id) => s[id] === norm.max || Math.exp(s[id] - norm.max) / norm.z >= scaled);
+    },
+  };
+}

@@ -1,0 +1,26 @@
+import type { StageName } from '../../types.ts';
+import type { Normalizer, RowState } from '../row.ts';
+
+/** Per-row facts a stage may need besides the scores. */
+export interface RowContext {
+  contextIds?: ArrayLike<number>;
+  /** Written by the temperature stage: the effective temperature (dynatemp), for the trace. */
+  temperature: number;
+}
+
+/**
+ * One logits processor (one Hugging Face warper). `apply` mutates the row: it may rescale the
+ * candidates' scores or drop candidates (via `retain`), never add any. `norm` is the softmax
+ * normalizer of the row as it enters the stage, shared so no stage recomputes it.
+ */
+export interface Processor {
+  readonly name: StageName;
+  apply(st: RowState, norm: Normalizer, ctx: RowContext): void;
+}
+
+export function checkRange(name: string, v: number, lo: number, hi: number, loOpen = false, hiOpen = false): void {
+  const ok = Number.isFinite(v) && (loOpen ? v > lo : v >= lo) && (hiOpen ? v < hi : v <= hi);
+  if (!ok) {
+    throw new RangeError(`${name} must be in ${loOpen ? '(' : '['}${lo}, ${hi}${hiOpen ? ')' : ']'}, got ${v}`);
+  }
+}

@@ -1,0 +1,54 @@
+import type { Normalizer, RowState } from '../row.ts';
+import { argmaxCandidate, retain } from '../row.ts';
+import type { Processor } from './processor.ts';
+import { checkRange } from './processor.ts';
+
+/**
+ * Temperature, optionally entropy-adaptive (llama.cpp "dynatemp"):
+ *   T = minT + (maxT - minT) * (H / ln N)^exponent, minT = max(0, t - range), maxT = t + range,
+ * with H the entropy of the entering distribution and N its number of candidates. A confident
+ * (low-entropy) step is sharpened, an uncertain one flattened.
+ *
+ * Scores are rescaled as (s - max) / T rather than s / T: softmax is shift-invariant, the max stays
+ * exactly 0, and a temperature near 0 can only push others to -inf (never the max to +inf).
+ * T = 0 is greedy: only the argmax (lowest id on ties) survives, its score untouched.
+ */
+export function temperature(t: number, range = 0, exponent = 1): Processor {
+  checkRange('temperature', t, 0, Infinity, false, true);
+  checkRange('dynatemp_range', range, 0, Infinity, false, true);
+  checkRange('dynatemp_exponent', exponent, 0, Infinity, true, true);
+  return {
+    name: 'temperature',
+    apply(st, norm, ctx) {
+      const T = range > 0 ? dynamicTemperature(st, norm, t, range, exponent) : t;
+      ctx.temperature = T;
+      if (T === 0) {
+        const best = argmaxCandidate(st);
+        retain(st, (id) => id === best);
+        return;
+      }
+      const { s, idx, n } = st;
+      const inv = 1 / T;
+      for (let j = 0; j < n; j++) {
+        const i = idx[j];
+        s[i] = (s[i] - norm.max) * inv;
+      }
+    },
+  };
+}
+
+function dynamicTemperature(st: RowState, norm: Normalizer, t: number, range: number, exponent: number): number {
+  const minT = Math.max(0, t - range);
+  const maxT = t + range;
+  if (st.n <= 1) return minT;
+  const { s, idx, n } = st;
+  const logZ = Math.log(norm.z);
+  let h = 0;
+  for (let j = 0; j < n; j++) {
+    const lp = s[idx[j]] - norm.max - logZ;
+    const p = Math.exp(lp);
+    if (p > 0) h -= p * lp;
+  }
+  const normalized = Math.min(1, Math.max(0, h / Math.log(n)));
+  return minT + (maxT - minT) * Math.pow(normalized, exponent);
+}
