@@ -1,18 +1,27 @@
-import type { DecodeConfig } from '../config/params.ts';
+import { PARAMS, type DecodeConfig } from '../config/params.ts';
+import { paramsForStrategy } from '../config/strategies.ts';
 import type { ProcessorConfig } from '../kernels/types.ts';
 
-/** The processor settings of a decoding configuration (same names on both sides). */
+const PROCESSOR_KEYS = [
+  'repetition_penalty',
+  'temperature',
+  'dynatemp_range',
+  'dynatemp_exponent',
+  'top_k',
+  'top_p',
+  'min_p',
+  'typical_p',
+  'epsilon_cutoff',
+  'eta_cutoff',
+] as const satisfies readonly (keyof ProcessorConfig & keyof DecodeConfig)[];
+
+/**
+ * The processor settings a strategy runs with (same names on both sides). Processors the strategy
+ * does not read (e.g. top_p under greedy) stay neutral, so a link's leftover values never act.
+ */
 export function processorConfig(c: DecodeConfig): ProcessorConfig {
-  return {
-    repetition_penalty: c.repetition_penalty,
-    temperature: c.temperature,
-    dynatemp_range: c.dynatemp_range,
-    dynatemp_exponent: c.dynatemp_exponent,
-    top_k: c.top_k,
-    top_p: c.top_p,
-    min_p: c.min_p,
-    typical_p: c.typical_p,
-    epsilon_cutoff: c.epsilon_cutoff,
-    eta_cutoff: c.eta_cutoff,
-  };
+  const used = new Set(paramsForStrategy(c.strategy));
+  const out: ProcessorConfig = {};
+  for (const k of PROCESSOR_KEYS) out[k] = used.has(k) ? c[k] : (PARAMS[k].default as number);
+  return out;
 }

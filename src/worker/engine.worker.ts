@@ -1,0 +1,56 @@
+/// <reference lib="webworker" />
+/**
+ * The engine's Web Worker: models, kernels and the decode loop run here so the page never
+ * freezes. Exposed over Comlink as `EngineApi`.
+ */
+import * as Comlink from 'comlink';
+import { probeCapabilities, type Capabilities } from '../engine/capabilities.ts';
+import { createCpuKernels } from '../engine/kernels/cpu/index.ts';
+import { isEmbeddedModel } from '../engine/model/catalog.ts';
+import { configureModelSources } from '../engine/model/runner.ts';
+import { EngineSession } from '../engine/session.ts';
+import type { EngineApi } from './protocol.ts';
+
+const origin = self.location.origin;
+let caps: Promise<Capabilities> | undefined;
+const capabilities = () => (caps ??= probeCapabilities());
+
+let session: EngineSession | undefined;
+async function getSession(): Promise<EngineSession> {
+  if (!session) {
+    session = new EngineSession({
+      caps: await capabilities(),
+      inNode: false,
+      createKernels: () => createCpuKernels(),
+      // Embedded models never touch the network; hub ids may download (the page asked first).
+      beforeLoad: (model) =>
+        configureModelSources({
+          localModelPath: `${origin}/models/`,
+          allowRemoteModels: !isEmbeddedModel(model),
+          wasmPaths: `${origin}/ort/`,
+        }),
+    });
+  }
+  return session;
+}
+
+let abort: AbortController | undefined;
+
+const api: EngineApi = {
+  capabilities,
+  async load(config, onProgress) {
+    return (await getSession()).ensureLoaded(config, onProgress);
+  },
+  async run(config, query, onEvent, onProgress) {
+    abort?.abort();
+    const controller = new AbortController();
+    abort = controller;
+    const s = await getSession();
+    for await (const event of s.run(config, { query, signal: controller.signal, onProgress })) onEvent(event);
+  },
+  cancel() {
+    abort?.abort();
+  },
+};
+
+Comlink.expose(api);

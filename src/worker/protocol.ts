@@ -1,0 +1,31 @@
+/**
+ * The typed protocol between the page and the engine worker (Comlink RPC). The page never touches
+ * tensors: it sends configurations and receives plain-JSON trace events and progress.
+ */
+import type { Capabilities } from '../engine/capabilities.ts';
+import type { DecodeConfig } from '../engine/config/params.ts';
+import type { LoadProgress } from '../engine/model/runner.ts';
+import type { LoadedState } from '../engine/session.ts';
+import type { TraceEvent } from '../engine/trace/types.ts';
+
+export type { LoadedState, LoadProgress, TraceEvent, Capabilities };
+
+export interface EngineApi {
+  /** What the worker's WebGPU adapter can do (the worker may differ from the page). */
+  capabilities(): Promise<Capabilities>;
+  /** Loads the models a configuration needs; progress per file. */
+  load(config: DecodeConfig, onProgress: (model: string, p: LoadProgress) => void): Promise<LoadedState>;
+  /**
+   * Runs one decode, streaming every trace event to `onEvent` as it happens. Resolves after the
+   * `end` event. Loads first when needed. Errors arrive as an `end` event with reason 'error'
+   * (load failures reject with a message meant for the page).
+   */
+  run(
+    config: DecodeConfig,
+    query: string,
+    onEvent: (e: TraceEvent) => void,
+    onProgress: (model: string, p: LoadProgress) => void,
+  ): Promise<void>;
+  /** Stops the current run after the token in flight. */
+  cancel(): void;
+}
