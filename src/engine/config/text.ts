@@ -56,9 +56,16 @@ export function isWellFormed(s: string): boolean {
 /** Significant digits kept for float parameters: enough for any slider, few enough to hide binary noise. */
 export const FLOAT_DIGITS = 6;
 
-/** Rounds to FLOAT_DIGITS significant digits (0.1 + 0.2 -> 0.3, 0.800000001 -> 0.8); -0 -> 0. */
+/**
+ * Magnitudes below this count as 0. No parameter means anything at 1e-9, and f32 on the GPU
+ * would flush such values (or denormals) differently from the f64 CPU path.
+ */
+export const FLOAT_ZERO = 1e-9;
+
+/** Rounds to FLOAT_DIGITS significant digits (0.1 + 0.2 -> 0.3, 0.800000001 -> 0.8); -0 and tiny values -> 0. */
 export function roundFloat(x: number): number {
-  if (x === 0 || !Number.isFinite(x)) return x === 0 ? 0 : x;
+  if (!Number.isFinite(x)) return x;
+  if (Math.abs(x) < FLOAT_ZERO) return 0;
   return Number(x.toPrecision(FLOAT_DIGITS)) + 0;
 }
 

@@ -1,0 +1,76 @@
+/**
+ * fast-check generators shared by the config tests: valid configs (to prove round trips) and
+ * hostile input (to prove the decoder is total). Test-only; nothing in the app imports this.
+ */
+import fc from 'fast-check';
+import { PARAMS, PARAM_KEYS, checkModelId, type DecodeConfig, type ParamSpec } from './params.ts';
+import { availableStrategies } from './strategies.ts';
+import { roundFloat } from './text.ts';
+
+/** Characters that break naive codecs: separators, escapes, whitespace, markup, astral and combining. */
+const NASTY = ['&', '=', '#', '+', '%', '%20', '?', ' ', '\n', '\r\n', '\t', '<', '>', '"', "'", '\\', '/', ';', ',', '😀', '👩‍👩‍👧', 'é', 'e\u0301', '中', '\u0000', '\u200b', '\uFEFF', 'a', 'Z', '0'];
+
+/** Any well-formed Unicode text, biased towards NASTY pieces. */
+export function text(maxLength: number, minLength = 0): fc.Arbitrary<string> {
+  return fc
+    .array(fc.oneof(fc.constantFrom(...NASTY), fc.string({ unit: 'binary', maxLength: 3 })), { minLength, maxLength })
+    .map((parts) => parts.join(''))
+    .map((s) => [...s].slice(0, maxLength).join(''))
+    .filter((s) => [...s].length >= minLength);
+}
+
+const modelId = fc
+  .stringMatching(/^(?:[A-Za-z0-9][A-Za-z0-9._-]{0,24}\/)?[A-Za-z0-9][A-Za-z0-9._-]{0,24}$/)
+  .filter((s) => checkModelId(s) === undefined);
+
+function valueArb(key: string, spec: ParamSpec): fc.Arbitrary<unknown> {
+  switch (spec.kind) {
+    case 'int':
+      return fc.oneof(fc.integer({ min: spec.min, max: spec.max }), fc.constantFrom(spec.min, spec.max, spec.default));
+    case 'float':
+      return fc.oneof(
+        fc.double({ min: spec.min, max: spec.max, noNaN: true }).map(roundFloat),
+        // Slider-like values (0.05 steps) and the edges, which real links mostly hold.
+        fc.integer({ min: Math.ceil(spec.min * 20), max: Math.floor(spec.max * 20) }).map((i) => roundFloat(i / 20)),
+        fc.constantFrom(spec.min, spec.max, spec.default),
+      );
+    case 'enum':
+      return fc.constantFrom(...(key === 'strategy' ? availableStrategies() : spec.values));
+    case 'bool':
+      return fc.boolean();
+    case 'text':
+      return spec.check ? modelId : text(spec.maxChars);
+    case 'list':
+      return fc.array(text(spec.maxItemChars, 1), { maxLength: spec.maxItems });
+  }
+}
+
+/** A random valid, normalized DecodeConfig. */
+export const validConfig: fc.Arbitrary<DecodeConfig> = fc
+  .record(Object.fromEntries(PARAM_KEYS.map((k) => [k, valueArb(k, PARAMS[k])])) as Record<string, fc.Arbitrary<unknown>>)
+  .filter((c) => (c.cntp_entropy_min as number) < (c.cntp_entropy_max as number))
+  .map((c) => c as unknown as DecodeConfig);
+
+/** A value as it might appear in a hostile or hand-mangled link. */
+export const junkValue: fc.Arbitrary<string> = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 12 }),
+  fc.string({ unit: 'grapheme', maxLength: 12 }),
+  fc.constantFrom('', 'NaN', 'Infinity', '-Infinity', '1e309', '-0', '0x10', '1_000', '.5', '5.', '1e-7', '+3', ' 7 ', 'true', 'null', '[]', '%', '%E0%A4%A', '%FF', '%ED%A0%80', 'sample', 'beam', 'greedy', 'webgpu', '__proto__'),
+  fc.double().map(String),
+  fc.integer().map(String),
+  fc.string({ maxLength: 5000 }).map((s) => s.repeat(2)),
+);
+
+/** A key as it might appear in a link: real ones (in any case), near-misses and junk. */
+export const junkKey: fc.Arbitrary<string> = fc.oneof(
+  fc.constantFrom(...PARAM_KEYS, 'v', 'V', 'Top-P', 'TEMPERATURE', 'tempurature', 'top_pp', '__proto__', 'constructor', 'toString', ''),
+  fc.string({ maxLength: 10 }),
+);
+
+/** A query string with 0..30 pairs, raw (unencoded junk) or percent-encoded. */
+export const junkQuery: fc.Arbitrary<string> = fc
+  .array(
+    fc.tuple(junkKey, junkValue, fc.boolean()).map(([k, v, enc]) => (enc ? `${encodeURIComponent(k)}=${encodeURIComponent(v.replace(/[\uD800-\uDFFF]/g, ''))}` : `${k}=${v}`)),
+    { maxLength: 30 },
+  )
+  .chain((pairs) => fc.constantFrom('', '?', '#', 'https://example.org/app/?').map((prefix) => prefix + pairs.join('&')));
