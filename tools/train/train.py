@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""Train one model on work/train.bin.  Usage:
+  train.py NAME --d 256 --layers 4 --heads 4 --ffn 768 --ctx 512 --batch 8 --steps 1000 --lr 2e-3
+Writes work/NAME/ckpt.pt (weights, config, training metadata) and logs to stdout."""
+import argparse, json, math, os, time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from model import Config, LM
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+WORK = os.path.join(HERE, 'work')
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('name')
+    ap.add_argument('--d', type=int, default=256)
+    ap.add_argument('--layers', type=int, default=4)
+    ap.add_argument('--heads', type=int, default=4)
+    ap.add_argument('--ffn', type=int, default=768)
+    ap.add_argument('--ctx', type=int, default=512)
+    ap.add_argument('--max-pos', type=int, default=512)
+    ap.add_argument('--batch', type=int, default=8)
+    ap.add_argument('--steps', type=int, default=1000)
+    ap.add_argument('--lr', type=float, default=2e-3)
+    ap.add_argument('--warmup', type=int, default=100)
+    ap.add_argument('--seed', type=int, default=1234)
+    ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--bench', type=int, default=0, help='only time this many steps')
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(a.seed)
+    rng = np.random.default_rng(a.seed)
+    data = torch.from_numpy(np.fromfile(os.path.join(WORK, 'train.bin'), dtype=np.uint16).astype(np.int64))
+    c = Config(vocab_size=4096, hidden_size=a.d, num_hidden_layers=a.layers, num_attention_heads=a.heads,
+               intermediate_size=a.ffn, max_position_embeddings=a.max_pos)
+    m = LM(c)
+    print(f'[{a.name}] params {m.n_params():,} threads {torch.get_num_threads()} tokens {len(data):,}', flush=True)
+    decay = [p for n, p in m.named_parameters() if p.dim() >= 2]
+    nodecay = [p for n, p in m.named_parameters() if p.dim() < 2]
+    opt = torch.optim.AdamW([{'params': decay, 'weight_decay': 0.1}, {'params': nodecay, 'weight_decay': 0.0}],
+                            lr=a.lr, betas=(0.9, 0.95), eps=1e-8)
+    steps = a.bench or a.steps
+
+    def lr_at(s):
+        if s < a.warmup:
+            return a.lr * (s + 1) / a.warmup
+        p = (s - a.warmup) / max(1, steps - a.warmup)
+        return a.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * p)))
+
+    t0 = time.time()
+    ema = None
+    m.train()
+    for s in range(steps):
+        idx = torch.from_numpy(rng.integers(0, len(data) - a.ctx - 1, a.batch))
+        batch = torch.stack([data[i:i + a.ctx + 1] for i in idx])
+        x, y = batch[:, :-1], batch[:, 1:]
+        for g in opt.param_groups:
+            g['lr'] = lr_at(s)
+        logits, _ = m(x)
+        loss = F.cross_entropy(logits.reshape(-1, c.vocab_size), y.reshape(-1))
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(m.parameters(), 1.0)
+        opt.step()
+        ema = loss.item() if ema is None else 0.98 * ema + 0.02 * loss.item()
+        if s % 50 == 0 or s == steps - 1:
+            el = time.time() - t0
+            print(f'[{a.name}] step {s}/{steps} loss {loss.item():.3f} ema {ema:.3f} ppl~{math.exp(ema):.1f} '
+                  f'lr {lr_at(s):.2e} {el:.0f}s ({el / (s + 1):.3f}s/step)', flush=True)
+    el = time.time() - t0
+    if a.bench:
+        print(f'[{a.name}] bench {a.bench} steps: {el / a.bench:.3f} s/step, {a.batch * a.ctx * a.bench / el:.0f} tok/s')
+        return
+    out = os.path.join(WORK, a.name)
+    os.makedirs(out, exist_ok=True)
+    torch.save({'state': m.state_dict(), 'config': c.to_dict(),
+                'meta': {'steps': steps, 'batch': a.batch, 'ctx': a.ctx, 'lr': a.lr, 'warmup': a.warmup,
+                         'seed': a.seed, 'train_seconds': round(el, 1), 'final_train_loss_ema': round(ema, 4),
+                         'tokens_seen': steps * a.batch * a.ctx, 'train_tokens': int(len(data)),
+                         'threads': torch.get_num_threads(), 'params': m.n_params()}},
+               os.path.join(out, 'ckpt.pt'))
+    print(f'[{a.name}] done {steps} steps in {el:.0f}s -> {out}/ckpt.pt', flush=True)
+
+
+if __name__ == '__main__':
+    main()
