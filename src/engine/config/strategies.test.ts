@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { STRATEGIES, STRATEGY_IDS, DEFAULT_STRATEGY, COMMON_PARAMS, SAMPLING_PARAMS, availableStrategies, paramsForStrategy } from './strategies.ts';
+import { PARAMS, PARAM_KEYS, isParamKey, type ParamKey } from './params.ts';
+import { decodeConfig } from './url.ts';
+import { configDiff, describeConfig } from './describe.ts';
+import { DEFAULT_CONFIG, type DecodeConfig } from './params.ts';
+
+describe('strategy registry', () => {
+  it('lists every strategy of issue 6 with its documented parameters', () => {
+    expect([...STRATEGY_IDS]).toEqual(['greedy', 'sample', 'beam', 'adadec', 'cntp', 'entropix', 'spec-chain', 'spec-tree', 'spec-rsd', 'spec-adaptive', 'prompt-lookup', 'recycling']);
+    const own: Record<string, ParamKey[]> = {
+      beam: ['num_beams', 'length_penalty'],
+      adadec: ['adadec_tau', 'adadec_lookahead', 'adadec_candidates'],
+      cntp: ['cntp_max_trials', 'cntp_entropy_min', 'cntp_entropy_max', 'cntp_max_trial_tokens'],
+      entropix: ['entropix_entropy_threshold', 'entropix_varentropy_threshold'],
+      'spec-chain': ['num_draft_tokens', 'relaxed_acceptance'],
+      'spec-tree': ['tree_width', 'tree_depth', 'relaxed_acceptance'],
+      'spec-rsd': ['relaxed_acceptance'],
+      'spec-adaptive': ['draft_confidence', 'relaxed_acceptance'],
+      'prompt-lookup': ['ngram_size', 'num_draft_tokens', 'relaxed_acceptance'],
+      recycling: ['relaxed_acceptance'],
+    };
+    for (const [id, keys] of Object.entries(own)) expect(STRATEGIES[id as keyof typeof STRATEGIES].params).toEqual(expect.arrayContaining(keys));
+  });
+
+  it('each entry is keyed by its id, explained in one line, and names only real parameters once', () => {
+    for (const id of STRATEGY_IDS) {
+      const s = STRATEGIES[id];
+      expect(s.id).toBe(id);
+      expect(s.summary).toMatch(/^[^\n]{10,120}$/);
+      expect(s.label.length).toBeGreaterThan(0);
+      for (const k of s.params) expect(isParamKey(k), `${id}: ${k}`).toBe(true);
+      expect(new Set(s.params).size).toBe(s.params.length);
+    }
+  });
+
+  it('only greedy and sample are available for now; the default is one of them', () => {
+    expect(availableStrategies()).toEqual(['greedy', 'sample']);
+    expect(STRATEGIES[DEFAULT_STRATEGY].available).toBe(true);
+    expect(PARAMS.strategy.default).toBe(DEFAULT_STRATEGY);
+  });
+
+  it('every parameter is read by some strategy or is common (no orphan keys in links)', () => {
+    const used = new Set<ParamKey>([...COMMON_PARAMS, 'strategy', 'draft', ...STRATEGY_IDS.flatMap((id) => STRATEGIES[id].params)]);
+    expect(PARAM_KEYS.filter((k) => !used.has(k))).toEqual([]);
+  });
+
+  it('draft-model strategies are exactly the spec-* ones', () => {
+    expect(STRATEGY_IDS.filter((id) => STRATEGIES[id].needsDraft)).toEqual(['spec-chain', 'spec-tree', 'spec-rsd', 'spec-adaptive']);
+  });
+
+  it('paramsForStrategy gives the controls to render, model first and prompt last', () => {
+    expect(paramsForStrategy('greedy')).toEqual(['model', 'backend', 'dtype', 'max_new_tokens', 'seed', 'stop', 'repetition_penalty', 'prompt']);
+    const chain = paramsForStrategy('spec-chain');
+    expect(chain.slice(0, 2)).toEqual(['model', 'draft']);
+    expect(chain).toEqual(expect.arrayContaining([...SAMPLING_PARAMS, 'num_draft_tokens']));
+  });
+
+  it('every parameter spec is self-consistent: default in range, min <= max, help is one line', () => {
+    for (const key of PARAM_KEYS) {
+      const spec = PARAMS[key];
+      expect(spec.help, key).toMatch(/^[^\n]{10,160}$/);
+      if (spec.kind === 'int' || spec.kind === 'float') {
+        expect(spec.min, key).toBeLessThanOrEqual(spec.max);
+        expect(spec.default, key).toBeGreaterThanOrEqual(spec.min);
+        expect(spec.default, key).toBeLessThanOrEqual(spec.max);
+        if (spec.kind === 'int') expect(Number.isInteger(spec.default) && Number.isInteger(spec.min) && Number.isInteger(spec.max), key).toBe(true);
+      }
+      if (spec.kind === 'enum') expect(spec.values, key).toContain(spec.default);
+    }
+  });
+
+  it('enabling a strategy is a one-line flag: a link naming it then passes without warnings', () => {
+    const s = STRATEGIES.beam as { available: boolean };
+    const before = s.available;
+    try {
+      s.available = true;
+      expect(decodeConfig('strategy=beam&num_beams=3')).toEqual({ config: { ...DEFAULT_CONFIG, strategy: 'beam', num_beams: 3 }, warnings: [] });
+    } finally {
+      s.available = before;
+    }
+  });
+});
+
+describe('describeConfig / configDiff', () => {
+  it('summarizes the strategy and only its changed parameters', () => {
+    const c = { ...DEFAULT_CONFIG, temperature: 0.7, top_p: 0.9, seed: 7, num_beams: 8 } as DecodeConfig;
+    expect(describeConfig(c)).toBe('sample temperature=0.7 top_p=0.9 · seed 7 · 64 tokens · playground/brown-target-v1');
+    expect(describeConfig({ ...DEFAULT_CONFIG, strategy: 'greedy', stop: ['\n'] } as DecodeConfig)).toBe(
+      'greedy · seed 42 · 64 tokens · playground/brown-target-v1 · stop "\\n"',
+    );
+  });
+
+  it('lists differing keys in canonical order', () => {
+    const a = DEFAULT_CONFIG;
+    const b = { ...a, seed: 1, temperature: 0.5, stop: ['x'] } as DecodeConfig;
+    expect(configDiff(a, b)).toEqual(['temperature', 'seed', 'stop']);
+    expect(configDiff(a, { ...a, stop: [] } as DecodeConfig)).toEqual([]);
+  });
+});
