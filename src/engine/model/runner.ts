@@ -8,6 +8,7 @@
  */
 import { AutoModelForCausalLM, AutoTokenizer, Tensor, env } from '@huggingface/transformers';
 import { KvCache } from './kv-cache.ts';
+import { classifyLoadError } from './load-error.ts';
 import type { OrtSession, OrtTensor, OrtTensorClass } from './ort-types.ts';
 
 export type Backend = 'webgpu' | 'wasm' | 'cpu';
@@ -93,7 +94,16 @@ export class ModelRunner {
       .constructor as unknown as OrtTensorClass;
   }
 
+  /** Loads a model; failures throw a ModelLoadError that says what happened and what to do. */
   static async load(opts: LoadOptions): Promise<ModelRunner> {
+    try {
+      return await ModelRunner.loadUnchecked(opts);
+    } catch (err) {
+      throw classifyLoadError(opts.model, err);
+    }
+  }
+
+  private static async loadUnchecked(opts: LoadOptions): Promise<ModelRunner> {
     const progress_callback = opts.onProgress
       ? (p: { status: string; file?: string; loaded?: number; total?: number }) => {
           if (p.status === 'progress_total') return;
