@@ -39,3 +39,5 @@ export { normalizeConfig, MAX_WARNINGS, type NormalizeResult } from './normalize
 export { encodeConfig, decodeConfig, CONFIG_VERSION } from './url.ts';
 export { describeConfig, configDiff } from './describe.ts';
 export { DecodeConfigSchema } from './schema.ts';
+/** For UI sliders and inputs: round and print numbers exactly as links do. */
+export { roundFloat, formatNumber, FLOAT_DIGITS } from './text.ts';
