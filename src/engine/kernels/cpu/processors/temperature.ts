@@ -28,10 +28,10 @@ export function temperature(t: number, range = 0, exponent = 1): Processor {
         return;
       }
       const { s, idx, n } = st;
-      const inv = 1 / T;
+      // Divide, not multiply by 1/T: for a denormal T, 1/T is +inf and 0 * inf would be NaN.
       for (let j = 0; j < n; j++) {
         const i = idx[j];
-        s[i] = (s[i] - norm.max) * inv;
+        s[i] = (s[i] - norm.max) / T;
       }
     },
   };
