@@ -1,0 +1,63 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const GOLDEN = resolve(ROOT, '../shared/golden/decoding-golden.json');
+const tmp = mkdtempSync(join(tmpdir(), 'golden-cli-'));
+
+function cli(...args: string[]) {
+  const r = spawnSync('npx', ['tsx', 'cli/main.ts', 'golden', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function writeJson(name: string, value: unknown): string {
+  const path = join(tmp, name);
+  writeFileSync(path, typeof value === 'string' ? value : JSON.stringify(value));
+  return path;
+}
+
+describe('cli golden', () => {
+  it('passes every case of the shared golden file on the CPU backend (exit 0)', () => {
+    const r = cli(GOLDEN);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    const file = JSON.parse(readFileSync(GOLDEN, 'utf8'));
+    expect(out.cases).toBe(file.processors.length + file.spec_chain.length);
+    expect(out.passed).toBe(out.cases);
+    expect(out.failures).toEqual([]);
+  });
+
+  it('exits 1 and names the failing cases when expectations differ', () => {
+    const file = JSON.parse(readFileSync(GOLDEN, 'utf8'));
+    const processors = file.processors.slice(0, 3);
+    processors[1].expected.probs[0] += 0.01;
+    const spec = file.spec_chain.slice(0, 2);
+    spec[0].expected.accepted += 1;
+    const r = cli(writeJson('wrong.json', { processors, spec_chain: spec }), '--backend', 'cpu');
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ cases: 5, passed: 3 });
+    expect(out.failures.map((f: { id: string }) => f.id)).toEqual([processors[1].id, spec[0].id]);
+    expect(out.failures[0].what).toMatch(/probs/);
+    expect(out.failures[1].what).toMatch(/accepted/);
+  });
+
+  it.each([
+    ['a missing file', [join(tmp, 'nope.json')], /cannot read/],
+    ['malformed JSON', [writeJson('bad.json', '{"processors": [')], /not valid JSON/],
+    ['a wrong shape', [writeJson('shape.json', { processors: [{ id: 'x', logits: [1, 2] }] })], /malformed golden file/],
+    ['no cases', [writeJson('empty.json', { processors: [], spec_chain: [] })], /no cases/],
+    ['no FILE', [], /missing FILE/],
+    ['an unknown backend', [GOLDEN, '--backend', 'tpu'], /unknown backend/],
+    ['an unknown option', [GOLDEN, '--fast', 'yes'], /unknown option/],
+  ])('rejects %s with exit 2 and a message on stderr', (_name, args, msg) => {
+    const r = cli(...(args as string[]));
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(msg);
+  });
+});
