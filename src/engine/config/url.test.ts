@@ -143,6 +143,8 @@ describe('decodeConfig input forms', () => {
     expect(r.config.prompt).toBe('The old man');
     expect(decodeConfig('/?seed=9').config.seed).toBe(9);
     expect(decodeConfig('https://example.org/').config).toEqual(DEFAULT_CONFIG);
+    expect(decodeConfig('http://localhost:5173/?strategy=greedy#x').config.strategy).toBe('greedy');
+    expect(decodeConfig('seed:5').warnings).toEqual(['unknown parameter seed:5 ignored (did you mean seed?)']);
   });
 
   it('reads URLSearchParams directly', () => {

@@ -13,9 +13,8 @@
  * Decoding accepts more than it writes (a leading ? or #, a whole URL, + for space, any key order,
  * Top-P for top_p) and never throws.
  */
-import { PARAMS, PARAM_KEYS, ALWAYS_ENCODED, isParamKey, type DecodeConfig, type ParamKey } from './params.ts';
+import { PARAMS, PARAM_KEYS, ALWAYS_ENCODED, DEFAULT_CONFIG, isParamKey, type DecodeConfig, type ParamKey } from './params.ts';
 import { MAX_KEYS, Warnings, canonicalKey, normalizeConfig, normalizeEntries, warnUnknownKey, type NormalizeResult } from './normalize.ts';
-import { DEFAULT_CONFIG } from './params.ts';
 import { formatNumber, show } from './text.ts';
 
 /** The link format version this build writes. Bump it only with a migration for the old one. */
@@ -63,8 +62,9 @@ export function encodeConfig(config: DecodeConfig): string {
 /** The query part of whatever was given: a query string, "?query", "#query" or a whole URL. */
 function queryPart(input: string): string {
   const s = input.trim();
-  // A whole URL (scheme or path): the query is between the first ? and the fragment.
-  if (/^[a-z][a-z0-9+.-]*:/i.test(s) || s.startsWith('/')) {
+  // A whole URL (scheme:// or a path): the query is between the first ? and the fragment.
+  // A bare "key:value" typo is not a URL, so it still gets its unknown-key warning.
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(s) || s.startsWith('/')) {
     const q = s.indexOf('?');
     if (q < 0) return '';
     const h = s.indexOf('#', q);
