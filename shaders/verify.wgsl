@@ -1,0 +1,142 @@
+// Speculative chain verification in one workgroup, after stats + process have turned the K + 1
+// target rows into processed logits (xbuf) with their normalizers in the row headers.
+// Bindings: logits (f32 variant) = the K draft distributions q, packed [K, V] by the host with
+// buffer copies; aux = draft tokens [K] then optional uniforms [K] (f32 bits); auxf = the next
+// token's distribution [V] (kept for readProbs / keepNext and the residual top-k).
+// Rule (types.ts, cpu/speculative.ts): accept x_i while u_i < min(1, p_i(x_i) / q_i(x_i))
+// (q = 0: ratio 1 if p > 0 else 0); at the first rejection n draw from normalize(max(0, p_n - q_n))
+// (p_n if that has no mass) with purpose 'residual'; if all K pass, draw the bonus from p_K.
+// Greedy: accept while argmax p_i == x_i, next = argmax p_n (or p_K).
+
+// Result block (words from dims.res_off): accepted, next token, kind (0 residual, 1 bonus),
+// residual top count, then K x (p, q, u, accepted), then k residual top ids and k probs.
+const R_POS: u32 = 4u;
+
+fn p_of(row: u32, tok: u32) -> f32 {
+  let ob = row * dims.stride;
+  let v = xbuf[row * dims.vocab + tok];
+  return select(0.0, exp(v - u2f(outw[ob + H_PROC_M]) - u2f(outw[ob + H_PROC_LNZ])), v != SENTINEL);
+}
+
+// Argmax of a processed target row (lowest id on ties); uniform result.
+fn row_argmax(lid: u32, row: u32) -> u32 {
+  let n = dims.vocab;
+  var best_v = SENTINEL;
+  var best_i = 0xffffffffu;
+  for (var i = lid; i < n; i += WG) {
+    let v = xbuf[row * n + i];
+    if (v != SENTINEL && (best_i == 0xffffffffu || v > best_v)) {
+      best_v = v;
+      best_i = i;
+    }
+  }
+  return wg_argmax(lid, best_v, best_i);
+}
+
+@compute @workgroup_size(256)
+fn verify_chain_main(@builtin(local_invocation_index) lid: u32) {
+  let n = dims.vocab;
+  let K = dims.k_draft;
+  let rb = dims.res_off;
+  let greedy = (dims.vflags & 2u) != 0u;
+  let given_u = (dims.vflags & 1u) != 0u;
+  g_pinf = false;
+  g_degen = false;
+
+  var accepted = K;
+  var rejected = false;
+  for (var i = 0u; i < K; i++) {
+    let tok = aux[i];
+    var best = 0u;
+    if (greedy) { best = row_argmax(lid, i); }
+    if (lid == 0u) {
+      let p = p_of(i, tok);
+      let q = load_logit(i * n + tok);
+      var ok = false;
+      var u = u2f(0x7fc00000u); // NaN in greedy mode, as the CPU reference reports
+      if (greedy) {
+        ok = best == tok;
+      } else {
+        u = select(rng_uniform(dims.seed, dims.step, dims.p_accept, i), u2f(aux[K + i]), given_u);
+        var ratio = select(0.0, 1.0, p > 0.0);
+        if (q > 0.0) { ratio = p / q; }
+        ok = u < min(1.0, ratio);
+      }
+      let o = rb + R_POS + 4u * i;
+      outw[o] = f2u(p);
+      outw[o + 1u] = f2u(q);
+      outw[o + 2u] = f2u(u);
+      outw[o + 3u] = select(0u, 1u, ok);
+      sh_u = select(0u, 1u, ok);
+    }
+    let ok = workgroupUniformLoad(&sh_u) == 1u;
+    workgroupBarrier();
+    if (!ok) {
+      accepted = i;
+      rejected = true;
+      break;
+    }
+  }
+
+  // The next token's distribution into auxf.
+  let row = accepted;
+  var use_residual = rejected && !greedy;
+  if (use_residual) {
+    var s = 0.0;
+    for (var j = lid; j < n; j += WG) {
+      let d = p_of(row, j) - load_logit(row * n + j);
+      if (d > 0.0) { s += d; }
+    }
+    let total = wg_sum(lid, s);
+    if (total > 0.0) {
+      let inv = 1.0 / total;
+      for (var j = lid; j < n; j += WG) {
+        let d = p_of(row, j) - load_logit(row * n + j);
+        auxf[j] = select(0.0, d * inv, d > 0.0);
+      }
+    } else {
+      for (var j = lid; j < n; j += WG) { auxf[j] = p_of(row, j); }
+    }
+  } else {
+    for (var j = lid; j < n; j += WG) { auxf[j] = p_of(row, j); }
+  }
+  storageBarrier();
+
+  var next = 0u;
+  if (greedy) {
+    next = row_argmax(lid, row);
+  } else {
+    let purpose = select(dims.p_bonus, dims.p_residual, rejected);
+    var best_v = SENTINEL;
+    var best_i = 0xffffffffu;
+    for (var j = lid; j < n; j += WG) {
+      let r = auxf[j];
+      if (r > 0.0) {
+        let key = log(r) + rng_gumbel(dims.seed, dims.step, purpose, j);
+        if (best_i == 0xffffffffu || key > best_v) {
+          best_v = key;
+          best_i = j;
+        }
+      }
+    }
+    next = wg_argmax(lid, best_v, best_i);
+  }
+
+  var cnt = 0u;
+  let k = min(dims.topk, MAX_TOPK);
+  if (use_residual) {
+    g_src = 2u;
+    g_aux_base = 0u;
+    cnt = topk_collect(lid, n, k);
+    if (lid < cnt) {
+      outw[rb + R_POS + 4u * K + lid] = tk_sorted_id[lid];
+      outw[rb + R_POS + 4u * K + k + lid] = f2u(tk_sorted_val[lid]);
+    }
+  }
+  if (lid == 0u) {
+    outw[rb] = accepted;
+    outw[rb + 1u] = next;
+    outw[rb + 2u] = select(1u, 0u, rejected);
+    outw[rb + 3u] = cnt;
+  }
+}

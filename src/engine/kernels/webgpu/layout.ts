@@ -1,0 +1,69 @@
+/**
+ * Word layout of the per-row output block the kernels write (mirrors the H_* constants in
+ * shaders/kernels-common.wgsl and the result block in shaders/verify.wgsl). Floats are f32 bits.
+ * A row is H_SIZE header words + rawTop ids[k] + rawTop logprobs[k] + processedTop ids[k] +
+ * processedTop logprobs[k]: for k = 10 that is 80 words (320 bytes) per row read back.
+ */
+export const H = {
+  TOKEN: 0,
+  PROC_PROB: 1,
+  RAW_RANK: 2,
+  RAW_PROB: 3,
+  RAW_LOGPROB: 4,
+  ENTROPY: 5,
+  VARENTROPY: 6,
+  TEMPERATURE: 7,
+  DEGENERATE: 8,
+  RAW_M: 9,
+  RAW_LNZ: 10,
+  PROC_M: 11,
+  PROC_LNZ: 12,
+  PROC_COUNT: 13,
+  PINF: 14,
+  RAW_TOP_N: 15,
+  PROC_TOP_N: 16,
+  KEPT: 24,
+  REMOVED: 32,
+  SIZE: 40,
+} as const;
+
+export const MAX_TOP_K = 64;
+
+export function rowStride(topK: number): number {
+  return H.SIZE + 4 * topK;
+}
+
+/** Verify result block: 4 words, K x 4 position words, k residual ids, k residual probs. */
+export function verifyBlockWords(K: number, topK: number): number {
+  return 4 + 4 * K + 2 * topK;
+}
+
+/** Row flags (RowParams.flags), as in kernels-common.wgsl. */
+export const F = {
+  REP: 1,
+  TEMP: 2,
+  TOPK: 4,
+  TOPP: 8,
+  MINP: 16,
+  TYPICAL: 32,
+  EPS: 64,
+  ETA: 128,
+  DYNATEMP: 256,
+  CHOOSE_GREEDY: 512,
+  CHOOSE_NONE: 1024,
+} as const;
+
+/** Stage slot of each processor in the header's kept / removed arrays. */
+export const STAGE_SLOT = {
+  repetition_penalty: 0,
+  temperature: 1,
+  top_k: 2,
+  top_p: 3,
+  min_p: 4,
+  typical_p: 5,
+  epsilon_cutoff: 6,
+  eta_cutoff: 7,
+} as const;
+
+export const ROW_PARAM_WORDS = 16;
+export const DIMS_WORDS = 16;
