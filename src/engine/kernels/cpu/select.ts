@@ -73,3 +73,54 @@ export function topIds(ids: ArrayLike<number>, n: number, k: number, score: (id:
   }
   return heap.sort((a, b) => (worse(a, b) ? 1 : worse(b, a) ? -1 : 0));
 }
+
+/**
+ * Weighted quantile by three-way quickselect, O(n) expected: the smallest value v among
+ * `values[0..n)` with W(<= v) >= target, where W sums `weights` (parallel array). Returns v and
+ * W(< v), or null when the total weight never reaches the target (then nothing is cut).
+ * Both arrays are permuted in place (pass scratch copies).
+ *
+ * Top-p and typical-p are both "walk a sorted order until the cumulative mass reaches a target";
+ * this finds where the walk stops without sorting.
+ */
+export function weightedQuantile(
+  values: Float64Array,
+  weights: Float64Array,
+  n: number,
+  target: number,
+): { value: number; below: number } | null {
+  let lo = 0;
+  let hi = n;
+  let below = 0;
+  while (lo < hi) {
+    const a = values[lo], b = values[(lo + hi) >>> 1], c = values[hi - 1];
+    const pivot = a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
+    // Dutch-flag partition: [lo, lt) < pivot, [lt, gt) == pivot, [gt, hi) > pivot.
+    let lt = lo, i = lo, gt = hi;
+    let mLess = 0, mEqual = 0;
+    while (i < gt) {
+      const v = values[i];
+      if (v < pivot) {
+        mLess += weights[i];
+        swap(values, weights, i++, lt++);
+      } else if (v > pivot) {
+        swap(values, weights, i, --gt);
+      } else {
+        mEqual += weights[i];
+        i++;
+      }
+    }
+    if (below + mLess >= target && lt > lo) hi = lt;
+    else if (below + mLess + mEqual >= target) return { value: pivot, below: below + mLess };
+    else {
+      below += mLess + mEqual;
+      lo = gt;
+    }
+  }
+  return null;
+}
+
+function swap(v: Float64Array, w: Float64Array, i: number, j: number): void {
+  const tv = v[i]; v[i] = v[j]; v[j] = tv;
+  const tw = w[i]; w[i] = w[j]; w[j] = tw;
+}

@@ -1,14 +1,15 @@
 import { retain } from '../row.ts';
+import { weightedQuantile } from '../select.ts';
 import type { Processor } from './processor.ts';
 import { checkRange } from './processor.ts';
 
 /**
- * HF TopPLogitsWarper (nucleus): in descending probability order (ties: lower id first), keep a
- * token while the mass strictly above it is < p; the top token is always kept (so p = 0 keeps one).
+ * HF TopPLogitsWarper (nucleus): in descending score order (ties: lower id first), keep a token
+ * while the mass strictly above it is < p; the top token is always kept (so p = 0 keeps one).
  *
- * Only the head of the distribution is sorted: candidates with prob > c for a cutoff c that halves
- * geometrically until the head holds mass >= p. Every token at or below c then has at least p
- * above it, so it would be dropped anyway.
+ * No sort: the score s* of the last kept token is a weighted quantile (on negated scores), found in
+ * O(n). Every token above s* is kept; tokens tied at s* are kept in id order while the mass above
+ * them stays < p.
  */
 export function topP(p: number): Processor {
   checkRange('top_p', p, 0, 1);
@@ -16,36 +17,26 @@ export function topP(p: number): Processor {
     name: 'top_p',
     apply(st, norm) {
       const { s, idx, n } = st;
-      const prob = (id: number) => Math.exp(s[id] - norm.max) / norm.z;
-      const pmax = 1 / norm.z;
-      let head: number[] = [];
-      for (let shift = 4; ; shift *= 2) {
-        const c = shift > 1024 ? -1 : pmax * Math.pow(2, -shift); // -1: take every candidate
-        head = [];
-        let mass = 0;
-        for (let j = 0; j < n; j++) {
-          const id = idx[j];
-          const q = prob(id);
-          if (q > c) {
-            head.push(id);
-            mass += q;
-          }
-        }
-        if (mass >= p || c < 0 || head.length === n) break;
+      const neg = new Float64Array(n);
+      const w = new Float64Array(n);
+      for (let j = 0; j < n; j++) {
+        neg[j] = -s[idx[j]];
+        w[j] = Math.exp(s[idx[j]] - norm.max) / norm.z;
       }
-      head.sort((a, b) => s[b] - s[a] || a - b);
-      let above = 0;
-      let keep = head.length;
-      for (let j = 0; j < head.length; j++) {
-        if (j > 0 && above >= p) {
-          keep = j;
-          break;
-        }
-        above += prob(head[j]);
-      }
-      if (keep === n) return;
-      const kept = new Set(head.slice(0, keep));
-      retain(st, (id) => kept.has(id));
+      const q = weightedQuantile(neg, w, n, p);
+      if (!q) return; // the whole distribution never reaches p (rounding): keep everything
+      const cut = -q.value;
+      let above = q.below;
+      let first = true;
+      retain(st, (id) => {
+        const v = s[id];
+        if (v > cut) return true;
+        if (v < cut) return false;
+        const keep = above < p || first; // `first`: the top token survives even p = 0
+        first = false;
+        above += Math.exp(v - norm.max) / norm.z;
+        return keep;
+      });
     },
   };
 }

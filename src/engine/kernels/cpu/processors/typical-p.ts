@@ -1,4 +1,5 @@
 import { retain } from '../row.ts';
+import { weightedQuantile } from '../select.ts';
 import type { Processor } from './processor.ts';
 import { checkRange } from './processor.ts';
 
@@ -7,6 +8,8 @@ import { checkRange } from './processor.ts';
  * their surprisal -log p is from the entropy H, accumulate probability in that order and cut at the
  * first position where the cumulative mass reaches `mass`; every token whose distance is <= the
  * distance at that position survives (ties kept), and the most typical token always does.
+ *
+ * The cut distance is a weighted quantile, found in O(n) without sorting.
  */
 export function typicalP(mass: number): Processor {
   checkRange('typical_p', mass, 0, 1);
@@ -15,29 +18,21 @@ export function typicalP(mass: number): Processor {
     apply(st, norm) {
       const { s, idx, n } = st;
       const logZ = Math.log(norm.z);
-      const lp = new Float64Array(n);
+      const dist = new Float64Array(n);
+      const w = new Float64Array(n);
       let h = 0;
       for (let j = 0; j < n; j++) {
-        lp[j] = s[idx[j]] - norm.max - logZ;
-        const p = Math.exp(lp[j]);
-        if (p > 0) h -= p * lp[j];
+        const lp = s[idx[j]] - norm.max - logZ;
+        dist[j] = lp; // temporarily the log-prob
+        w[j] = Math.exp(lp);
+        if (w[j] > 0) h -= w[j] * lp;
       }
-      const dist = new Float64Array(n);
-      for (let j = 0; j < n; j++) dist[j] = Math.abs(-lp[j] - h);
-      const order = Array.from({ length: n }, (_, j) => j);
-      order.sort((a, b) => dist[a] - dist[b] || a - b);
-      let cum = 0;
-      let last = n - 1; // HF clamps to the last position when the mass is never reached
-      for (let r = 0; r < n; r++) {
-        cum += Math.exp(lp[order[r]]);
-        if (!(cum < mass)) {
-          last = r;
-          break;
-        }
-      }
-      const threshold = dist[order[last]];
-      const first = order[0];
-      retain(st, (_id, j) => j === first || dist[j] <= threshold);
+      for (let j = 0; j < n; j++) dist[j] = Math.abs(-dist[j] - h);
+      const keepDist = Float64Array.from(dist);
+      const q = weightedQuantile(dist, w, n, mass);
+      if (!q) return; // HF clamps to the last position: everything stays
+      // The minimum distance is always <= the cut, so the most typical token is always kept.
+      retain(st, (_id, j) => keepDist[j] <= q.value);
     },
   };
 }
