@@ -1,0 +1,244 @@
+import { useEffect, useState } from 'react';
+import { BACKENDS, DTYPES, checkModelId, type DecodeConfig } from '../engine/config/index.ts';
+import { CATALOG, catalogEntry, isEmbeddedModel } from '../engine/model/catalog.ts';
+import type { Capabilities, LoadedState } from '../worker/protocol.ts';
+import type { Explained } from './lib/errors.ts';
+import { formatBytes } from './lib/format.ts';
+
+export interface FileProgress {
+  model: string;
+  file: string;
+  loaded: number;
+  total: number;
+  done: boolean;
+}
+
+export type LoadStatus = 'idle' | 'ask' | 'loading' | 'ready' | 'error';
+
+export interface LoadState {
+  status: LoadStatus;
+  /** The model this state is about. */
+  model: string;
+  files: FileProgress[];
+  loaded?: LoadedState;
+  error?: Explained;
+}
+
+/** Models that share a tokenizer with `id` (usable as a target/draft pair). */
+export function tokenizerPartners(id: string): string[] {
+  const e = catalogEntry(id);
+  if (!e) return [];
+  return CATALOG.filter((m) => m.id !== id && m.tokenizerFamily === e.tokenizerFamily).map((m) => m.label);
+}
+
+export function ModelPanel({
+  config,
+  onChange,
+  load,
+  caps,
+  onLoad,
+  onCancel,
+  onUseEmbedded,
+}: {
+  config: DecodeConfig;
+  onChange: (c: DecodeConfig) => void;
+  load: LoadState;
+  caps: Capabilities | null;
+  onLoad: () => void;
+  onCancel: () => void;
+  onUseEmbedded: () => void;
+}) {
+  const [hubId, setHubId] = useState('');
+  const [hubProblem, setHubProblem] = useState<string | null>(null);
+  const [storage, setStorage] = useState<{ usage: number; quota: number } | null>(null);
+  useEffect(() => {
+    void navigator.storage
+      ?.estimate?.()
+      .then((e) => setStorage({ usage: e.usage ?? 0, quota: e.quota ?? 0 }))
+      .catch(() => undefined);
+  }, []);
+
+  const entry = catalogEntry(config.model);
+  const partners = tokenizerPartners(config.model);
+  const f16 = caps?.webgpu ? caps.shaderF16 : false;
+  const files = load.files.filter((f) => f.model === load.model);
+  const total = files.reduce((s, f) => s + f.total, 0);
+  const done = files.reduce((s, f) => s + Math.min(f.loaded, f.total), 0);
+  const sizeText = entry ? `about ${entry.sizeMB} MB` : 'of unknown size (not in the catalog)';
+
+  return (
+    <section className="panel" data-testid="model-panel" aria-labelledby="model-h">
+      <h2 id="model-h">Model</h2>
+      <label htmlFor="model-select">Model</label>
+      <select
+        id="model-select"
+        data-testid="model-select"
+        value={entry ? config.model : '__custom'}
+        onChange={(e) => e.target.value !== '__custom' && onChange({ ...config, model: e.target.value })}
+      >
+        <optgroup label="Embedded (offline)">
+          {CATALOG.filter((m) => m.embedded && m.role !== 'draft').map((m) => (
+            <option key={m.id} value={m.id}>
+              {m.label} · {m.sizeMB} MB
+            </option>
+          ))}
+        </optgroup>
+        <optgroup label="Hugging Face hub (downloads)">
+          {CATALOG.filter((m) => !m.embedded).map((m) => (
+            <option key={m.id} value={m.id}>
+              {m.label} · {m.sizeMB} MB · tokenizer {m.tokenizerFamily}
+            </option>
+          ))}
+        </optgroup>
+        {!entry && <option value="__custom">{config.model} (typed id)</option>}
+      </select>
+      <p className="muted small-text" data-testid="model-info">
+        <code>{config.model}</code>
+        {entry?.note ? ` — ${entry.note}` : ''}
+        {partners.length > 0 && (
+          <>
+            <br />
+            <span className="pair-badge">pair</span> shares its tokenizer with {partners.join(', ')}
+          </>
+        )}
+      </p>
+      <form
+        className="row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const id = hubId.trim();
+          const why = checkModelId(id);
+          if (why) return setHubProblem(`"${id}" ${why}`);
+          setHubProblem(null);
+          onChange({ ...config, model: id });
+        }}
+      >
+        <input
+          aria-label="Any Hugging Face model id"
+          placeholder="any hub id, e.g. owner/name"
+          data-testid="hub-id"
+          value={hubId}
+          onChange={(e) => setHubId(e.target.value)}
+        />
+        <button type="submit">Use</button>
+      </form>
+      {hubProblem && <small className="invalid">{hubProblem}</small>}
+
+      <div className="row two">
+        <div>
+          <label htmlFor="backend-select">Backend</label>
+          <select id="backend-select" data-testid="backend-select" value={config.backend} onChange={(e) => onChange({ ...config, backend: e.target.value as DecodeConfig['backend'] })}>
+            {BACKENDS.filter((b) => b !== 'cpu').map((b) => (
+              <option key={b} value={b} disabled={b === 'webgpu' && caps !== null && !caps.webgpu}>
+                {b === 'auto' ? 'auto' : b === 'webgpu' ? 'WebGPU' : 'WASM (CPU)'}
+                {b === 'webgpu' && caps !== null && !caps.webgpu ? ' (unavailable)' : ''}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label htmlFor="dtype-select">Weights</label>
+          <select id="dtype-select" data-testid="dtype-select" value={config.dtype} onChange={(e) => onChange({ ...config, dtype: e.target.value as DecodeConfig['dtype'] })}>
+            {DTYPES.map((d) => {
+              const needsF16 = d === 'fp16' || d === 'q4f16';
+              return (
+                <option key={d} value={d}>
+                  {d}
+                  {needsF16 && caps?.webgpu && !f16 ? ' (WASM only: no shader-f16)' : ''}
+                </option>
+              );
+            })}
+          </select>
+        </div>
+      </div>
+      <p className="muted small-text">
+        {caps === null
+          ? 'Checking what the engine can use…'
+          : caps.webgpu
+            ? `Engine GPU: ${caps.vendor}${caps.shaderF16 ? ', shader-f16' : ', no shader-f16'}, max buffer ${Math.round(caps.limits.maxBufferSize / 2 ** 20)} MiB.`
+            : 'Engine: WebGPU unavailable, models run on WASM.'}
+        {storage && storage.quota > 0 && ` Storage: ${formatBytes(storage.usage)} used of ${formatBytes(storage.quota)}.`}
+      </p>
+
+      <div className="load-status" data-testid="load-status" data-status={load.status}>
+        {load.status === 'ask' && (
+          <div className="ask" data-testid="download-ask">
+            <p>
+              <strong>{config.model}</strong> is not embedded: loading it downloads {sizeText} from huggingface.co.
+            </p>
+            <div className="row">
+              <button type="button" className="primary" data-testid="download-confirm" onClick={onLoad}>
+                Download {entry ? `${entry.sizeMB} MB` : ''}
+              </button>
+              <button type="button" onClick={onUseEmbedded}>
+                Use the embedded model
+              </button>
+            </div>
+          </div>
+        )}
+        {load.status === 'idle' && (
+          <button type="button" onClick={onLoad}>
+            Load model
+          </button>
+        )}
+        {load.status === 'loading' && (
+          <>
+            <p>
+              Loading <code>{load.model}</code>…
+            </p>
+            <Progress label="overall" loaded={done} total={total} testId="progress-overall" />
+            {files.map((f) => (
+              <Progress key={f.file} label={f.file} loaded={f.loaded} total={f.total} />
+            ))}
+            <button type="button" onClick={onCancel} data-testid="load-cancel">
+              Cancel
+            </button>
+          </>
+        )}
+        {load.status === 'ready' && load.loaded && (
+          <p className="ok" data-testid="model-ready">
+            ✓ Ready: <code>{load.loaded.target}</code> on {load.loaded.backend === 'webgpu' ? 'WebGPU' : load.loaded.backend.toUpperCase()} ({load.loaded.dtype}, vocabulary{' '}
+            {load.loaded.vocabSize.toLocaleString('en-US')})
+            {load.loaded.notes.map((n, i) => (
+              <span key={i} className="note">
+                <br />
+                Note: {n}
+              </span>
+            ))}
+          </p>
+        )}
+        {load.status === 'error' && load.error && (
+          <div className="error-box">
+            <p>
+              <strong>{load.error.title}</strong>
+            </p>
+            <p>{load.error.advice}</p>
+            <div className="row">
+              <button type="button" onClick={onLoad}>
+                Try again
+              </button>
+              {!isEmbeddedModel(config.model) && (
+                <button type="button" onClick={onUseEmbedded}>
+                  Use the embedded model
+                </button>
+              )}
+            </div>
+          </div>
+        )}
+      </div>
+    </section>
+  );
+}
+
+function Progress({ label, loaded, total, testId }: { label: string; loaded: number; total: number; testId?: string }) {
+  const frac = total > 0 ? Math.min(1, loaded / total) : 0;
+  return (
+    <div className="progress" data-testid={testId}>
+      <div className="progress-label">
+        <span className="file">{label}</span>
+        <span>{total > 0 ? `${formatBytes(loaded)} / ${formatBytes(total)}` : formatBytes(loaded)}</span>
+      </div>
+      <progress max={1} value={frac} aria-label={`${label} progress`} />
+    </div>
+  );
+}

@@ -1,0 +1,122 @@
+import { MAX_PROMPT_CHARS, STRATEGIES, STRATEGY_IDS, paramsForStrategy, type DecodeConfig, type ParamKey } from '../engine/config/index.ts';
+import { ParamControl } from './ParamControl.tsx';
+
+const SHOWN_ELSEWHERE: readonly ParamKey[] = ['model', 'backend', 'dtype', 'prompt', 'seed', 'max_new_tokens', 'stop'];
+
+/** The strategy's own parameters, in registry order, without those shown in fixed places. */
+export function strategyParams(strategy: DecodeConfig['strategy']): ParamKey[] {
+  return paramsForStrategy(strategy).filter((k) => !SHOWN_ELSEWHERE.includes(k));
+}
+
+export function StrategySelect({ config, onChange, testId = 'strategy-select' }: { config: DecodeConfig; onChange: (c: DecodeConfig) => void; testId?: string }) {
+  const s = STRATEGIES[config.strategy];
+  return (
+    <div className="param">
+      <label htmlFor={testId}>Strategy</label>
+      <select id={testId} data-testid={testId} value={config.strategy} onChange={(e) => onChange({ ...config, strategy: e.target.value as DecodeConfig['strategy'] })}>
+        {STRATEGY_IDS.map((id) => (
+          <option key={id} value={id} disabled={!STRATEGIES[id].available}>
+            {STRATEGIES[id].label}
+            {STRATEGIES[id].available ? '' : ' — coming soon'}
+          </option>
+        ))}
+      </select>
+      <small className="help">
+        {s.summary}
+        {s.lossy ? ' (lossy)' : ''}
+      </small>
+    </div>
+  );
+}
+
+export interface Transport {
+  running: boolean;
+  paused: boolean;
+  canStep: boolean;
+  onRun: () => void;
+  onPause: () => void;
+  onResume: () => void;
+  onStep: () => void;
+  onStop: () => void;
+  onReset: () => void;
+}
+
+export function TransportButtons({ t }: { t: Transport }) {
+  return (
+    <div className="transport" role="toolbar" aria-label="Run controls">
+      <button type="button" className="primary" data-testid="run" onClick={t.onRun} title="Run (Ctrl+Enter)">
+        ▶ Run
+      </button>
+      {t.running && !t.paused && (
+        <button type="button" data-testid="pause" onClick={t.onPause} title="Pause (P)">
+          ⏸ Pause
+        </button>
+      )}
+      {t.paused && (
+        <button type="button" data-testid="resume" onClick={t.onResume} title="Play (P)">
+          ⏵ Play
+        </button>
+      )}
+      <button type="button" data-testid="step" onClick={t.onStep} disabled={!t.canStep} title="Step one token (→ or .)">
+        ⏭ Step
+      </button>
+      <button type="button" data-testid="stop" onClick={t.onStop} disabled={!t.running} title="Stop (Esc)">
+        ■ Stop
+      </button>
+      <button type="button" data-testid="reset" onClick={t.onReset}>
+        ↺ Reset
+      </button>
+    </div>
+  );
+}
+
+export function PromptPanel({ config, onChange, transport }: { config: DecodeConfig; onChange: (c: DecodeConfig) => void; transport: Transport }) {
+  const params = strategyParams(config.strategy);
+  return (
+    <section className="panel" data-testid="prompt-panel" aria-labelledby="prompt-h">
+      <h2 id="prompt-h">Prompt &amp; strategy</h2>
+      <label htmlFor="prompt">Prompt</label>
+      <textarea
+        id="prompt"
+        data-testid="prompt"
+        rows={3}
+        maxLength={MAX_PROMPT_CHARS}
+        value={config.prompt}
+        onChange={(e) => onChange({ ...config, prompt: e.target.value })}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+            e.preventDefault();
+            transport.onRun();
+          }
+        }}
+      />
+      <TransportButtons t={transport} />
+      <div className="row two">
+        <div className="seed">
+          <ParamControl k="seed" config={config} onChange={onChange} />
+          <button
+            type="button"
+            className="dice"
+            data-testid="dice"
+            aria-label="Random seed"
+            title="Random seed"
+            onClick={() => onChange({ ...config, seed: Math.floor(Math.random() * 1_000_000) })}
+          >
+            🎲
+          </button>
+        </div>
+        <ParamControl k="max_new_tokens" config={config} onChange={onChange} />
+      </div>
+      <StrategySelect config={config} onChange={onChange} />
+      <div className="params" data-testid="strategy-params">
+        {params.map((k) => (
+          <ParamControl key={k} k={k} config={config} onChange={onChange} />
+        ))}
+      </div>
+      <details>
+        <summary>Stop strings</summary>
+        <ParamControl k="stop" config={config} onChange={onChange} />
+      </details>
+    </section>
+  );
+}

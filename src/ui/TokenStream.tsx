@@ -1,0 +1,167 @@
+import type { TokenEvent, TokenSource, TopEntry } from '../engine/trace/types.ts';
+import { BUCKETS, PROB_BANDS, bucketCounts, bucketInfo, probBand, rankBucket } from './lib/gltr.ts';
+import { pct, tokenLabel, visibleToken } from './lib/tokens.ts';
+
+export type ColorMode = 'rank' | 'prob';
+export type RunStatus = 'idle' | 'loading' | 'running' | 'done' | 'error';
+
+/** Speculative sources get a distinct outline style (pattern, not only colour). */
+const SOURCE_STYLE: Partial<Record<TokenSource, { label: string; cls: string }>> = {
+  'draft-accepted': { label: 'draft accepted', cls: 'src-accepted' },
+  'residual-sample': { label: 'resampled after rejection', cls: 'src-residual' },
+  bonus: { label: 'bonus (all drafts accepted)', cls: 'src-bonus' },
+  forced: { label: 'forced by you', cls: 'src-forced' },
+  reranked: { label: 'reranked', cls: 'src-reranked' },
+  'trial-winner': { label: 'trial winner', cls: 'src-trial' },
+};
+
+export function tokenColors(t: Pick<TokenEvent, 'rank' | 'prob'>, mode: ColorMode): { bg: string; ink: string } {
+  if (mode === 'rank') {
+    const b = bucketInfo(rankBucket(t.rank));
+    return { bg: b.color, ink: b.ink };
+  }
+  const b = probBand(t.prob);
+  return { bg: b.color, ink: b.ink };
+}
+
+export function TokenLegend({ tokens, mode }: { tokens: readonly TokenEvent[]; mode: ColorMode }) {
+  const counts = bucketCounts(tokens.map((t) => t.rank));
+  const sources = [...new Set(tokens.map((t) => t.source))].filter((s) => SOURCE_STYLE[s]);
+  return (
+    <div className="legend" data-testid="token-legend">
+      {mode === 'rank'
+        ? BUCKETS.map((b) => (
+            <span key={b.id} className="legend-item">
+              <span className="swatch" style={{ background: b.color }} /> {b.label} <span className="count">({counts[b.id]})</span>
+            </span>
+          ))
+        : PROB_BANDS.map((b) => (
+            <span key={b.label} className="legend-item">
+              <span className="swatch" style={{ background: b.color }} /> {b.label}
+            </span>
+          ))}
+      {sources.map((s) => (
+        <span key={s} className="legend-item">
+          <span className={`swatch outline ${SOURCE_STYLE[s]!.cls}`} /> {SOURCE_STYLE[s]!.label}
+        </span>
+      ))}
+    </div>
+  );
+}
+
+export function TokenStream({
+  prompt,
+  tokens,
+  status,
+  selected,
+  mode,
+  onSelect,
+  onHover,
+  testId = 'output',
+  diff,
+}: {
+  prompt: string;
+  tokens: readonly TokenEvent[];
+  status: RunStatus;
+  selected: number | null;
+  mode: ColorMode;
+  onSelect: (i: number) => void;
+  onHover?: (i: number | null) => void;
+  testId?: string;
+  /** Indexes to mark as different from the other side (compare mode). */
+  diff?: ReadonlySet<number>;
+}) {
+  return (
+    <div className="stream" onMouseLeave={() => onHover?.(null)}>
+      <span className="prompt-text" data-testid={`${testId}-prompt`}>
+        {prompt}
+      </span>
+      <span data-testid={testId} data-status={status} className="output" aria-live="polite">
+        {tokens.map((t, i) => {
+          const c = tokenColors(t, mode);
+          const src = SOURCE_STYLE[t.source];
+          return (
+            <button
+              type="button"
+              key={i}
+              className={`tok${i === selected ? ' selected' : ''}${src ? ' ' + src.cls : ''}${diff?.has(i) ? ' differs' : ''}`}
+              style={{ background: c.bg, color: c.ink }}
+              data-testid="token"
+              data-rank={t.rank}
+              data-bucket={rankBucket(t.rank)}
+              data-source={t.source}
+              aria-pressed={i === selected}
+              aria-label={`token ${i}: ${JSON.stringify(t.text)}, rank ${t.rank + 1}, probability ${pct(t.prob)}`}
+              title={`#${i} ${JSON.stringify(t.text)} · rank ${t.rank + 1} · p ${pct(t.prob)} · ${t.source}`}
+              onClick={() => onSelect(i)}
+              onMouseEnter={() => onHover?.(i)}
+              onFocus={() => onHover?.(i)}
+            >
+              {visibleToken(t.text).replace(/↵/g, '↵\n')}
+            </button>
+          );
+        })}
+        {status === 'running' && <span className="cursor" aria-hidden="true">▍</span>}
+      </span>
+    </div>
+  );
+}
+
+/** The candidates at one step: raw and processed top-k; click one to branch from there. */
+export function Candidates({ token, index, onBranch }: { token: TokenEvent | undefined; index: number | null; onBranch: (step: number, c: TopEntry) => void }) {
+  if (!token || index === null) return <p className="muted">Click or hover a token to see the candidates the model weighed.</p>;
+  const procById = new Map(token.processedTop.map((e) => [e.id, e.prob]));
+  const max = Math.max(...token.rawTop.map((e) => e.prob), ...token.processedTop.map((e) => e.prob), 1e-9);
+  return (
+    <div className="candidates" data-testid="candidates">
+      <p className="cand-head">
+        Step {index}: emitted <code className="tokcode">{tokenLabel(token.text, 30)}</code> — rank {token.rank + 1}, raw p {pct(token.prob)}, processed p{' '}
+        {pct(token.processedProb)}, entropy {token.entropy.toFixed(2)} nats, {token.source}
+        {token.temperature !== 1 ? `, T=${token.temperature.toFixed(2)}` : ''}
+      </p>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">candidate</th>
+            <th scope="col">raw p</th>
+            <th scope="col">processed p</th>
+            <th scope="col">
+              <span className="sr-only">branch</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {token.rawTop.slice(0, 10).map((c) => {
+            const pp = procById.get(c.id);
+            return (
+              <tr key={c.id} className={c.id === token.id ? 'chosen' : ''}>
+                <td>
+                  <code className="tokcode">{tokenLabel(c.text, 24)}</code>
+                </td>
+                <td>
+                  <span className="minibar raw" style={{ width: `${(c.prob / max) * 60}px` }} /> {pct(c.prob)}
+                </td>
+                <td>
+                  {pp === undefined ? (
+                    <span className="muted">removed</span>
+                  ) : (
+                    <>
+                      <span className="minibar proc" style={{ width: `${(pp / max) * 60}px` }} /> {pct(pp)}
+                    </>
+                  )}
+                </td>
+                <td>
+                  {c.id !== token.id && (
+                    <button type="button" className="small" data-testid="branch" onClick={() => onBranch(index, c)} title="Force this token and continue from here">
+                      branch ⤷
+                    </button>
+                  )}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,64 @@
+import { useCallback, useMemo } from 'react';
+import type { DecodeConfig } from '../engine/config/index.ts';
+import type { TokenEvent } from '../engine/trace/types.ts';
+import { Chart } from './Chart.tsx';
+import { drawEntropyTimeline, type TimelineData } from './charts/entropyTimeline.ts';
+import { drawProbBars, type ProbBarsData } from './charts/probBars.ts';
+import { drawWaterfall, type WaterfallData } from './charts/waterfall.ts';
+import { strategyThresholds } from './lib/thresholds.ts';
+import { tokenLabel } from './lib/tokens.ts';
+
+export function ProbabilityView({ token, index, vocabSize }: { token: TokenEvent | undefined; index: number | null; vocabSize: number }) {
+  const bars = useMemo<ProbBarsData | null>(() => (token ? { raw: token.rawTop, processed: token.processedTop, chosenId: token.id, rows: 10 } : null), [token]);
+  const fall = useMemo<WaterfallData | null>(() => (token ? { vocabSize, stages: token.stages } : null), [token, vocabSize]);
+  return (
+    <section className="panel view" data-testid="view-probabilities" aria-labelledby="prob-h">
+      <h2 id="prob-h">
+        Probabilities {token && index !== null ? <span className="sub">at step {index} (emitted “{tokenLabel(token.text, 20)}”)</span> : null}
+      </h2>
+      {bars && fall ? (
+        <div className="chart-grid">
+          <Chart name={`probabilities-step-${index}`} title="Raw vs processed top-10" data={bars} height={380} draw={drawProbBars} testId="chart-probabilities" />
+          <Chart
+            name={`waterfall-step-${index}`}
+            title="Processor waterfall"
+            data={fall}
+            height={Math.max(170, 110 + 44 * (fall.stages.length + 1))}
+            draw={drawWaterfall}
+            testId="chart-waterfall"
+          />
+        </div>
+      ) : (
+        <p className="muted">Run the model to see the distribution behind each token.</p>
+      )}
+    </section>
+  );
+}
+
+export function EntropyView({
+  tokens,
+  selected,
+  config,
+  onSelect,
+}: {
+  tokens: readonly TokenEvent[];
+  selected: number | null;
+  config: DecodeConfig;
+  onSelect: (i: number) => void;
+}) {
+  const data = useMemo<TimelineData>(
+    () => ({ points: tokens.map((t) => ({ entropy: t.entropy, varentropy: t.varentropy, text: t.text })), selected, thresholds: strategyThresholds(config) }),
+    [tokens, selected, config],
+  );
+  const draw = useCallback((svg: SVGSVGElement, d: TimelineData, size: { width: number; height: number }) => drawEntropyTimeline(svg, d, size, onSelect), [onSelect]);
+  return (
+    <section className="panel view" data-testid="view-entropy" aria-labelledby="ent-h">
+      <h2 id="ent-h">Entropy timeline</h2>
+      {tokens.length ? (
+        <Chart name="entropy-timeline" title="Uncertainty per generated token — click a step to inspect it" data={data} height={280} draw={draw} testId="chart-entropy" />
+      ) : (
+        <p className="muted">Entropy (how unsure the model is) and varentropy (how uneven that uncertainty is) appear here per token.</p>
+      )}
+    </section>
+  );
+}
