@@ -10,7 +10,7 @@ const GOLDEN = resolve(ROOT, '../shared/golden/decoding-golden.json');
 const tmp = mkdtempSync(join(tmpdir(), 'golden-cli-'));
 
 function cli(...args: string[]) {
-  const r = spawnSync('npx', ['tsx', 'cli/main.ts', 'golden', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync('npx', ['tsx', 'cli/main.ts', 'golden', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 170_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -45,6 +45,19 @@ describe('cli golden', () => {
     expect(out.failures[0].what).toMatch(/probs/);
     expect(out.failures[1].what).toMatch(/accepted/);
   });
+
+  it('runs the WebGPU kernels with --backend webgpu (Dawn in Node), or says clearly why not', () => {
+    const file = JSON.parse(readFileSync(GOLDEN, 'utf8'));
+    const small = writeJson('small.json', { processors: file.processors.slice(0, 4), spec_chain: file.spec_chain.slice(0, 2) });
+    const r = cli(small, '--backend', 'webgpu');
+    if (r.code === 2) {
+      // No adapter on this machine (e.g. no SwiftShader ICD): a usage-level error naming WebGPU.
+      expect(r.stderr).toMatch(/WebGPU|adapter/);
+    } else {
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ cases: 6, passed: 6, failures: [], backend: 'webgpu' });
+    }
+  }, 180_000);
 
   it.each([
     ['a missing file', [join(tmp, 'nope.json')], /cannot read/],

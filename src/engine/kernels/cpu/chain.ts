@@ -8,8 +8,14 @@ import { normalizer } from './row.ts';
  * much probability mass (of the distribution entering the stage) it removed — the waterfall view.
  * Returns the normalizer of the final (processed) distribution.
  */
-export function runChain(st: RowState, chain: Processor[], ctx: RowContext, stages: StageStat[]): Normalizer {
-  let norm = normalizer(st);
+export function runChain(
+  st: RowState,
+  chain: Processor[],
+  ctx: RowContext,
+  stages: StageStat[],
+  entering: Normalizer = normalizer(st),
+): Normalizer {
+  let norm = entering;
   for (const proc of chain) {
     const before = st.n;
     // A stage either rescales scores (penalty, temperature: nothing removed) or drops candidates

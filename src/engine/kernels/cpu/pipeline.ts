@@ -35,8 +35,9 @@ export function processRow(
   const rawTop = topKOf(st, rawNorm, topK);
   const ctx: RowContext = { contextIds, temperature: config.temperature ?? 1 };
   const stages: StageStat[] = [];
-  const norm = runChain(st, chain, ctx, stages);
-  const processedTop = topKOf(st, norm, topK);
+  const norm = runChain(st, chain, ctx, stages, rawNorm);
+  // With no active stage the processed distribution is the raw one.
+  const processedTop = chain.length === 0 ? rawTop : topKOf(st, norm, topK);
   return {
     raw,
     rawNorm,
