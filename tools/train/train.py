@@ -30,6 +30,9 @@ def main():
     ap.add_argument('--seed', type=int, default=1234)
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--bench', type=int, default=0, help='only time this many steps')
+    ap.add_argument('--time-budget', type=float, default=0,
+                    help='seconds; if > 0 the schedule progress is max(step/steps, elapsed/budget) and training '
+                         'stops when it reaches 1 (a guard against a slow or busy machine)')
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -45,16 +48,27 @@ def main():
                             lr=a.lr, betas=(0.9, 0.95), eps=1e-8)
     steps = a.bench or a.steps
 
+    def progress(s):
+        p = s / steps
+        if a.time_budget > 0:
+            p = max(p, (time.time() - t0) / a.time_budget)
+        return min(p, 1.0)
+
     def lr_at(s):
         if s < a.warmup:
             return a.lr * (s + 1) / a.warmup
-        p = (s - a.warmup) / max(1, steps - a.warmup)
+        p = max(0.0, (progress(s) - a.warmup / steps) / (1 - a.warmup / steps))
         return a.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * p)))
 
     t0 = time.time()
     ema = None
     m.train()
+    done = 0
     for s in range(steps):
+        if s >= a.warmup and progress(s) >= 1.0:
+            print(f'[{a.name}] time budget reached at step {s}', flush=True)
+            break
+        done = s + 1
         idx = torch.from_numpy(rng.integers(0, len(data) - a.ctx - 1, a.batch))
         batch = torch.stack([data[i:i + a.ctx + 1] for i in idx])
         x, y = batch[:, :-1], batch[:, 1:]
@@ -78,12 +92,12 @@ def main():
     out = os.path.join(WORK, a.name)
     os.makedirs(out, exist_ok=True)
     torch.save({'state': m.state_dict(), 'config': c.to_dict(),
-                'meta': {'steps': steps, 'batch': a.batch, 'ctx': a.ctx, 'lr': a.lr, 'warmup': a.warmup,
+                'meta': {'steps': done, 'planned_steps': steps, 'time_budget_s': a.time_budget, 'batch': a.batch, 'ctx': a.ctx, 'lr': a.lr, 'warmup': a.warmup,
                          'seed': a.seed, 'train_seconds': round(el, 1), 'final_train_loss_ema': round(ema, 4),
-                         'tokens_seen': steps * a.batch * a.ctx, 'train_tokens': int(len(data)),
+                         'tokens_seen': done * a.batch * a.ctx, 'train_tokens': int(len(data)),
                          'threads': torch.get_num_threads(), 'params': m.n_params()}},
                os.path.join(out, 'ckpt.pt'))
-    print(f'[{a.name}] done {steps} steps in {el:.0f}s -> {out}/ckpt.pt', flush=True)
+    print(f'[{a.name}] done {done} steps in {el:.0f}s -> {out}/ckpt.pt', flush=True)
 
 
 if __name__ == '__main__':
