@@ -167,7 +167,14 @@ export function App() {
     [ensureModel, start],
   );
 
+  const modeRef = useRef(mode);
+  modeRef.current = mode;
   const onRun = useCallback(() => {
+    if (modeRef.current === 'compare') {
+      setCompareSignal((n) => n + 1);
+      return;
+    }
+    setMode('run');
     pushUrl(writePageState({ config: configRef.current, mode: 'run' }));
     void startRun(configRef.current);
   }, [pushUrl, startRun]);
@@ -282,7 +289,10 @@ export function App() {
   const ranConfig = run.config ?? config;
 
   const applyPreset = useCallback(
-    (s: { config: DecodeConfig; mode: Mode; compare?: DecodeConfig }) => {
+    (preset: { config: DecodeConfig; mode: Mode; compare?: DecodeConfig }) => {
+      // A preset keeps the backend and weights the user chose for this machine.
+      const keep = { backend: configRef.current.backend, dtype: configRef.current.dtype };
+      const s = { ...preset, config: { ...preset.config, ...keep }, compare: preset.compare && { ...preset.compare, ...keep } };
       setConfigRaw(s.config);
       if (s.compare) setCompareCfg(s.compare);
       setMode(s.mode);
@@ -310,7 +320,7 @@ export function App() {
         </nav>
         <div className="top-actions">
           <button type="button" data-testid="copy-link" onClick={() => void copyLink()}>
-            🔗 Copy link
+            Copy link
           </button>
           <button type="button" aria-pressed={large} onClick={() => setLarge((x) => !x)} title="Presentation mode: larger type">
             {large ? 'Normal type' : 'Large type'}
@@ -410,7 +420,7 @@ function RunStats({ run, shown, paused }: { run: ReturnType<typeof useRunner>['r
       {paused && `Paused at ${shown} of ${run.tokens.length}${run.end ? '' : '+'} tokens — press Step or Play. `}
       {s && (
         <>
-          {s.tokensEmitted} tokens · {formatNumber(s.tokensPerSecond)} tok/s · first token {Math.round(s.firstTokenMs)} ms · {s.targetForwards} forward passes
+          {s.tokensEmitted} tokens · {s.tokensPerSecond.toFixed(1)} tok/s · first token {Math.round(s.firstTokenMs)} ms · {s.targetForwards} forward passes
           {s.draftForwards ? ` (+${s.draftForwards} draft)` : ''} · ended by {run.end!.reason.replace('_', ' ')} · {run.start?.backend} / {run.start?.kernels} kernels
         </>
       )}

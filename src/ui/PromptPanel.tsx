@@ -49,16 +49,16 @@ export function TransportButtons({ t }: { t: Transport }) {
       </button>
       {t.running && !t.paused && (
         <button type="button" data-testid="pause" onClick={t.onPause} title="Pause (P)">
-          ⏸ Pause
+          ❚❚ Pause
         </button>
       )}
       {t.paused && (
         <button type="button" data-testid="resume" onClick={t.onResume} title="Play (P)">
-          ⏵ Play
+          ▶ Play
         </button>
       )}
       <button type="button" data-testid="step" onClick={t.onStep} disabled={!t.canStep} title="Step one token (→ or .)">
-        ⏭ Step
+        Step ›
       </button>
       <button type="button" data-testid="stop" onClick={t.onStop} disabled={!t.running} title="Stop (Esc)">
         ■ Stop
@@ -102,7 +102,7 @@ export function PromptPanel({ config, onChange, transport }: { config: DecodeCon
             title="Random seed"
             onClick={() => onChange({ ...config, seed: Math.floor(Math.random() * 1_000_000) })}
           >
-            🎲
+            random
           </button>
         </div>
         <ParamControl k="max_new_tokens" config={config} onChange={onChange} />

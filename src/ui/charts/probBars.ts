@@ -120,7 +120,7 @@ export function drawProbBars(svgEl: SVGSVGElement, data: ProbBarsData, size: Siz
     .attr('dy', '0.35em')
     .attr('font-size', FS.tick - 1)
     .attr('fill', C.ink)
-    .text((r) => (r.removed ? `${pct(r.raw)} → removed` : `${pct(r.raw)} → ${pct(r.processed)}`));
+    .text((r) => (r.removed ? `${pct(r.raw)} → removed` : Math.abs(r.raw - r.processed) < 5e-7 ? pct(r.raw) : `${pct(r.raw)} → ${pct(r.processed)}`));
 
   // legend
   const legend = svg.append('g').attr('transform', `translate(${margin.left},${18})`);

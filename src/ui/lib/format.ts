@@ -1,6 +1,7 @@
 /** Number and byte formatting for the page. */
 export function formatNumber(x: number): string {
   if (!Number.isFinite(x)) return String(x);
+  if (Number.isInteger(x)) return String(x);
   return String(Number(x.toPrecision(6)));
 }
 
