@@ -18,7 +18,8 @@
  * - temperature = 0 means greedy: the processed distribution is one-hot at the argmax of the
  *   penalized logits (ties -> lowest id); every later stage then keeps 1.
  * - Argmax ties always go to the lowest token id.
- * - "kept" counts tokens with a finite processed logit (probability > 0) after the stage.
+ * - "kept" counts tokens not removed so far, i.e. with a finite processed logit after the stage
+ *   (a kept token's probability may still underflow to 0, e.g. logits spanning 3000 at T = 2).
  * - "rank" of a token is the number of tokens with a strictly larger raw logit (0 = top; ties share).
  * - Sampling is Gumbel-max: argmax_i (logq_i + g_i) over tokens with finite processed logit, where
  *   logq_i is the processed log-probability and g_i = gumbel(seed, step, purposeWord('sample', sub), i)
@@ -94,7 +95,7 @@ export type StageName =
 /** One processor's effect on a row, for the waterfall view. */
 export interface StageStat {
   name: StageName;
-  /** Tokens with probability > 0 after this stage. */
+  /** Tokens still in the running after this stage (finite processed logit; see "kept" above). */
   kept: number;
   /** Probability mass (of the distribution entering this stage) that this stage removed. */
   removedMass: number;
@@ -211,6 +212,7 @@ export interface ChainVerifyResult {
   accepted: number;
   /** Token emitted after the accepted prefix. */
   nextToken: number;
+  /** 'residual' after a rejection (in greedy mode: the target's argmax at the mismatch), 'bonus' when all K were accepted. */
   nextKind: 'residual' | 'bonus';
   /** Positions examined: accepted ones plus the rejected one (if any). */
   positions: ChainPosition[];

@@ -78,7 +78,8 @@ describe('processed distributions (properties)', () => {
             prev = s.kept;
           }
           const support = probs.filter((p) => p > 0).length;
-          if (row.stages.length) expect(support).toBe(row.stages[row.stages.length - 1].kept);
+          // Kept tokens may underflow to probability 0 (e.g. 1e30-scale logits at a small T).
+          if (row.stages.length) expect(support).toBeLessThanOrEqual(row.stages[row.stages.length - 1].kept);
           expect(probs[row.choice!.token]).toBeGreaterThan(0);
           expect(row.choice!.processedProb).toBeCloseTo(probs[row.choice!.token], 12);
           for (let j = 1; j < row.processedTop.probs.length; j++) {

@@ -139,3 +139,15 @@ describe('robustness', () => {
     await expect(kernels.readProbs({ probs: res.processed!, row: 0 })).rejects.toThrow(/dispose/);
   });
 });
+
+describe('kept counts and underflow', () => {
+  it('a kept token may have probability 0; overflow to -inf under a tiny temperature removes it', async () => {
+    const wide = await step(Float64Array.from([3000, 0, -1]), { temperature: 2 });
+    expect(wide.row.stages).toEqual([{ name: 'temperature', kept: 3, removedMass: 0 }]);
+    expect(wide.probs).toEqual([1, 0, 0]);
+    // (0.5e300 - 1e300) / 1e-8 = -5e307 stays finite; (-1e300 - 1e300) / 1e-8 = -2e308 overflows.
+    const over = await step(Float64Array.from([1e300, 0.5e300, -1e300]), { temperature: 1e-8 });
+    expect(over.row.stages[0].kept).toBe(2);
+    expect(over.probs).toEqual([1, 0, 0]);
+  });
+});

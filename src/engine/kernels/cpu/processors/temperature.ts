@@ -29,10 +29,15 @@ export function temperature(t: number, range = 0, exponent = 1): Processor {
       }
       const { s, idx, n } = st;
       // Divide, not multiply by 1/T: for a denormal T, 1/T is +inf and 0 * inf would be NaN.
+      let overflow = false;
       for (let j = 0; j < n; j++) {
         const i = idx[j];
         s[i] = (s[i] - norm.max) / T;
+        if (s[i] === -Infinity) overflow = true;
       }
+      // A tiny T can push a far-below-max score to -inf: it is masked now, keep the invariant that
+      // candidates have finite scores.
+      if (overflow) retain(st, (id) => s[id] !== -Infinity);
     },
   };
 }
