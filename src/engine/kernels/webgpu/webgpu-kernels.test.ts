@@ -1,0 +1,369 @@
+/**
+ * WGSL kernels in Node through Dawn (SwiftShader Vulkan ICD, set up by node-device.ts) against the
+ * golden file and the CPU reference. No GPU adapter = the suite fails with the reason; it never skips.
+ */
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCpuKernels } from '../cpu/index.ts';
+import { parseGolden, runGolden } from '../cpu/golden.ts';
+import type { ChooseMode, GpuLogits, Kernels, ProcessorConfig, RowStats, StepRowResult, TopK } from '../types.ts';
+import { WebGpuKernelsError } from './errors.ts';
+import { createWebGpuKernels } from './index.ts';
+import type { NodeDevice } from './node-device.ts';
+import { packF16, prng, randomLogits, requireNodeDevice } from './test-util.ts';
+import type { WebGpuKernels } from './webgpu-kernels.ts';
+
+const GOLDEN = new URL('../../../../../shared/golden/decoding-golden.json', import.meta.url);
+
+let nd: NodeDevice;
+let gpu: WebGpuKernels;
+let cpu: Kernels;
+
+beforeAll(async () => {
+  nd = await requireNodeDevice();
+  gpu = await createWebGpuKernels(nd.device);
+  cpu = await createCpuKernels();
+});
+
+afterAll(() => {
+  gpu?.destroy();
+  nd?.destroy();
+});
+
+interface Run {
+  rows: StepRowResult[];
+  probs: Float64Array[];
+  bytes: number;
+}
+
+interface RowSpec {
+  config: ProcessorConfig;
+  contextIds?: number[];
+  choose?: ChooseMode;
+  seed?: number;
+  step?: number;
+  sub?: number;
+}
+
+async function runOn(k: Kernels, data: Float32Array, rows: number, vocab: number, specs: RowSpec[], topK = 10): Promise<Run> {
+  const l = await k.createLogits(data, rows, vocab);
+  const res = await k.step(l, {
+    rows: specs.map((s) => ({ config: s.config, contextIds: s.contextIds, choose: s.choose ?? 'sample', seed: s.seed ?? 1, step: s.step ?? 0, sub: s.sub })),
+    topK,
+    keepProcessed: true,
+  });
+  const probs: Float64Array[] = [];
+  for (let r = 0; r < rows; r++) probs.push(await k.readProbs({ probs: res.processed!, row: r }));
+  k.dispose(res.processed!);
+  k.dispose(l);
+  return { rows: res.rows, probs, bytes: res.bytesReadBack };
+}
+
+function maxAbs(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+/** Top-k lists agree: same length, probs within tol, ids equal unless the two probs are a near-tie. */
+function expectTopClose(g: TopK, c: TopK, what: string, tol = 1e-5): void {
+  expect(g.ids.length, `${what} length`).toBe(c.ids.length);
+  for (let j = 0; j < c.ids.length; j++) {
+    expect(Math.abs(g.probs[j] - c.probs[j]), `${what}[${j}] prob`).toBeLessThanOrEqual(tol);
+    if (g.ids[j] !== c.ids[j]) {
+      // f32 vs f64 may order two nearly equal probabilities differently; nothing else may differ.
+      const other = c.ids.indexOf(g.ids[j]);
+      expect(other, `${what}[${j}] id ${g.ids[j]} missing from CPU list`).toBeGreaterThanOrEqual(0);
+      expect(Math.abs(c.probs[other] - c.probs[j]), `${what}[${j}] swapped ids must be near-ties`).toBeLessThan(1e-6);
+    }
+  }
+}
+
+function expectStatsClose(g: RowStats, c: RowStats, what: string): void {
+  expect(g.stages.map((s) => `${s.name}:${s.kept}`), `${what} stages`).toEqual(c.stages.map((s) => `${s.name}:${s.kept}`));
+  g.stages.forEach((s, i) => expect(Math.abs(s.removedMass - c.stages[i].removedMass), `${what} removedMass ${s.name}`).toBeLessThan(1e-5));
+  expect(Math.abs(g.entropy - c.entropy), `${what} entropy`).toBeLessThan(1e-4 * Math.max(1, c.entropy));
+  expect(Math.abs(g.varentropy - c.varentropy), `${what} varentropy`).toBeLessThan(1e-4 * Math.max(1, c.varentropy));
+  expect(g.degenerate, `${what} degenerate`).toBe(c.degenerate);
+  expect(Math.abs(g.temperature - c.temperature), `${what} temperature`).toBeLessThan(1e-5);
+  expectTopClose(g.rawTop, c.rawTop, `${what} rawTop`);
+  expectTopClose(g.processedTop, c.processedTop, `${what} processedTop`);
+}
+
+async function compare(data: Float32Array, rows: number, vocab: number, specs: RowSpec[], what: string, topK = 10): Promise<Run> {
+  const g = await runOn(gpu, data, rows, vocab, specs, topK);
+  const c = await runOn(cpu, data, rows, vocab, specs, topK);
+  for (let r = 0; r < rows; r++) {
+    const w = `${what} row ${r}`;
+    expect(maxAbs(g.probs[r], c.probs[r]), `${w} probs`).toBeLessThanOrEqual(1e-5);
+    expectStatsClose(g.rows[r], c.rows[r], w);
+    const gc = g.rows[r].choice;
+    const cc = c.rows[r].choice;
+    expect(!!gc, `${w} choice present`).toBe(!!cc);
+    if (gc && cc) {
+      expect(gc.token, `${w} token`).toBe(cc.token);
+      expect(gc.rawRank, `${w} rawRank`).toBe(cc.rawRank);
+      expect(Math.abs(gc.rawProb - cc.rawProb), `${w} rawProb`).toBeLessThan(1e-5);
+      expect(Math.abs(gc.processedProb - cc.processedProb), `${w} processedProb`).toBeLessThan(1e-5);
+      expect(Math.abs(gc.rawLogprob - cc.rawLogprob), `${w} rawLogprob`).toBeLessThan(1e-3 * Math.max(1, Math.abs(cc.rawLogprob)));
+    }
+  }
+  return g;
+}
+
+const CONFIGS: ProcessorConfig[] = [
+  {},
+  { temperature: 0.7 },
+  { temperature: 1.3, top_k: 40, top_p: 0.9 },
+  { repetition_penalty: 1.3, temperature: 0.8, top_p: 0.95, min_p: 0.05 },
+  { typical_p: 0.9, epsilon_cutoff: 0.0003 },
+  { temperature: 1.5, eta_cutoff: 0.001, min_p: 0.02 },
+  { temperature: 1, dynatemp_range: 0.5, dynatemp_exponent: 1.5, top_k: 100 },
+  { repetition_penalty: 1.2, temperature: 0.8, top_k: 50, top_p: 0.9, min_p: 0.05, typical_p: 0.95, epsilon_cutoff: 0.0003, eta_cutoff: 0.0003 },
+];
+
+describe('golden vectors on WebGPU', () => {
+  it('every processor and speculative case matches (probs 1e-5, kept and accepted exact)', async () => {
+    const file = parseGolden(JSON.parse(readFileSync(GOLDEN, 'utf8')));
+    const report = await runGolden(gpu, file);
+    expect(report.failures).toEqual([]);
+    expect(report.passed).toBe(file.processors.length + file.spec_chain.length);
+    expect(report.cases).toBeGreaterThanOrEqual(80);
+  });
+});
+
+describe('WGSL vs the CPU reference', () => {
+  for (const V of [2, 3, 257, 4099, 50257]) {
+    it(`vocab ${V}: every processor chain, sampled and greedy tokens`, async () => {
+      const data = randomLogits(V, V * 7 + 1);
+      for (const [ci, config] of CONFIGS.entries()) {
+        const ctx = Array.from({ length: 12 }, (_, j) => (j * 7919) % V).concat([0, 0, V + 5]);
+        await compare(data, 1, V, [{ config, contextIds: ctx, seed: 11 + ci, step: ci }], `V=${V} config ${ci}`);
+        await compare(data, 1, V, [{ config, contextIds: ctx, choose: 'greedy' }], `V=${V} config ${ci} greedy`);
+      }
+    });
+  }
+
+  it('vocab 262144 (largest supported): full chain, raw stats, token', async () => {
+    const V = 262144;
+    const data = randomLogits(V, 99, 4);
+    await compare(data, 1, V, [{ config: CONFIGS[7], contextIds: [1, 2, 3, 262143], seed: 5 }], 'V=262144 full', 64);
+    await compare(data, 1, V, [{ config: { temperature: 0.9, top_p: 0.5 }, seed: 6 }], 'V=262144 top_p');
+  });
+
+  it('batched rows with different configs, seeds and choose modes', async () => {
+    const V = 4099;
+    const rows = 5;
+    const data = new Float32Array(rows * V);
+    for (let r = 0; r < rows; r++) data.set(randomLogits(V, 500 + r), r * V);
+    const specs: RowSpec[] = [
+      { config: CONFIGS[2], seed: 1, step: 4 },
+      { config: CONFIGS[3], contextIds: [5, 6, 7], seed: 2, step: 4, sub: 3 },
+      { config: { temperature: 0 }, seed: 3 },
+      { config: CONFIGS[4], choose: 'none' },
+      { config: CONFIGS[7], contextIds: [1, 1, 2], choose: 'greedy' },
+    ];
+    await compare(data, rows, V, specs, 'batch');
+  });
+
+  it('sampled tokens are identical to the CPU for 200 seeds (Gumbel-max, shared RNG)', async () => {
+    const V = 1000;
+    const data = randomLogits(V, 4242, 1.5);
+    const rows = 20;
+    const batch = new Float32Array(rows * V);
+    for (let r = 0; r < rows; r++) batch.set(data, r * V);
+    for (let s = 0; s < 10; s++) {
+      const specs: RowSpec[] = Array.from({ length: rows }, (_, r) => ({ config: { temperature: 0.9, top_p: 0.95 }, seed: 1000 + s * rows + r, step: s }));
+      const l1 = await gpu.createLogits(batch, rows, V);
+      const l2 = await cpu.createLogits(batch, rows, V);
+      const req = { rows: specs.map((x) => ({ config: x.config, seed: x.seed!, step: x.step!, choose: 'sample' as const })) };
+      const g = await gpu.step(l1, req);
+      const c = await cpu.step(l2, req);
+      expect(g.rows.map((r) => r.choice!.token)).toEqual(c.rows.map((r) => r.choice!.token));
+      gpu.dispose(l1);
+    }
+  });
+});
+
+describe('robustness', () => {
+  const cases: [string, number[], ProcessorConfig][] = [
+    ['NaN and -inf logits', [NaN, 1, -Infinity, 2, NaN, 0.5, -Infinity], { temperature: 0.8, top_p: 0.9 }],
+    ['+inf logits: the limit distribution', [1, Infinity, 3, Infinity, -Infinity, NaN], {}],
+    ['all -inf: uniform, degenerate', [-Infinity, -Infinity, -Infinity, -Infinity, -Infinity], { top_k: 2 }],
+    ['all NaN: uniform, degenerate', [NaN, NaN, NaN], {}],
+    ['huge magnitudes', [1e30, -1e30, 3e38, -3e38, 1e10, 0], { temperature: 0.5 }],
+    ['all-equal logits', Array.from({ length: 300 }, () => 1.25), { top_k: 7, top_p: 0.5 }],
+    ['all-equal logits, top_p 0', Array.from({ length: 300 }, () => -2), { top_p: 0 }],
+    ['temperature near 0', [1, 1.0000001, 0.5, 2, 1.9999], { temperature: 1e-6 }],
+    ['temperature 0 (greedy)', [1, 3, 3, 2, 0], { temperature: 0, top_k: 3 }],
+    ['top_p 0 keeps the top token', [0.1, 0.5, 0.2, 0.5, 0.4], { top_p: 0 }],
+    ['top_p 1 (off) and top_k > vocab', [0.1, 0.5, 0.2, 0.3, 0.4], { top_p: 1, top_k: 1000 }],
+    ['min_p 1 and typical_p 0', [0.1, 0.5, 0.2, 0.5, 0.4, -3], { min_p: 1, typical_p: 0 }],
+    ['vocab 2', [0.3, -0.2], { temperature: 2, top_k: 1 }],
+  ];
+  for (const [name, values, config] of cases) {
+    it(name, async () => {
+      const data = Float32Array.from(values);
+      for (const choose of ['sample', 'greedy'] as const) {
+        const g = await compare(data, 1, data.length, [{ config, choose, seed: 9 }], name);
+        const p = g.probs[0];
+        expect(p.every((x) => Number.isFinite(x) && x >= 0)).toBe(true);
+        expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+        expect(p[g.rows[0].choice!.token]).toBeGreaterThan(0);
+      }
+    });
+  }
+
+  it('f16 logits read as packed u32 match the CPU on the same rounded values', async () => {
+    const V = 4099;
+    const rows = 2;
+    const src = new Float32Array(rows * V);
+    for (let r = 0; r < rows; r++) src.set(randomLogits(V, 77 + r), r * V);
+    src[3] = NaN;
+    src[V + 10] = -Infinity;
+    const { packed, rounded } = packF16(src);
+    const buffer = nd.device.createBuffer({ size: packed.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+    nd.device.queue.writeBuffer(buffer, 0, packed);
+    const logits: GpuLogits = { kind: 'gpu', rows, vocab: V, buffer, dtype: 'float16' };
+    const specs = [
+      { config: CONFIGS[3], contextIds: [1, 2], choose: 'sample' as const, seed: 3, step: 1 },
+      { config: CONFIGS[2], choose: 'sample' as const, seed: 4, step: 1 },
+    ];
+    const g = await gpu.step(logits, { rows: specs, keepProcessed: true });
+    const cl = await cpu.createLogits(rounded, rows, V);
+    const c = await cpu.step(cl, { rows: specs, keepProcessed: true });
+    for (let r = 0; r < rows; r++) {
+      expect(g.rows[r].choice!.token).toBe(c.rows[r].choice!.token);
+      expectStatsClose(g.rows[r], c.rows[r], `f16 row ${r}`);
+      const gp = await gpu.readProbs({ probs: g.processed!, row: r });
+      const cp = await cpu.readProbs({ probs: c.processed!, row: r });
+      expect(maxAbs(gp, cp)).toBeLessThanOrEqual(1e-5);
+    }
+    gpu.dispose(g.processed!);
+    buffer.destroy();
+  });
+
+  it('GPU logits at a byte offset (a row inside a larger buffer)', async () => {
+    const V = 1001;
+    const data = randomLogits(V, 5);
+    const pad = 64; // elements before row 0
+    const all = new Float32Array(pad + V);
+    all.set(data, pad);
+    const buffer = nd.device.createBuffer({ size: all.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+    nd.device.queue.writeBuffer(buffer, 0, all);
+    const spec = { config: CONFIGS[2], seed: 8, step: 2 };
+    const g = await gpu.step({ kind: 'gpu', rows: 1, vocab: V, buffer, dtype: 'float32', byteOffset: pad * 4 }, { rows: [spec] });
+    const c = await cpu.step(await cpu.createLogits(data, 1, V), { rows: [spec] });
+    expect(g.rows[0].choice!.token).toBe(c.rows[0].choice!.token);
+    expectStatsClose(g.rows[0], c.rows[0], 'offset');
+    buffer.destroy();
+  });
+
+  it('bad arguments are RangeErrors, as on the CPU', async () => {
+    const l = await gpu.createLogits(new Float32Array(10), 1, 10);
+    await expect(gpu.step(l, { rows: [] })).rejects.toThrow(RangeError);
+    await expect(gpu.step(l, { rows: [{ config: { top_p: 2 }, seed: 0, step: 0 }] })).rejects.toThrow(RangeError);
+    await expect(gpu.step(l, { rows: [{ config: {}, seed: 0, step: 0 }], topK: 65 })).rejects.toThrow(RangeError);
+    // The kernels still work after rejected calls.
+    const ok = await gpu.step(l, { rows: [{ config: {}, seed: 0, step: 0 }] });
+    expect(ok.rows[0].choice!.token).toBeGreaterThanOrEqual(0);
+    gpu.dispose(l);
+  });
+});
+
+describe('readback budget', () => {
+  it('a 32k-vocab step reads back < 1% of the logits (header + top-k lists only)', async () => {
+    const V = 32000;
+    const l = await gpu.createLogits(randomLogits(V, 3), 1, V);
+    const before = gpu.bytesReadBackTotal;
+    const res = await gpu.step(l, { rows: [{ config: CONFIGS[2], seed: 1, step: 0 }], topK: 10 });
+    expect(res.bytesReadBack).toBeGreaterThan(0);
+    expect(res.bytesReadBack).toBeLessThan(0.01 * V * 4);
+    expect(gpu.bytesReadBackTotal - before).toBe(res.bytesReadBack);
+    gpu.dispose(l);
+  });
+});
+
+describe('speculative chain verification vs the CPU', () => {
+  async function chain(k: Kernels, target: Float32Array, draft: Float32Array, K: number, V: number, drafts: number[], seed: number, config: ProcessorConfig, greedy = false) {
+    const t = await k.createLogits(target, K + 1, V);
+    const d = await k.createLogits(draft, K, V);
+    const q = await k.step(d, { rows: Array.from({ length: K }, () => ({ config, choose: 'none' as const, seed: 0, step: 0 })), keepProcessed: true });
+    const res = await k.verifyChain({
+      target: t,
+      q: drafts.map((_, i) => ({ probs: q.processed!, row: i })),
+      draftTokens: drafts,
+      config,
+      contextIds: [3, 4],
+      greedy,
+      seed,
+      step: 7,
+      keepNext: true,
+    });
+    const next = await k.readProbs({ probs: res.next!, row: 0 });
+    k.dispose(res.next!);
+    k.dispose(q.processed!);
+    k.dispose(t);
+    k.dispose(d);
+    return { res, next };
+  }
+
+  it('accepted counts, next tokens, residuals and target stats match over many seeds', async () => {
+    const V = 3001;
+    const K = 4;
+    const r = prng(123);
+    let sawReject = 0;
+    let sawBonus = 0;
+    for (let trial = 0; trial < 24; trial++) {
+      const base = randomLogits(V, 1000 + trial, 2);
+      const target = new Float32Array((K + 1) * V);
+      const draft = new Float32Array(K * V);
+      for (let i = 0; i <= K; i++) for (let j = 0; j < V; j++) target[i * V + j] = base[j] + (r() - 0.5) * 0.8;
+      for (let i = 0; i < K; i++) for (let j = 0; j < V; j++) draft[i * V + j] = base[j] + (r() - 0.5) * 0.8;
+      // Draft tokens: mostly high-probability ones so that chains get accepted sometimes.
+      const order = Array.from(base.keys()).sort((a, b) => base[b] - base[a]);
+      const drafts = Array.from({ length: K }, () => order[Math.floor(r() * 3)]);
+      const config: ProcessorConfig = trial % 3 === 0 ? { temperature: 0.7, top_k: 20 } : trial % 3 === 1 ? { repetition_penalty: 1.2 } : {};
+      const greedy = trial % 8 === 7;
+      const g = await chain(gpu, target, draft, K, V, drafts, 50 + trial, config, greedy);
+      const c = await chain(cpu, target, draft, K, V, drafts, 50 + trial, config, greedy);
+      const w = `trial ${trial}`;
+      expect(g.res.accepted, `${w} accepted`).toBe(c.res.accepted);
+      expect(g.res.nextToken, `${w} next`).toBe(c.res.nextToken);
+      expect(g.res.nextKind, `${w} kind`).toBe(c.res.nextKind);
+      expect(g.res.positions.map((p) => p.accepted), `${w} positions`).toEqual(c.res.positions.map((p) => p.accepted));
+      g.res.positions.forEach((p, i) => {
+        expect(Math.abs(p.p - c.res.positions[i].p)).toBeLessThan(1e-5);
+        expect(Math.abs(p.q - c.res.positions[i].q)).toBeLessThan(1e-5);
+        if (!greedy) expect(p.u).toBe(c.res.positions[i].u);
+      });
+      expect(maxAbs(g.next, c.next), `${w} next distribution`).toBeLessThanOrEqual(1e-5);
+      expect(g.res.targetStats.length).toBe(c.res.targetStats.length);
+      g.res.targetStats.forEach((s, i) => expectStatsClose(s, c.res.targetStats[i], `${w} target ${i}`));
+      expect(!!g.res.residualTop).toBe(!!c.res.residualTop);
+      if (g.res.residualTop && c.res.residualTop) expectTopClose(g.res.residualTop, c.res.residualTop, `${w} residualTop`);
+      expect(g.res.bytesReadBack).toBeGreaterThan(0);
+      if (c.res.nextKind === 'bonus') sawBonus++;
+      else sawReject++;
+    }
+    expect(sawReject).toBeGreaterThan(0);
+    expect(sawBonus).toBeGreaterThan(0);
+  });
+});
+
+describe('device loss', () => {
+  it('surfaces as WebGpuKernelsError(device-lost) so the engine can fall back to the CPU', async () => {
+    const own = await requireNodeDevice();
+    const k = await createWebGpuKernels(own.device);
+    const l = await k.createLogits(randomLogits(100, 1), 1, 100);
+    const ok = await k.step(l, { rows: [{ config: {}, seed: 0, step: 0 }] });
+    expect(ok.rows[0].choice).toBeDefined();
+    own.device.destroy();
+    await own.device.lost;
+    const err = await k.step(l, { rows: [{ config: {}, seed: 0, step: 0 }] }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WebGpuKernelsError);
+    expect((err as WebGpuKernelsError).kind).toBe('device-lost');
+    expect((err as WebGpuKernelsError).fallbackToCpu).toBe(true);
+    k.destroy();
+  });
+});
