@@ -87,7 +87,7 @@ export function f16BitsToF32(h: number): number {
 }
 
 /** Packs values as f16 pairs in u32 words (element i in the low half of word i/2 when i is even). */
-export function packF16(values: ArrayLike<number>): { packed: Uint32Array; rounded: Float32Array } {
+export function packF16(values: ArrayLike<number>): { packed: Uint32Array<ArrayBuffer>; rounded: Float32Array<ArrayBuffer> } {
   const n = values.length;
   const packed = new Uint32Array(Math.ceil(n / 2) + 1);
   const rounded = new Float32Array(n);
