@@ -1,7 +1,6 @@
 import { retain } from '../row.ts';
 import { kthLargest } from '../select.ts';
 import type { Processor } from './processor.ts';
-import { checkRange } from './processor.ts';
 
 /**
  * HF TopKLogitsWarper: keep every token whose score is >= the k-th largest score, so ties at the
@@ -10,7 +9,6 @@ import { checkRange } from './processor.ts';
  */
 export function topK(k: number): Processor {
   if (!Number.isInteger(k) || k < 0) throw new RangeError(`top_k must be a non-negative integer, got ${k}`);
-  checkRange('top_k', k, 0, Number.MAX_SAFE_INTEGER);
   const kk = Math.max(k, 1); // min_tokens_to_keep = 1
   return {
     name: 'top_k',
