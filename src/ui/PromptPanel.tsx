@@ -1,5 +1,8 @@
-import { MAX_PROMPT_CHARS, STRATEGIES, STRATEGY_IDS, paramsForStrategy, type DecodeConfig, type ParamKey } from '../engine/config/index.ts';
+import { MAX_PROMPT_CHARS, PARAMS, STRATEGIES, STRATEGY_IDS, paramsForStrategy, type DecodeConfig, type ParamKey } from '../engine/config/index.ts';
 import { ParamControl } from './ParamControl.tsx';
+
+/** Processors folded under "More processors" unless set: the main four stay in view. */
+const ADVANCED: readonly ParamKey[] = ['dynatemp_range', 'dynatemp_exponent', 'typical_p', 'epsilon_cutoff', 'eta_cutoff'];
 
 const SHOWN_ELSEWHERE: readonly ParamKey[] = ['model', 'backend', 'dtype', 'prompt', 'seed', 'max_new_tokens', 'stop'];
 
@@ -72,6 +75,7 @@ export function TransportButtons({ t }: { t: Transport }) {
 
 export function PromptPanel({ config, onChange, transport }: { config: DecodeConfig; onChange: (c: DecodeConfig) => void; transport: Transport }) {
   const params = strategyParams(config.strategy);
+  const advanced = params.filter((k) => ADVANCED.includes(k));
   return (
     <section className="panel" data-testid="prompt-panel" aria-labelledby="prompt-h">
       <h2 id="prompt-h">Prompt &amp; strategy</h2>
@@ -109,9 +113,17 @@ export function PromptPanel({ config, onChange, transport }: { config: DecodeCon
       </div>
       <StrategySelect config={config} onChange={onChange} />
       <div className="params" data-testid="strategy-params">
-        {params.map((k) => (
+        {params.filter((k) => !ADVANCED.includes(k)).map((k) => (
           <ParamControl key={k} k={k} config={config} onChange={onChange} />
         ))}
+        {advanced.length > 0 && (
+          <details open={advanced.some((k) => config[k] !== PARAMS[k].default)} data-testid="advanced-params">
+            <summary>More processors ({advanced.length})</summary>
+            {advanced.map((k) => (
+              <ParamControl key={k} k={k} config={config} onChange={onChange} />
+            ))}
+          </details>
+        )}
       </div>
       <details>
         <summary>Stop strings</summary>

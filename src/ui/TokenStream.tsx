@@ -160,6 +160,20 @@ export function Candidates({ token, index, onBranch }: { token: TokenEvent | und
               </tr>
             );
           })}
+          {!token.rawTop.slice(0, 10).some((c) => c.id === token.id) && (
+            <tr className="chosen">
+              <td>
+                <code className="tokcode">{tokenLabel(token.text, 24)}</code> <span className="muted">(emitted, rank {token.rank + 1})</span>
+              </td>
+              <td>
+                <span className="minibar raw" style={{ width: `${(token.prob / max) * 60}px` }} /> {pct(token.prob)}
+              </td>
+              <td>
+                <span className="minibar proc" style={{ width: `${(token.processedProb / max) * 60}px` }} /> {pct(token.processedProb)}
+              </td>
+              <td />
+            </tr>
+          )}
         </tbody>
       </table>
     </div>

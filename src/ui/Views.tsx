@@ -9,7 +9,7 @@ import { strategyThresholds } from './lib/thresholds.ts';
 import { tokenLabel } from './lib/tokens.ts';
 
 export function ProbabilityView({ token, index, vocabSize }: { token: TokenEvent | undefined; index: number | null; vocabSize: number }) {
-  const bars = useMemo<ProbBarsData | null>(() => (token ? { raw: token.rawTop, processed: token.processedTop, chosenId: token.id, rows: 10 } : null), [token]);
+  const bars = useMemo<ProbBarsData | null>(() => (token ? { raw: token.rawTop, processed: token.processedTop, chosenId: token.id, chosen: token, rows: 10 } : null), [token]);
   const fall = useMemo<WaterfallData | null>(() => (token ? { vocabSize, stages: token.stages } : null), [token, vocabSize]);
   return (
     <section className="panel view" data-testid="view-probabilities" aria-labelledby="prob-h">

@@ -11,6 +11,8 @@ export interface ProbBarsData {
   raw: readonly TopEntry[];
   processed: readonly TopEntry[];
   chosenId: number;
+  /** The emitted token's own figures, so it gets a row even when it ranked outside the lists. */
+  chosen?: { text: string; prob: number; processedProb: number; rank: number };
   /** Rows to show (the raw top, plus processed tokens outside it). */
   rows?: number;
 }
@@ -23,6 +25,8 @@ export interface ProbRow {
   /** Processed list given but token absent from it: a processor removed it. */
   removed: boolean;
   chosen: boolean;
+  /** Set for the emitted token when it is outside the top rows: its 0-based raw rank. */
+  outsideRank?: number;
 }
 
 /** Rows of the chart: raw top first (by raw probability), then processed-only tokens. Pure. */
@@ -34,7 +38,7 @@ export function probRows(d: ProbBarsData): ProbRow[] {
   for (const e of d.raw.slice(0, n)) ids.push(e.id);
   for (const e of d.processed) if (ids.length < n + 3 && !ids.includes(e.id)) ids.push(e.id);
   if (!ids.includes(d.chosenId) && (rawById.has(d.chosenId) || procById.has(d.chosenId))) ids.push(d.chosenId);
-  return ids.map((id) => {
+  const rows: ProbRow[] = ids.map((id) => {
     const r = rawById.get(id);
     const p = procById.get(id);
     return {
@@ -46,6 +50,18 @@ export function probRows(d: ProbBarsData): ProbRow[] {
       chosen: id === d.chosenId,
     };
   });
+  if (!ids.includes(d.chosenId) && d.chosen) {
+    rows.push({
+      id: d.chosenId,
+      text: d.chosen.text,
+      raw: d.chosen.prob,
+      processed: d.chosen.processedProb,
+      removed: false,
+      chosen: true,
+      outsideRank: d.chosen.rank,
+    });
+  }
+  return rows;
 }
 
 export function drawProbBars(svgEl: SVGSVGElement, data: ProbBarsData, size: Size): void {
@@ -91,7 +107,7 @@ export function drawProbBars(svgEl: SVGSVGElement, data: ProbBarsData, size: Siz
     .attr('font-family', 'ui-monospace, Menlo, Consolas, monospace')
     .attr('font-weight', (r) => (r.chosen ? 700 : 400))
     .attr('fill', C.ink)
-    .text((r) => (r.chosen ? '▶ ' : '') + tokenLabel(r.text, 12));
+    .text((r) => (r.chosen ? '▶ ' : '') + tokenLabel(r.text, r.outsideRank !== undefined ? 7 : 12) + (r.outsideRank !== undefined ? ` #${r.outsideRank + 1}` : ''));
   labels.append('title').text((r) => `token ${r.id}: ${JSON.stringify(r.text)}`);
   g.append('text')
     .attr('transform', `translate(${-margin.left + 14},${h / 2}) rotate(-90)`)

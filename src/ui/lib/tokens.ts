@@ -19,8 +19,9 @@ export function pct(p: number): string {
   const x = p * 100;
   if (x === 0) return '0%';
   if (x >= 10) return `${x.toFixed(1)}%`;
-  if (x >= 0.1) return `${x.toFixed(2)}%`;
-  return `${x.toExponential(1)}%`;
+  if (x >= 1) return `${x.toFixed(2)}%`;
+  if (x >= 0.01) return `${x.toFixed(3)}%`;
+  return '<0.01%';
 }
 
 /** The prompt for a branch: the prompt, the emitted text before the chosen step, then the candidate. */
