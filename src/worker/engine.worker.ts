@@ -25,7 +25,8 @@ async function getSession(): Promise<EngineSession> {
       // Embedded models never touch the network; hub ids may download (the page asked first).
       beforeLoad: (model) =>
         configureModelSources({
-          localModelPath: `${origin}/models/`,
+          // A path, not a URL: transformers.js skips its local lookup for http(s) URLs.
+          localModelPath: "/models/",
           allowRemoteModels: !isEmbeddedModel(model),
           wasmPaths: `${origin}/ort/`,
         }),

@@ -32,16 +32,17 @@ export function classifyLoadError(model: string, err: unknown): ModelLoadError {
   const msg = err instanceof Error ? err.message : String(err);
   const m = msg.toLowerCase();
   let kind: LoadErrorKind = 'other';
-  let detail = msg.split('\n')[0].slice(0, 300);
+  const first = msg.split('\n')[0].slice(0, 300);
+  let detail = first;
   if (/could not locate file|404|not found|tokenizer_class|unauthorized|401/.test(m)) {
     kind = 'not-found';
-    detail = 'model files not found';
+    detail = `model files not found (${first})`;
   } else if (/failed to fetch|networkerror|network error|fetch failed|econnrefused|enotfound|load failed/.test(m)) {
     kind = 'network';
-    detail = 'download failed';
+    detail = `download failed (${first})`;
   } else if (/out of memory|oom|allocation failed|array buffer allocation|rangeerror: invalid array length/.test(m)) {
     kind = 'out-of-memory';
-    detail = 'out of memory';
+    detail = `out of memory (${first})`;
   } else if (/not supported|unsupported|requires f16|no available backend/.test(m)) {
     kind = 'unsupported';
   }
