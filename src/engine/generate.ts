@@ -80,6 +80,10 @@ export async function* generate(config: DecodeConfig, engine: Engine, opts: RunO
       const step = await gen.next();
       if (step.done) break;
       for (const tok of step.value) {
+        if (tok.type === 'strategy') {
+          yield tok;
+          continue;
+        }
         if (emitted.length >= config.max_new_tokens) break outer;
         if (emitted.length === 0) firstTokenMs = now() - t0;
         emitted.push(tok);

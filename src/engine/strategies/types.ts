@@ -1,7 +1,7 @@
 import type { DecodeConfig } from '../config/params.ts';
 import type { Kernels } from '../kernels/types.ts';
 import type { ModelRunner, Sequence } from '../model/runner.ts';
-import type { TokenEvent } from '../trace/types.ts';
+import type { StrategyEvent, TokenEvent } from '../trace/types.ts';
 
 /** What a strategy gets: the models, the kernels, the prompt already encoded, and its budget. */
 export interface StrategyContext {
@@ -17,11 +17,13 @@ export interface StrategyContext {
 }
 
 /**
- * A strategy yields the tokens it emits, in order, possibly several per iteration (a speculative
- * step accepts many). The driver stops it (generator return) at EOS, stop strings or the budget,
- * so a strategy must release its sequences in a `finally`.
+ * A strategy yields what it emits, in order: tokens (possibly several per iteration: a
+ * speculative step accepts many) and strategy events describing its decisions. The driver stops it
+ * (generator return) at EOS, stop strings or the budget, so a strategy must release its sequences
+ * in a `finally`.
  */
-export type Strategy = (ctx: StrategyContext) => AsyncGenerator<TokenEvent[], void, void>;
+export type Emitted = TokenEvent | StrategyEvent;
+export type Strategy = (ctx: StrategyContext) => AsyncGenerator<Emitted[], void, void>;
 
 /** Runs a strategy's sequences and cleans them up however the generator ends. */
 export function withSequence<T>(seq: Sequence, body: (seq: Sequence) => AsyncGenerator<T, void, void>): AsyncGenerator<T, void, void> {

@@ -6,6 +6,7 @@
  * Bump TRACE_VERSION when an existing field changes meaning; adding optional fields does not.
  */
 import type { StageStat } from '../kernels/types.ts';
+import type { AdaDecData, BeamStepData, CntpData, EntropixData, SpecStepData } from './strategy-events.ts';
 
 export const TRACE_VERSION = 1;
 
@@ -95,12 +96,36 @@ export interface EndEvent {
   error?: string;
 }
 
-export type TraceEvent = StartEvent | TokenEvent | EndEvent;
+/**
+ * What a strategy did beyond emitting tokens, for the views that draw it: each strategy defines
+ * its payload in `events/<strategy>.ts`. `position` is the sequence position the event concerns.
+ */
+export interface StrategyEvent<K extends StrategyEventKind = StrategyEventKind> {
+  type: 'strategy';
+  kind: K;
+  position: number;
+  data: StrategyEventData[K];
+}
+
+export type StrategyEventKind = keyof StrategyEventData;
+
+/** Payload per kind (defined in strategy-events.ts). */
+export interface StrategyEventData {
+  beam: BeamStepData;
+  adadec: AdaDecData;
+  cntp: CntpData;
+  entropix: EntropixData;
+  spec: SpecStepData;
+}
+
+export type TraceEvent = StartEvent | TokenEvent | StrategyEvent | EndEvent;
 
 /** A complete run, as exported to JSON. */
 export interface Trace {
   version: typeof TRACE_VERSION;
   start: StartEvent;
   tokens: TokenEvent[];
+  /** Strategy events in emission order (empty for greedy and sampling). */
+  events: StrategyEvent[];
   end: EndEvent;
 }

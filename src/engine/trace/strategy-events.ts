@@ -1,0 +1,65 @@
+/**
+ * Payloads of the strategy events (see StrategyEvent in types.ts): everything a view needs to
+ * draw what a strategy did at one point. Token texts are included so views never need the
+ * tokenizer. Strategies may add optional fields; changing a field's meaning bumps TRACE_VERSION.
+ */
+import type { TopEntry } from './types.ts';
+
+/** One beam search step: every live beam after the step, best first. */
+export interface BeamStepData {
+  step: number;
+  beams: { ids: number[]; text: string; logprob: number; score: number; parent: number; finished: boolean }[];
+}
+
+/** An AdaDec trigger: the step's entropy exceeded tau, candidates were scored by lookahead. */
+export interface AdaDecData {
+  entropy: number;
+  tau: number;
+  candidates: { id: number; text: string; logprob: number; lookahead: { ids: number[]; text: string; meanLogprob: number }; score: number }[];
+  /** Index in `candidates` of the emitted one; 0 is the argmax. */
+  winner: number;
+}
+
+/** A CNTP decision: N trials from this point, the lowest-perplexity one emitted. */
+export interface CntpData {
+  entropy: number;
+  trials: { ids: number[]; text: string; perplexity: number }[];
+  winner: number;
+}
+
+export type EntropixQuadrant = 'low-low' | 'high-entropy' | 'high-varentropy' | 'high-high';
+
+/** The entropix-style classification of one step and the action taken. */
+export interface EntropixData {
+  entropy: number;
+  varentropy: number;
+  quadrant: EntropixQuadrant;
+  action: string;
+}
+
+/** A node of a speculative draft tree (a chain is a tree with one child per node). */
+export interface DraftNode {
+  id: number;
+  parent: number; // -1 for children of the root (the last committed token)
+  token: number;
+  text: string;
+  depth: number;
+  /** Draft and target probabilities of this token at its position (target: after processors). */
+  q: number;
+  p: number;
+  status: 'accepted' | 'rejected' | 'unverified';
+}
+
+/** One speculative draft/verify step. */
+export interface SpecStepData {
+  method: string;
+  nodes: DraftNode[];
+  /** Drafted tokens accepted on the emitted path. */
+  accepted: number;
+  /** The token emitted after the accepted path and how it was chosen. */
+  next: { id: number; text: string; kind: 'residual' | 'bonus' };
+  /** Top of normalize(max(0, p - q)) at the rejection, when there was one. */
+  residualTop?: TopEntry[];
+  targetForwards: number;
+  draftForwards: number;
+}
