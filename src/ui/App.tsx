@@ -4,6 +4,7 @@ import { isEmbeddedModel } from '../engine/model/catalog.ts';
 import type { TopEntry } from '../engine/trace/types.ts';
 import type { Capabilities } from '../worker/protocol.ts';
 import { CapabilityPanel } from './CapabilityPanel.tsx';
+import { FontScale } from './Chart.tsx';
 import { ClassroomGallery } from './Classroom.tsx';
 import { CompareView } from './CompareView.tsx';
 import { ErrorBoundary } from './ErrorBoundary.tsx';
@@ -305,6 +306,7 @@ export function App() {
   );
 
   return (
+    <FontScale.Provider value={large ? 1.3 : 1}>
     <div className={`app${large ? ' large' : ''}`}>
       <header className="top">
         <div>
@@ -408,6 +410,7 @@ export function App() {
         Keys: Ctrl+Enter run · → or . step · P pause/play · Esc stop · [ ] previous/next token
       </footer>
     </div>
+    </FontScale.Provider>
   );
 }
 

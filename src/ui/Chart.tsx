@@ -1,6 +1,9 @@
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
 import { downloadPng, downloadSvg } from './lib/download.ts';
 import type { Size } from './charts/theme.ts';
+
+/** Presentation mode's type scale for every chart. */
+export const FontScale = createContext(1);
 
 /** Measures its width and redraws a D3 chart function of (svg, data, size) when either changes. */
 export function Chart<D>(props: {
@@ -26,10 +29,12 @@ export function Chart<D>(props: {
     return () => ro.disconnect();
   }, []);
 
-  const { draw, data, height } = props;
+  const { draw, data } = props;
+  const font = useContext(FontScale);
+  const height = Math.round(props.height * (1 + (font - 1) * 0.6));
   useEffect(() => {
-    if (svg.current && width > 0) draw(svg.current, data, { width, height });
-  }, [draw, data, width, height]);
+    if (svg.current && width > 0) draw(svg.current, data, { width, height, font });
+  }, [draw, data, width, height, font]);
 
   return (
     <figure className="chart" data-testid={props.testId}>

@@ -62,7 +62,7 @@ export function CompareView({
     ['tokens outside the top-10', (_, s) => String(s.outsideTop10)],
     ['distinct tokens', (_, s) => pct(s.distinctRatio)],
     ['forward passes', (r) => String(r.end?.stats.targetForwards ?? '–')],
-    ['tokens / s', (r) => (r.end ? formatNumber(r.end.stats.tokensPerSecond) : '–')],
+    ['tokens / s', (r) => (r.end ? r.end.stats.tokensPerSecond.toFixed(1) : '–')],
     ['ended by', (r) => r.end?.reason.replace('_', ' ') ?? '–'],
   ];
 

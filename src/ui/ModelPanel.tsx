@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
-import { BACKENDS, DTYPES, checkModelId, type DecodeConfig } from '../engine/config/index.ts';
-import { CATALOG, catalogEntry, isEmbeddedModel } from '../engine/model/catalog.ts';
+import { BACKENDS, DEFAULT_MODEL, DTYPES, checkModelId, type DecodeConfig } from '../engine/config/index.ts';
+import { CATALOG, catalogEntry } from '../engine/model/catalog.ts';
 import type { Capabilities, LoadedState } from '../worker/protocol.ts';
 import type { Explained } from './lib/errors.ts';
 import { formatBytes } from './lib/format.ts';
@@ -217,7 +217,7 @@ export function ModelPanel({
               <button type="button" onClick={onLoad}>
                 Try again
               </button>
-              {!isEmbeddedModel(config.model) && (
+              {config.model !== DEFAULT_MODEL && (
                 <button type="button" onClick={onUseEmbedded}>
                   Use the embedded model
                 </button>

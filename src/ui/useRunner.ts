@@ -1,6 +1,6 @@
 import { useCallback, useRef, useState } from 'react';
 import { encodeConfig, type DecodeConfig } from '../engine/config/index.ts';
-import type { EndEvent, StartEvent, TokenEvent, Trace, TraceEvent } from '../engine/trace/types.ts';
+import type { EndEvent, StartEvent, StrategyEvent, TokenEvent, Trace, TraceEvent } from '../engine/trace/types.ts';
 import { Comlink, engine } from './lib/engineClient.ts';
 import type { RunStatus } from './TokenStream.tsx';
 
@@ -9,15 +9,17 @@ export interface RunData {
   status: RunStatus;
   start?: StartEvent;
   tokens: TokenEvent[];
+  /** Strategy events (AdaDec triggers, CNTP trials, draft trees ...) in emission order. */
+  events: StrategyEvent[];
   end?: EndEvent;
   error?: string;
 }
 
-export const EMPTY_RUN: RunData = { config: null, status: 'idle', tokens: [] };
+export const EMPTY_RUN: RunData = { config: null, status: 'idle', tokens: [], events: [] };
 
 export function toTrace(r: RunData): Trace | null {
   if (!r.start || !r.end) return null;
-  return { version: r.start.version, start: r.start, tokens: r.tokens, end: r.end };
+  return { version: r.start.version, start: r.start, tokens: r.tokens, events: r.events, end: r.end };
 }
 
 /** One stream of trace events from the worker into React state; a newer run silences an older one. */
@@ -33,8 +35,8 @@ export function useRunner() {
       void engine().cancel();
       await current.current.catch(() => undefined);
     }
-    if (id.current !== my) return { config: cfg, status: 'idle', tokens: [] };
-    let local: RunData = { config: cfg, status: 'loading', tokens: [] };
+    if (id.current !== my) return { config: cfg, status: 'idle', tokens: [], events: [] };
+    let local: RunData = { config: cfg, status: 'loading', tokens: [], events: [] };
     const update = (f: (r: RunData) => RunData) => {
       local = f(local);
       if (id.current === my) setRun(local);
@@ -43,6 +45,7 @@ export function useRunner() {
     const onEvent = Comlink.proxy((e: TraceEvent) => {
       if (e.type === 'start') update((r) => ({ ...r, start: e, status: 'running' }));
       else if (e.type === 'token') update((r) => ({ ...r, tokens: [...r.tokens, e] }));
+      else if (e.type === 'strategy') update((r) => ({ ...r, events: [...r.events, e] }));
       else update((r) => ({ ...r, end: e, status: e.reason === 'error' ? 'error' : 'done', error: e.error }));
     });
     const onProgress = Comlink.proxy(() => undefined);

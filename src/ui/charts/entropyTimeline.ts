@@ -3,7 +3,7 @@
  * to select it. A function of (svg, data, size, onSelect).
  */
 import * as d3 from 'd3';
-import { C, FONT, FS, type Size } from './theme.ts';
+import { C, FONT, fontSizes, type Size } from './theme.ts';
 
 export interface Threshold {
   label: string;
@@ -19,8 +19,9 @@ export interface TimelineData {
 
 export function drawEntropyTimeline(svgEl: SVGSVGElement, data: TimelineData, size: Size, onSelect: (i: number) => void): void {
   const svg = d3.select(svgEl).attr('width', size.width).attr('height', size.height).attr('font-family', FONT);
+  const fs = fontSizes(size);
   svg.selectAll('*').remove();
-  const margin = { top: 34, right: 24, bottom: 48, left: 64 };
+  const margin = { top: 34 * fs.k, right: 24, bottom: 48 * fs.k, left: 64 * fs.k };
   const w = Math.max(50, size.width - margin.left - margin.right);
   const h = Math.max(50, size.height - margin.top - margin.bottom);
   const g = svg.append('g').attr('transform', `translate(${margin.left},${margin.top})`);
@@ -33,16 +34,16 @@ export function drawEntropyTimeline(svgEl: SVGSVGElement, data: TimelineData, si
   g.append('g')
     .attr('transform', `translate(0,${h})`)
     .call(d3.axisBottom(x).ticks(Math.min(n, Math.floor(w / 60))).tickFormat(d3.format('d')))
-    .call((a) => a.selectAll('text').attr('font-size', FS.tick).attr('fill', C.ink));
+    .call((a) => a.selectAll('text').attr('font-size', fs.tick).attr('fill', C.ink));
   g.append('g')
     .call(d3.axisLeft(y).ticks(5).tickSizeInner(-w))
     .call((a) => a.selectAll('line').attr('stroke', C.grid))
-    .call((a) => a.selectAll('text').attr('font-size', FS.tick).attr('fill', C.ink));
-  g.append('text').attr('x', w / 2).attr('y', h + 40).attr('text-anchor', 'middle').attr('font-size', FS.label).attr('fill', C.ink).text('generated token (step)');
+    .call((a) => a.selectAll('text').attr('font-size', fs.tick).attr('fill', C.ink));
+  g.append('text').attr('x', w / 2).attr('y', h + 40 * fs.k).attr('text-anchor', 'middle').attr('font-size', fs.label).attr('fill', C.ink).text('generated token (step)');
   g.append('text')
-    .attr('transform', `translate(${-48},${h / 2}) rotate(-90)`)
+    .attr('transform', `translate(${-48 * fs.k},${h / 2}) rotate(-90)`)
     .attr('text-anchor', 'middle')
-    .attr('font-size', FS.label)
+    .attr('font-size', fs.label)
     .attr('fill', C.ink)
     .text('nats (varentropy: nats²)');
 
@@ -53,7 +54,7 @@ export function drawEntropyTimeline(svgEl: SVGSVGElement, data: TimelineData, si
       .attr('x', w - 4)
       .attr('y', y(t.value) - 5 - (i % 2) * 0)
       .attr('text-anchor', 'end')
-      .attr('font-size', FS.tick)
+      .attr('font-size', fs.tick)
       .attr('font-weight', 600)
       .attr('fill', color)
       .text(`${t.label} = ${t.value}`);
@@ -106,16 +107,16 @@ export function drawEntropyTimeline(svgEl: SVGSVGElement, data: TimelineData, si
     .append('title')
     .text((p, i) => `step ${i}: ${JSON.stringify(p.text)}  H=${p.entropy.toFixed(2)}  V=${p.varentropy.toFixed(2)}`);
 
-  const legend = svg.append('g').attr('transform', `translate(${margin.left},18)`);
+  const legend = svg.append('g').attr('transform', `translate(${margin.left},${18 * fs.k})`);
   let lx = 0;
   for (const s of series) {
     legend.append('line').attr('x1', lx).attr('x2', lx + 26).attr('y1', -4).attr('y2', -4).attr('stroke', s.color).attr('stroke-width', 2.5).attr('stroke-dasharray', s.dash);
     legend.append('path').attr('transform', `translate(${lx + 13},-4)`).attr('d', d3.symbol(s.symbol, 48)()).attr('fill', s.color);
-    legend.append('text').attr('x', lx + 32).attr('y', 1).attr('font-size', FS.legend).attr('fill', C.ink).text(s.key);
-    lx += 32 + s.key.length * 8.5 + 24;
+    legend.append('text').attr('x', lx + 32).attr('y', 1).attr('font-size', fs.legend).attr('fill', C.ink).text(s.key);
+    lx += (32 + s.key.length * 8.5 + 24) * fs.k;
   }
   if (data.thresholds.length) {
     legend.append('line').attr('x1', lx).attr('x2', lx + 26).attr('y1', -4).attr('y2', -4).attr('stroke', C.threshold).attr('stroke-width', 2).attr('stroke-dasharray', '2 4');
-    legend.append('text').attr('x', lx + 32).attr('y', 1).attr('font-size', FS.legend).attr('fill', C.ink).text('strategy threshold');
+    legend.append('text').attr('x', lx + 32).attr('y', 1).attr('font-size', fs.legend).attr('fill', C.ink).text('strategy threshold');
   }
 }

@@ -5,7 +5,7 @@
 import * as d3 from 'd3';
 import type { TopEntry } from '../../engine/trace/types.ts';
 import { tokenLabel, pct } from '../lib/tokens.ts';
-import { C, FONT, FS, type Size } from './theme.ts';
+import { C, FONT, fontSizes, type Size } from './theme.ts';
 
 export interface ProbBarsData {
   raw: readonly TopEntry[];
@@ -67,8 +67,9 @@ export function probRows(d: ProbBarsData): ProbRow[] {
 export function drawProbBars(svgEl: SVGSVGElement, data: ProbBarsData, size: Size): void {
   const rows = probRows(data);
   const svg = d3.select(svgEl).attr('width', size.width).attr('height', size.height).attr('font-family', FONT);
+  const fs = fontSizes(size);
   svg.selectAll('*').remove();
-  const margin = { top: 34, right: 90, bottom: 46, left: 130 };
+  const margin = { top: 34 * fs.k, right: 90 * fs.k, bottom: 46 * fs.k, left: 130 * fs.k };
   const w = Math.max(50, size.width - margin.left - margin.right);
   const h = Math.max(50, size.height - margin.top - margin.bottom);
   const g = svg.append('g').attr('transform', `translate(${margin.left},${margin.top})`);
@@ -84,12 +85,12 @@ export function drawProbBars(svgEl: SVGSVGElement, data: ProbBarsData, size: Siz
     .call(d3.axisBottom(x).ticks(Math.max(2, Math.floor(w / 90)), '.0%').tickSizeInner(-h))
     .call((a) => a.selectAll('line').attr('stroke', C.grid))
     .call((a) => a.select('.domain').attr('stroke', C.muted))
-    .call((a) => a.selectAll('text').attr('font-size', FS.tick).attr('fill', C.ink));
+    .call((a) => a.selectAll('text').attr('font-size', fs.tick).attr('fill', C.ink));
   g.append('text')
     .attr('x', w / 2)
-    .attr('y', h + 40)
+    .attr('y', h + 40 * fs.k)
     .attr('text-anchor', 'middle')
-    .attr('font-size', FS.label)
+    .attr('font-size', fs.label)
     .attr('fill', C.ink)
     .text('probability');
 
@@ -103,7 +104,7 @@ export function drawProbBars(svgEl: SVGSVGElement, data: ProbBarsData, size: Siz
     .attr('y', (_, i) => (y(i) ?? 0) + y.bandwidth() / 2)
     .attr('dy', '0.35em')
     .attr('text-anchor', 'end')
-    .attr('font-size', FS.tick)
+    .attr('font-size', fs.tick)
     .attr('font-family', 'ui-monospace, Menlo, Consolas, monospace')
     .attr('font-weight', (r) => (r.chosen ? 700 : 400))
     .attr('fill', C.ink)
@@ -112,7 +113,7 @@ export function drawProbBars(svgEl: SVGSVGElement, data: ProbBarsData, size: Siz
   g.append('text')
     .attr('transform', `translate(${-margin.left + 14},${h / 2}) rotate(-90)`)
     .attr('text-anchor', 'middle')
-    .attr('font-size', FS.label)
+    .attr('font-size', fs.label)
     .attr('fill', C.ink)
     .text('candidate token');
 
@@ -134,12 +135,12 @@ export function drawProbBars(svgEl: SVGSVGElement, data: ProbBarsData, size: Siz
     .attr('x', (r) => x(Math.max(r.raw, r.processed)) + 6)
     .attr('y', y.bandwidth() / 2)
     .attr('dy', '0.35em')
-    .attr('font-size', FS.tick - 1)
+    .attr('font-size', fs.tick - 1)
     .attr('fill', C.ink)
     .text((r) => (r.removed ? `${pct(r.raw)} → removed` : Math.abs(r.raw - r.processed) < 5e-7 ? pct(r.raw) : `${pct(r.raw)} → ${pct(r.processed)}`));
 
   // legend
-  const legend = svg.append('g').attr('transform', `translate(${margin.left},${18})`);
+  const legend = svg.append('g').attr('transform', `translate(${margin.left},${18 * fs.k})`);
   const items = [
     { label: 'raw (model)', color: C.raw },
     { label: 'after processors (sampled from)', color: C.processed },
@@ -147,9 +148,9 @@ export function drawProbBars(svgEl: SVGSVGElement, data: ProbBarsData, size: Siz
   let lx = 0;
   for (const it of items) {
     legend.append('rect').attr('x', lx).attr('y', -11).attr('width', 16).attr('height', 16).attr('fill', it.color);
-    const t = legend.append('text').attr('x', lx + 22).attr('y', 2).attr('font-size', FS.legend).attr('fill', C.ink).text(it.label);
-    lx += 22 + it.label.length * 8.2 + 24;
+    const t = legend.append('text').attr('x', lx + 22).attr('y', 2).attr('font-size', fs.legend).attr('fill', C.ink).text(it.label);
+    lx += (22 + it.label.length * 8.2 + 24) * fs.k;
     void t;
   }
-  legend.append('text').attr('x', lx).attr('y', 2).attr('font-size', FS.legend).attr('fill', C.ink).text('▶ = emitted');
+  legend.append('text').attr('x', lx).attr('y', 2).attr('font-size', fs.legend).attr('fill', C.ink).text('▶ = emitted');
 }

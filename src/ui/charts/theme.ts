@@ -19,4 +19,12 @@ export const C = {
 export interface Size {
   width: number;
   height: number;
+  /** Type scale (presentation mode enlarges every label); 1 by default. */
+  font?: number;
+}
+
+/** Font sizes for a chart drawn at `size`. */
+export function fontSizes(size: Size): { tick: number; label: number; legend: number; title: number; k: number } {
+  const k = size.font ?? 1;
+  return { tick: FS.tick * k, label: FS.label * k, legend: FS.legend * k, title: FS.title * k, k };
 }

@@ -5,7 +5,7 @@
 import * as d3 from 'd3';
 import type { StageStat } from '../../engine/kernels/types.ts';
 import { pct } from '../lib/tokens.ts';
-import { C, FONT, FS, type Size } from './theme.ts';
+import { C, FONT, fontSizes, type Size } from './theme.ts';
 
 export interface WaterfallData {
   vocabSize: number;
@@ -29,9 +29,10 @@ export function stageLabel(name: string): string {
 
 export function drawWaterfall(svgEl: SVGSVGElement, data: WaterfallData, size: Size): void {
   const svg = d3.select(svgEl).attr('width', size.width).attr('height', size.height).attr('font-family', FONT);
+  const fs = fontSizes(size);
   svg.selectAll('*').remove();
   const rows = [{ name: 'raw', kept: data.vocabSize, removedMass: 0 }, ...data.stages];
-  const margin = { top: 30, right: 24, bottom: 46, left: 160 };
+  const margin = { top: 30 * fs.k, right: 24, bottom: 46 * fs.k, left: 160 * fs.k };
   const gap = 40;
   const totalW = Math.max(120, size.width - margin.left - margin.right);
   const wKept = (totalW - gap) / 2;
@@ -48,7 +49,7 @@ export function drawWaterfall(svgEl: SVGSVGElement, data: WaterfallData, size: S
     .attr('y', (_, i) => (y(i) ?? 0) + y.bandwidth() / 2)
     .attr('dy', '0.35em')
     .attr('text-anchor', 'end')
-    .attr('font-size', FS.tick)
+    .attr('font-size', fs.tick)
     .attr('fill', C.ink)
     .text((r) => (r.name === 'raw' ? 'model (raw)' : stageLabel(r.name)));
 
@@ -60,7 +61,7 @@ export function drawWaterfall(svgEl: SVGSVGElement, data: WaterfallData, size: S
     .attr('transform', `translate(0,${h})`)
     .call(d3.axisBottom(xk).ticks(4, '~s').tickSizeInner(-h))
     .call((a) => a.selectAll('line').attr('stroke', C.grid))
-    .call((a) => a.selectAll('text').attr('font-size', FS.tick).attr('fill', C.ink));
+    .call((a) => a.selectAll('text').attr('font-size', fs.tick).attr('fill', C.ink));
   left
     .selectAll('rect')
     .data(rows)
@@ -77,11 +78,11 @@ export function drawWaterfall(svgEl: SVGSVGElement, data: WaterfallData, size: S
     .attr('x', 6)
     .attr('y', (_, i) => (y(i) ?? 0) + y.bandwidth() / 2)
     .attr('dy', '0.35em')
-    .attr('font-size', FS.tick)
+    .attr('font-size', fs.tick)
     .attr('font-weight', 600)
     .attr('fill', C.ink)
     .text((r) => r.kept.toLocaleString('en-US'));
-  left.append('text').attr('x', wKept / 2).attr('y', h + 40).attr('text-anchor', 'middle').attr('font-size', FS.label).attr('fill', C.ink).text('tokens still possible (log scale)');
+  left.append('text').attr('x', wKept / 2).attr('y', h + 40 * fs.k).attr('text-anchor', 'middle').attr('font-size', fs.label).attr('fill', C.ink).text('tokens still possible (log scale)');
 
   // right: mass removed
   const xm = d3.scaleLinear().domain([0, 1]).range([0, wMass]);
@@ -91,7 +92,7 @@ export function drawWaterfall(svgEl: SVGSVGElement, data: WaterfallData, size: S
     .attr('transform', `translate(0,${h})`)
     .call(d3.axisBottom(xm).ticks(4, '.0%').tickSizeInner(-h))
     .call((a) => a.selectAll('line').attr('stroke', C.grid))
-    .call((a) => a.selectAll('text').attr('font-size', FS.tick).attr('fill', C.ink));
+    .call((a) => a.selectAll('text').attr('font-size', fs.tick).attr('fill', C.ink));
   right
     .selectAll('rect')
     .data(rows)
@@ -108,16 +109,16 @@ export function drawWaterfall(svgEl: SVGSVGElement, data: WaterfallData, size: S
     .attr('x', (r) => Math.min(wMass - 60, xm(r.removedMass) + 6))
     .attr('y', (_, i) => (y(i) ?? 0) + y.bandwidth() / 2)
     .attr('dy', '0.35em')
-    .attr('font-size', FS.tick)
+    .attr('font-size', fs.tick)
     .attr('fill', C.ink)
     .text((r) => (r.name === 'raw' ? '' : pct(r.removedMass)));
-  right.append('text').attr('x', wMass / 2).attr('y', h + 40).attr('text-anchor', 'middle').attr('font-size', FS.label).attr('fill', C.ink).text('probability mass removed by the stage');
+  right.append('text').attr('x', wMass / 2).attr('y', h + 40 * fs.k).attr('text-anchor', 'middle').attr('font-size', fs.label).attr('fill', C.ink).text('probability mass removed by the stage');
 
   svg
     .append('text')
     .attr('x', margin.left)
-    .attr('y', 18)
-    .attr('font-size', FS.legend)
+    .attr('y', 18 * fs.k)
+    .attr('font-size', fs.legend)
     .attr('fill', C.muted)
     .text(data.stages.length ? 'Processors in Hugging Face order, top to bottom' : 'No processor active: the model\'s distribution is used as is');
 }
