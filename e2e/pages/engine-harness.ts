@@ -2,10 +2,11 @@
  * Test page module: runs the engine directly in the page (no worker) so e2e tests can compare
  * backends and measure GPU memory. Loaded by e2e/engine.e2e.ts through the Vite dev server.
  */
+import { probeCapabilities } from '../../src/engine/capabilities.ts';
 import { decodeConfig } from '../../src/engine/config/index.ts';
 import { createCpuKernels } from '../../src/engine/kernels/cpu/index.ts';
-import { configureModelSources, ModelRunner, type Backend } from '../../src/engine/model/runner.ts';
-import { generate } from '../../src/engine/generate.ts';
+import { configureModelSources, type Backend } from '../../src/engine/model/runner.ts';
+import { EngineSession } from '../../src/engine/session.ts';
 import { collectTrace } from '../../src/engine/trace/collect.ts';
 
 /** Live bytes of every GPUBuffer created and not destroyed (ORT's included: it uses the JS API). */
@@ -32,25 +33,27 @@ if (typeof GPUDevice !== 'undefined') {
   };
 }
 
-const runners = new Map<string, ModelRunner>();
+const sessions = new Map<Backend, EngineSession>();
 
-async function runner(model: string, backend: Backend): Promise<ModelRunner> {
-  const key = `${model}|${backend}`;
-  let r = runners.get(key);
-  if (!r) {
-    configureModelSources({ localModelPath: "/models/", allowRemoteModels: false, wasmPaths: `${location.origin}/ort/` });
-    r = await ModelRunner.load({ model, backend, dtype: 'fp32' });
-    runners.set(key, r);
+/** One engine session per backend, as the worker builds it (target, and draft when needed). */
+async function session(backend: Exclude<Backend, 'cpu'>): Promise<EngineSession> {
+  let s = sessions.get(backend);
+  if (!s) {
+    s = new EngineSession({
+      caps: backend === 'webgpu' ? await probeCapabilities() : { webgpu: false, reason: 'test asked for WASM' },
+      inNode: false,
+      createKernels: () => createCpuKernels(),
+      beforeLoad: () => configureModelSources({ localModelPath: '/models/', allowRemoteModels: false, wasmPaths: `${location.origin}/ort/` }),
+    });
+    sessions.set(backend, s);
   }
-  return r;
+  return s;
 }
 
-async function run(query: string, backend: Backend, sampleEvery = 0) {
+async function run(query: string, backend: 'webgpu' | 'wasm', sampleEvery = 0) {
   const { config, warnings } = decodeConfig(query);
-  const target = await runner(config.model, backend);
-  const kernels = await createCpuKernels();
   const memory: { token: number; bytes: number; buffers: number }[] = [];
-  const events = generate(config, { target, kernels });
+  const events = (await session(backend)).run({ ...config, backend, dtype: 'fp32' });
   const tapped = (async function* () {
     for await (const e of events) {
       if (sampleEvery && e.type === 'token' && e.index % sampleEvery === 0) memory.push({ token: e.index, bytes: gpuLive.bytes, buffers: gpuLive.buffers });
@@ -63,6 +66,8 @@ async function run(query: string, backend: Backend, sampleEvery = 0) {
     reason: trace.end.reason,
     error: trace.end.error,
     ids: trace.tokens.map((t) => t.id),
+    sources: trace.tokens.map((t) => t.source),
+    events: trace.events,
     text: trace.end.text,
     stats: trace.end.stats,
     memory,
