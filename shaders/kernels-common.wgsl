@@ -9,7 +9,13 @@
 //   infinities, so we never rely on inf arithmetic; every "is it a candidate" test is a compare
 //   with the sentinel, and NaN/inf inputs are detected on the raw bits.
 // - Thresholds (top-k, top-p, typical-p, display top-k) come from a radix select on order-preserving
-//   u32 keys (4-bit digits, 8 passes) with count or probability-mass weights: no sort of the vocab.
+//   u32 keys: counts use 8-bit digits and a workgroup atomic histogram (4 passes); probability
+//   mass uses 4-bit digits with per-invocation float bins reduced in a fixed tree (8 passes), so
+//   mass sums stay deterministic. No sort of the vocabulary anywhere.
+// - Barriers are kept few (two-level 16 x 16 reductions, one broadcast per select level): they are
+//   cheap on GPUs but dominate on software adapters (SwiftShader in headless Chromium and CI).
+// - Each select/mask routine has one call site per kernel (process runs its stages as a loop), so
+//   shader compilers that inline everything (SwiftShader) compile one copy, not one per stage.
 
 const WG: u32 = 256u;
 const SENTINEL: f32 = -3.40282346638528859812e+38f;
@@ -105,9 +111,9 @@ var<workgroup> red_i: array<u32, WG>;
 var<workgroup> part: array<f32, 2048>;
 var<workgroup> part2: array<f32, 256>;
 var<workgroup> bins: array<f32, 16>;
-var<workgroup> sh_u: u32;
-var<workgroup> sh_f: f32;
-var<workgroup> sh_f2: f32;
+var<workgroup> hist: array<atomic<u32>, 256>;
+var<workgroup> part_i: array<u32, 16>;
+var<workgroup> sh4: vec4<u32>;
 var<workgroup> tk_count: atomic<u32>;
 var<workgroup> tk_id: array<u32, MAX_TOPK>;
 var<workgroup> tk_val: array<f32, MAX_TOPK>;
@@ -127,11 +133,13 @@ var<private> g_z: f32; // sum exp(v - g_m) over candidates
 var<private> g_h: f32; // entropy of the current distribution (typical-p)
 var<private> g_tie_key: u32; // tie restriction for MODE_TIE_*
 
+const MODE_NONE: u32 = 99u;
 const MODE_COUNT: u32 = 0u;
 const MODE_MASS: u32 = 1u;
 const MODE_TYPICAL: u32 = 2u;
 const MODE_TIE_COUNT: u32 = 3u;
 const MODE_TIE_MASS: u32 = 4u;
+const NO_CUT: u32 = 0xffffffffu;
 
 fn f2u(v: f32) -> u32 { return bitcast<u32>(v); }
 fn u2f(v: u32) -> f32 { return bitcast<f32>(v); }
@@ -165,80 +173,141 @@ fn src_value(i: u32) -> f32 {
   return select(SENTINEL, p, p > 0.0);
 }
 
-// ---- workgroup reductions (all invocations must call them: they contain barriers) ----
-
-fn wg_max(lid: u32, v: f32) -> f32 {
-  red_a[lid] = v;
-  for (var s = WG / 2u; s > 0u; s = s >> 1u) {
-    workgroupBarrier();
-    if (lid < s) { red_a[lid] = max(red_a[lid], red_a[lid + s]); }
-  }
-  let r = workgroupUniformLoad(&red_a[0]);
-  workgroupBarrier();
-  return r;
-}
+// ---- workgroup reductions (every invocation must call them: they contain barriers) ----
+// Two-level fixed tree: 16 invocations sum 16 values each, invocation 0 sums the 16 partials and
+// broadcasts. Deterministic order; 3 barriers instead of the 9 of a binary tree. The next use of
+// the scratch arrays always comes after a barrier that follows the last read, so no trailing one.
 
 fn wg_sum2(lid: u32, a: f32, b: f32) -> vec2<f32> {
   red_a[lid] = a;
   red_b[lid] = b;
-  for (var s = WG / 2u; s > 0u; s = s >> 1u) {
-    workgroupBarrier();
-    if (lid < s) {
-      red_a[lid] = red_a[lid] + red_a[lid + s];
-      red_b[lid] = red_b[lid] + red_b[lid + s];
-    }
-  }
-  let ra = workgroupUniformLoad(&red_a[0]);
-  let rb = workgroupUniformLoad(&red_b[0]);
   workgroupBarrier();
-  return vec2<f32>(ra, rb);
+  if (lid < 16u) {
+    var s = 0.0;
+    var t = 0.0;
+    for (var j = 0u; j < 16u; j++) {
+      s += red_a[lid * 16u + j];
+      t += red_b[lid * 16u + j];
+    }
+    part2[lid] = s;
+    part2[16u + lid] = t;
+  }
+  workgroupBarrier();
+  if (lid == 0u) {
+    var s = 0.0;
+    var t = 0.0;
+    for (var j = 0u; j < 16u; j++) {
+      s += part2[j];
+      t += part2[16u + j];
+    }
+    sh4 = vec4<u32>(f2u(s), f2u(t), 0u, 0u);
+  }
+  let r = workgroupUniformLoad(&sh4);
+  return vec2<f32>(u2f(r.x), u2f(r.y));
 }
 
 fn wg_sum(lid: u32, a: f32) -> f32 { return wg_sum2(lid, a, 0.0).x; }
 
-// Argmax with ties to the lowest index; idx 0xffffffff = "no candidate" and always loses.
+// (max, sum exp(v - max)) pairs merged without overflow: the online-softmax combine.
+fn merge_norm(m1: f32, s1: f32, m2: f32, s2: f32) -> vec2<f32> {
+  let m = max(m1, m2);
+  return vec2<f32>(m, s1 * exp(m1 - m) + s2 * exp(m2 - m));
+}
+
+// Returns (max, sum exp(v - max), count) of per-invocation partials.
+fn wg_norm(lid: u32, m: f32, s: f32, c: f32) -> vec3<f32> {
+  red_a[lid] = m;
+  red_b[lid] = s;
+  red_i[lid] = u32(c);
+  workgroupBarrier();
+  if (lid < 16u) {
+    var acc = vec2<f32>(SENTINEL, 0.0);
+    var cc = 0u;
+    for (var j = 0u; j < 16u; j++) {
+      acc = merge_norm(acc.x, acc.y, red_a[lid * 16u + j], red_b[lid * 16u + j]);
+      cc += red_i[lid * 16u + j];
+    }
+    part2[lid] = acc.x;
+    part2[16u + lid] = acc.y;
+    part2[32u + lid] = f32(cc);
+  }
+  workgroupBarrier();
+  if (lid == 0u) {
+    var acc = vec2<f32>(SENTINEL, 0.0);
+    var cc = 0.0;
+    for (var j = 0u; j < 16u; j++) {
+      acc = merge_norm(acc.x, acc.y, part2[j], part2[16u + j]);
+      cc += part2[32u + j];
+    }
+    sh4 = vec4<u32>(f2u(acc.x), f2u(acc.y), f2u(cc), 0u);
+  }
+  let r = workgroupUniformLoad(&sh4);
+  return vec3<f32>(u2f(r.x), u2f(r.y), u2f(r.z));
+}
+
+// Argmax with ties to the lowest index; idx NO_CUT = "no candidate" and always loses.
+fn better(vb: f32, ib: u32, va: f32, ia: u32) -> bool {
+  if (ib == NO_CUT) { return false; }
+  return ia == NO_CUT || vb > va || (vb == va && ib < ia);
+}
+
 fn wg_argmax(lid: u32, v: f32, idx: u32) -> u32 {
   red_a[lid] = v;
   red_i[lid] = idx;
-  for (var s = WG / 2u; s > 0u; s = s >> 1u) {
-    workgroupBarrier();
-    if (lid < s) {
-      let va = red_a[lid];
-      let ia = red_i[lid];
-      let vb = red_a[lid + s];
-      let ib = red_i[lid + s];
-      var take_b = false;
-      if (ib != 0xffffffffu) {
-        take_b = ia == 0xffffffffu || vb > va || (vb == va && ib < ia);
-      }
-      if (take_b) {
-        red_a[lid] = vb;
-        red_i[lid] = ib;
+  workgroupBarrier();
+  if (lid < 16u) {
+    var bv = SENTINEL;
+    var bi = NO_CUT;
+    for (var j = 0u; j < 16u; j++) {
+      let vj = red_a[lid * 16u + j];
+      let ij = red_i[lid * 16u + j];
+      if (better(vj, ij, bv, bi)) {
+        bv = vj;
+        bi = ij;
       }
     }
+    part2[lid] = bv;
+    part_i[lid] = bi;
   }
-  let r = workgroupUniformLoad(&red_i[0]);
   workgroupBarrier();
-  return r;
+  if (lid == 0u) {
+    var bv = SENTINEL;
+    var bi = NO_CUT;
+    for (var j = 0u; j < 16u; j++) {
+      let vj = part2[j];
+      let ij = part_i[j];
+      if (better(vj, ij, bv, bi)) {
+        bv = vj;
+        bi = ij;
+      }
+    }
+    sh4 = vec4<u32>(bi, 0u, 0u, 0u);
+  }
+  return workgroupUniformLoad(&sh4).x;
 }
 
 // Max and softmax normalizer of the current source's candidates -> g_m, g_z; returns the count.
+// One pass (online softmax): per invocation a running (max, sum), rescaled when the max grows.
 fn norm_src(lid: u32, n: u32) -> f32 {
-  var mx = SENTINEL;
-  for (var i = lid; i < n; i += WG) { mx = max(mx, src_value(i)); }
-  g_m = wg_max(lid, mx);
-  var z = 0.0;
+  var m = SENTINEL;
+  var s = 0.0;
   var c = 0.0;
   for (var i = lid; i < n; i += WG) {
     let v = src_value(i);
     if (v != SENTINEL) {
-      z += exp(v - g_m);
+      if (v > m) {
+        s = s * exp(m - v) + 1.0;
+        m = v;
+      } else {
+        s += exp(v - m);
+      }
       c += 1.0;
     }
   }
-  let r = wg_sum2(lid, z, c);
-  g_z = r.x;
-  return r.y;
+  let r = wg_norm(lid, m, s, c);
+  g_m = r.x;
+  g_z = r.y;
+  return r.z;
 }
 
 // Entropy -sum p ln p (nats) of softmax over the current source, using g_m / g_z.
@@ -263,7 +332,7 @@ fn typical_key(v: f32) -> u32 {
   return fkey(-abs(-lp - g_h));
 }
 
-// (key, weight) of token i for a radix-select mode.
+// (key, weight bits) of token i for a radix-select mode; weight 0 = not counted.
 fn key_weight(mode: u32, i: u32) -> vec2<u32> {
   let v = src_value(i);
   let cand = v != SENTINEL;
@@ -283,27 +352,72 @@ fn key_weight(mode: u32, i: u32) -> vec2<u32> {
   return vec2<u32>(~i, f2u(exp(v - g_m) / g_z));
 }
 
-// Radix select: the largest key T with W(key >= T) >= goal, where W sums the mode's weights.
-// Returns vec2(T, flag): flag 1 = total weight < goal (caller keeps everything). sh_f holds the
-// weight strictly above T on return (read it with workgroupUniformLoad).
-fn radix_select(lid: u32, n: u32, mode: u32, goal: f32) -> vec2<u32> {
+// Radix select, count weights: the largest key T with C(key >= T) >= goal. 8-bit digits and a
+// 256-bin atomic histogram: integer counts are exact, so the order of the atomics does not matter.
+// Returns (T, count strictly above T, flag) with flag 1 = fewer than goal in total (keep all).
+fn rs_count(lid: u32, n: u32, mode: u32, goal: u32) -> vec3<u32> {
+  var prefix = 0u;
+  var above = 0u;
+  for (var level = 0u; level < 4u; level++) {
+    let shift = 24u - 8u * level;
+    let hi_mask = select(0xffffffffu << (shift + 8u), 0u, level == 0u);
+    atomicStore(&hist[lid], 0u);
+    workgroupBarrier();
+    for (var i = lid; i < n; i += WG) {
+      let kw = key_weight(mode, i);
+      if (kw.y != 0u && (kw.x & hi_mask) == prefix) {
+        atomicAdd(&hist[(kw.x >> shift) & 255u], 1u);
+      }
+    }
+    workgroupBarrier();
+    if (lid == 0u) {
+      var run = above;
+      var chosen = 256u;
+      var run_at = 0u;
+      for (var dd = 0u; dd < 256u; dd++) {
+        let d = 255u - dd;
+        let h = atomicLoad(&hist[d]);
+        if (h > 0u && run + h >= goal) {
+          chosen = d;
+          run_at = run;
+          break;
+        }
+        run += h;
+      }
+      var flag = 0u;
+      if (chosen == 256u) {
+        flag = 1u; // exact counts: only possible at level 0, when the total is below the goal
+        chosen = 0u;
+      }
+      sh4 = vec4<u32>(prefix | (chosen << shift), run_at, flag, 0u);
+    }
+    let r = workgroupUniformLoad(&sh4);
+    if (r.z == 1u) { return vec3<u32>(0u, 0u, 1u); }
+    prefix = r.x;
+    above = r.y;
+  }
+  return vec3<u32>(prefix, above, 0u);
+}
+
+// Radix select, probability-mass weights: the largest key T with W(key >= T) >= goal. Float bins
+// cannot use atomics (and must sum in a fixed order), so each invocation keeps 16 private bins
+// (4-bit digits) that are reduced in a tree, 8 at a time to fit 16 KiB of workgroup memory.
+// Returns (T, bits of the weight strictly above T, flag) with flag 1 = total below the goal.
+fn rs_mass(lid: u32, n: u32, mode: u32, goal: f32) -> vec3<u32> {
   var prefix = 0u;
   var above = 0.0;
-  var keep_all = 0u;
   for (var level = 0u; level < 8u; level++) {
     let shift = 28u - 4u * level;
-    // Bits above the current digit must equal the prefix (none at level 0).
     let hi_mask = select(0xffffffffu << (shift + 4u), 0u, level == 0u);
     var acc: array<f32, 16>;
     for (var d = 0u; d < 16u; d++) { acc[d] = 0.0; }
     for (var i = lid; i < n; i += WG) {
       let kw = key_weight(mode, i);
-      if ((kw.x & hi_mask) == prefix) {
+      if (kw.y != 0u && (kw.x & hi_mask) == prefix) {
         let dig = (kw.x >> shift) & 15u;
         acc[dig] += u2f(kw.y);
       }
     }
-    // 16 bins x 256 invocations, reduced in two halves of 8 bins to fit 16 KiB of workgroup memory.
     for (var half = 0u; half < 2u; half++) {
       for (var d = 0u; d < 8u; d++) { part[d * WG + lid] = acc[half * 8u + d]; }
       workgroupBarrier();
@@ -326,9 +440,9 @@ fn radix_select(lid: u32, n: u32, mode: u32, goal: f32) -> vec2<u32> {
       var run = above;
       var chosen = 16u;
       var run_at = 0.0;
-      for (var dd = 0; dd < 16; dd++) {
-        let d = u32(15 - dd);
-        if (run + bins[d] >= goal && bins[d] > 0.0) {
+      for (var dd = 0u; dd < 16u; dd++) {
+        let d = 15u - dd;
+        if (bins[d] > 0.0 && run + bins[d] >= goal) {
           chosen = d;
           run_at = run;
           break;
@@ -340,15 +454,14 @@ fn radix_select(lid: u32, n: u32, mode: u32, goal: f32) -> vec2<u32> {
         if (level == 0u) {
           flag = 1u; // total weight below the goal: keep everything
           chosen = 0u;
-          run_at = 0.0;
         } else {
           // Rounding between levels can leave the goal unreached here: take the lowest
           // non-empty digit (the boundary element of the range chosen one level up).
           var r2 = above;
           chosen = 0u;
           run_at = above;
-          for (var dd = 0; dd < 16; dd++) {
-            let d = u32(15 - dd);
+          for (var dd = 0u; dd < 16u; dd++) {
+            let d = 15u - dd;
             if (bins[d] > 0.0) {
               chosen = d;
               run_at = r2;
@@ -357,24 +470,17 @@ fn radix_select(lid: u32, n: u32, mode: u32, goal: f32) -> vec2<u32> {
           }
         }
       }
-      sh_u = prefix | (chosen << shift);
-      sh_f = run_at;
-      sh_f2 = select(0.0, 1.0, flag == 1u);
+      sh4 = vec4<u32>(prefix | (chosen << shift), f2u(run_at), flag, 0u);
     }
-    prefix = workgroupUniformLoad(&sh_u);
-    above = workgroupUniformLoad(&sh_f);
-    let f = workgroupUniformLoad(&sh_f2);
-    workgroupBarrier();
-    if (f > 0.5) {
-      keep_all = 1u;
-      break;
-    }
+    let r = workgroupUniformLoad(&sh4);
+    if (r.z == 1u) { return vec3<u32>(0u, 0u, 1u); }
+    prefix = r.x;
+    above = u2f(r.y);
   }
-  if (keep_all == 1u) { return vec2<u32>(0u, 1u); }
-  return vec2<u32>(prefix, 0u);
+  return vec3<u32>(prefix, f2u(above), 0u);
 }
 
-// Count (x) and count of ties (y) relative to a key threshold, over candidates of the source.
+// Candidates strictly above (x) and equal to (y) a key threshold.
 fn count_gt_eq(lid: u32, n: u32, t: u32) -> vec2<f32> {
   var gt = 0.0;
   var eq = 0.0;
@@ -388,29 +494,57 @@ fn count_gt_eq(lid: u32, n: u32, t: u32) -> vec2<f32> {
   return wg_sum2(lid, gt, eq);
 }
 
-// The k best candidates of the current source, by value descending then id ascending, into
-// tk_sorted_id / tk_sorted_val. Returns how many (min(k, candidates)).
-fn topk_collect(lid: u32, n: u32, k: u32) -> u32 {
-  let sel = radix_select(lid, n, MODE_COUNT, f32(k));
-  var t = sel.x;
-  var id_cut = 0xffffffffu;
-  if (sel.y == 0u) {
-    let ge = count_gt_eq(lid, n, t);
-    let need = f32(k) - ge.x;
-    if (ge.y > need) {
-      // More ties at the k-th value than slots: keep the lowest ids.
-      g_tie_key = t;
-      let s2 = radix_select(lid, n, MODE_TIE_COUNT, need);
-      id_cut = ~s2.x;
+// Threshold for "keep key > T, or key == T and id <= cut": a radix select, then (if `resolve`)
+// a second select over the ties at T by ascending id, which gives position semantics (value
+// descending, ties by lower id) for top-p and the display top-k. Returns (T, cut, keep-all flag).
+// Written as a two-pass loop so each select routine is compiled once per kernel.
+fn threshold(lid: u32, n: u32, mode: u32, tie_mode: u32, goal: f32, resolve: bool) -> vec3<u32> {
+  var t = 0u;
+  var cut = NO_CUT;
+  var flag = 0u;
+  var m = mode;
+  var g = goal;
+  for (var round = 0u; round < 2u; round++) {
+    var r: vec3<u32>;
+    if (m == MODE_COUNT || m == MODE_TIE_COUNT) {
+      r = rs_count(lid, n, m, u32(g));
+    } else {
+      r = rs_mass(lid, n, m, g);
     }
+    if (round == 1u) {
+      if (r.z == 0u) { cut = ~r.x; }
+      break;
+    }
+    t = r.x;
+    flag = r.z;
+    if (flag == 1u || !resolve) { break; }
+    let ge = count_gt_eq(lid, n, t);
+    if (tie_mode == MODE_TIE_COUNT) {
+      let need = g - ge.x; // slots left for the ties at T
+      if (ge.y <= need) { break; }
+      g = need;
+    } else {
+      if (ge.y <= 1.0) { break; }
+      g = g - u2f(r.y); // mass still needed from the ties at T
+    }
+    g_tie_key = t;
+    m = tie_mode;
   }
+  return vec3<u32>(t, cut, flag);
+}
+
+// Gathers the candidates passing a threshold (at most MAX_TOPK of them) and sorts them by value
+// descending, id ascending, into tk_sorted_*. Returns how many.
+fn collect_top(lid: u32, n: u32, thr: vec3<u32>, k: u32) -> u32 {
+  let t = select(thr.x, 0u, thr.z == 1u);
+  let cut = select(thr.y, NO_CUT, thr.z == 1u);
   if (lid == 0u) { atomicStore(&tk_count, 0u); }
   workgroupBarrier();
   for (var i = lid; i < n; i += WG) {
     let v = src_value(i);
     if (v != SENTINEL) {
       let kk = fkey(v);
-      if (kk > t || (kk == t && i <= id_cut)) {
+      if (kk > t || (kk == t && i <= cut)) {
         let slot = atomicAdd(&tk_count, 1u);
         if (slot < MAX_TOPK) {
           tk_id[slot] = i;
@@ -420,7 +554,6 @@ fn topk_collect(lid: u32, n: u32, k: u32) -> u32 {
     }
   }
   workgroupBarrier();
-  let cnt = min(atomicLoad(&tk_count), min(k, MAX_TOPK));
   let total = min(atomicLoad(&tk_count), MAX_TOPK);
   // Rank sort of at most 64 entries: each invocation counts the entries that beat its own.
   if (lid < total) {
@@ -431,13 +564,34 @@ fn topk_collect(lid: u32, n: u32, k: u32) -> u32 {
       let vj = tk_val[j];
       if (vj > v || (vj == v && tk_id[j] < id)) { rank++; }
     }
-    if (rank < MAX_TOPK) {
-      tk_sorted_id[rank] = id;
-      tk_sorted_val[rank] = v;
-    }
+    tk_sorted_id[rank] = id;
+    tk_sorted_val[rank] = v;
   }
-  if (lid == 0u) { sh_u = cnt; }
-  let r = workgroupUniformLoad(&sh_u);
-  workgroupBarrier();
-  return r;
+  if (lid == 0u) { sh4 = vec4<u32>(min(total, k), 0u, 0u, 0u); }
+  return workgroupUniformLoad(&sh4).x;
+}
+
+// The k best candidates of the current source (value desc, id asc) into tk_sorted_*. Count-only
+// twin of `threshold` (k-th value, then the lowest ids among its ties), so kernels that never
+// select by mass (stats, verify) do not compile the mass select at all.
+fn top_of_source(lid: u32, n: u32, k: u32) -> u32 {
+  var thr = vec3<u32>(0u, NO_CUT, 0u);
+  var g = k;
+  var m = MODE_COUNT;
+  for (var round = 0u; round < 2u; round++) {
+    let r = rs_count(lid, n, m, g);
+    if (round == 1u) {
+      thr.y = ~r.x;
+      break;
+    }
+    thr = vec3<u32>(r.x, NO_CUT, r.z);
+    if (r.z == 1u) { break; }
+    let ge = count_gt_eq(lid, n, r.x);
+    let need = f32(k) - ge.x;
+    if (ge.y <= need) { break; }
+    g = u32(need);
+    g_tie_key = r.x;
+    m = MODE_TIE_COUNT;
+  }
+  return collect_top(lid, n, thr, k);
 }

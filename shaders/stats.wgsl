@@ -40,7 +40,7 @@ fn stats_main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_i
   let varent = wg_sum(lid, ve);
 
   let k = min(dims.topk, MAX_TOPK);
-  let cnt = topk_collect(lid, n, k);
+  let cnt = top_of_source(lid, n, k);
   if (lid < cnt) {
     outw[ob + H_SIZE + lid] = tk_sorted_id[lid];
     outw[ob + H_SIZE + k + lid] = f2u(tk_sorted_val[lid] - g_m - lnz);

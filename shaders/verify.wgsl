@@ -67,10 +67,9 @@ fn verify_chain_main(@builtin(local_invocation_index) lid: u32) {
       outw[o + 1u] = f2u(q);
       outw[o + 2u] = f2u(u);
       outw[o + 3u] = select(0u, 1u, ok);
-      sh_u = select(0u, 1u, ok);
+      sh4 = vec4<u32>(select(0u, 1u, ok), 0u, 0u, 0u);
     }
-    let ok = workgroupUniformLoad(&sh_u) == 1u;
-    workgroupBarrier();
+    let ok = workgroupUniformLoad(&sh4).x == 1u;
     if (!ok) {
       accepted = i;
       rejected = true;
@@ -127,7 +126,7 @@ fn verify_chain_main(@builtin(local_invocation_index) lid: u32) {
   if (use_residual) {
     g_src = 2u;
     g_aux_base = 0u;
-    cnt = topk_collect(lid, n, k);
+    cnt = top_of_source(lid, n, k);
     if (lid < cnt) {
       outw[rb + R_POS + 4u * K + lid] = tk_sorted_id[lid];
       outw[rb + R_POS + 4u * K + k + lid] = f2u(tk_sorted_val[lid]);
