@@ -14,6 +14,8 @@ import { Candidates, TokenLegend, TokenStream, type ColorMode, type RunStatus } 
 import { useRunner, toTrace } from './useRunner.ts';
 import { EntropyView, ProbabilityView } from './Views.tsx';
 import { WarningsBanner } from './WarningsBanner.tsx';
+import { StrategyDetails } from './StrategyDetails.tsx';
+import { eventsByStep } from './lib/strategyEvents.ts';
 import { downloadBlob } from './lib/download.ts';
 import { Comlink, engine, onEngineCrash, resetEngine } from './lib/engineClient.ts';
 import { explainError } from './lib/errors.ts';
@@ -258,6 +260,7 @@ export function App() {
   const shownRef = useRef(0);
   shownRef.current = shown.length;
 
+  const eventsAt = useMemo(() => eventsByStep(run.tokens, run.events), [run.tokens, run.events]);
   const sel = selected !== null && selected < shown.length ? selected : shown.length ? shown.length - 1 : null;
   const inspect = hovered !== null && hovered < shown.length ? hovered : sel;
 
@@ -398,9 +401,10 @@ export function App() {
                   <TokenStream prompt={ranConfig.prompt} tokens={shown} status={status} selected={sel} mode={colorMode} onSelect={setSelected} onHover={setHovered} />
                   <RunStats run={run} shown={shown.length} paused={paused && stillHidden} />
                   <Candidates token={inspect !== null ? shown[inspect] : undefined} index={inspect} onBranch={onBranch} />
+                  <StrategyDetails events={inspect !== null ? (eventsAt.get(inspect) ?? []) : []} />
                 </section>
                 <ProbabilityView token={sel !== null ? shown[sel] : undefined} index={sel} vocabSize={run.start?.vocabSize ?? load.loaded?.vocabSize ?? 0} />
-                <EntropyView tokens={shown} selected={sel} config={ranConfig} onSelect={setSelected} />
+                <EntropyView tokens={shown} events={run.events} selected={sel} config={ranConfig} onSelect={setSelected} />
               </>
             )}
           </ErrorBoundary>

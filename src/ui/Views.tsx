@@ -1,6 +1,7 @@
 import { useCallback, useMemo } from 'react';
 import type { DecodeConfig } from '../engine/config/index.ts';
-import type { TokenEvent } from '../engine/trace/types.ts';
+import type { StrategyEvent, TokenEvent } from '../engine/trace/types.ts';
+import { timelineMarkers } from './lib/strategyEvents.ts';
 import { Chart } from './Chart.tsx';
 import { drawEntropyTimeline, type TimelineData } from './charts/entropyTimeline.ts';
 import { drawProbBars, type ProbBarsData } from './charts/probBars.ts';
@@ -37,18 +38,25 @@ export function ProbabilityView({ token, index, vocabSize }: { token: TokenEvent
 
 export function EntropyView({
   tokens,
+  events = [],
   selected,
   config,
   onSelect,
 }: {
   tokens: readonly TokenEvent[];
+  events?: readonly StrategyEvent[];
   selected: number | null;
   config: DecodeConfig;
   onSelect: (i: number) => void;
 }) {
   const data = useMemo<TimelineData>(
-    () => ({ points: tokens.map((t) => ({ entropy: t.entropy, varentropy: t.varentropy, text: t.text })), selected, thresholds: strategyThresholds(config) }),
-    [tokens, selected, config],
+    () => ({
+      points: tokens.map((t) => ({ entropy: t.entropy, varentropy: t.varentropy, text: t.text })),
+      selected,
+      thresholds: strategyThresholds(config),
+      markers: timelineMarkers(tokens, events),
+    }),
+    [tokens, events, selected, config],
   );
   const draw = useCallback((svg: SVGSVGElement, d: TimelineData, size: { width: number; height: number }) => drawEntropyTimeline(svg, d, size, onSelect), [onSelect]);
   return (

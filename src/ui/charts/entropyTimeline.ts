@@ -15,7 +15,11 @@ export interface TimelineData {
   points: readonly { entropy: number; varentropy: number; text: string }[];
   selected: number | null;
   thresholds: readonly Threshold[];
+  /** Steps where a strategy acted (AdaDec rerank, CNTP trials, entropix action). */
+  markers?: readonly { step: number; kind: string; label: string }[];
 }
+
+const MARKER_COLOR: Record<string, string> = { adadec: '#CC79A7', cntp: '#009E73', entropix: '#E69F00' };
 
 export function drawEntropyTimeline(svgEl: SVGSVGElement, data: TimelineData, size: Size, onSelect: (i: number) => void): void {
   const svg = d3.select(svgEl).attr('width', size.width).attr('height', size.height).attr('font-family', FONT);
@@ -107,6 +111,23 @@ export function drawEntropyTimeline(svgEl: SVGSVGElement, data: TimelineData, si
     .append('title')
     .text((p, i) => `step ${i}: ${JSON.stringify(p.text)}  H=${p.entropy.toFixed(2)}  V=${p.varentropy.toFixed(2)}`);
 
+  // strategy markers along the top edge: downward triangles, clickable
+  const markers = data.markers ?? [];
+  g.append('g')
+    .selectAll('path')
+    .data(markers)
+    .join('path')
+    .attr('class', 'marker')
+    .attr('data-step', (m) => m.step)
+    .attr('transform', (m) => `translate(${x(m.step)},${-8})`)
+    .attr('d', d3.symbol(d3.symbolTriangle, 90 * fs.k)())
+    .attr('fill', (m) => MARKER_COLOR[m.kind] ?? C.ink)
+    .attr('stroke', C.ink)
+    .style('cursor', 'pointer')
+    .on('click', (_, m) => onSelect(m.step))
+    .append('title')
+    .text((m) => `step ${m.step}: ${m.label}`);
+
   const legend = svg.append('g').attr('transform', `translate(${margin.left},${18 * fs.k})`);
   let lx = 0;
   for (const s of series) {
@@ -114,6 +135,11 @@ export function drawEntropyTimeline(svgEl: SVGSVGElement, data: TimelineData, si
     legend.append('path').attr('transform', `translate(${lx + 13},-4)`).attr('d', d3.symbol(s.symbol, 48)()).attr('fill', s.color);
     legend.append('text').attr('x', lx + 32).attr('y', 1).attr('font-size', fs.legend).attr('fill', C.ink).text(s.key);
     lx += (32 + s.key.length * 8.5 + 24) * fs.k;
+  }
+  if (markers.length) {
+    legend.append('path').attr('transform', `translate(${lx + 8},-4)`).attr('d', d3.symbol(d3.symbolTriangle, 70)()).attr('fill', MARKER_COLOR[markers[0].kind] ?? C.ink).attr('stroke', C.ink);
+    legend.append('text').attr('x', lx + 20).attr('y', 1).attr('font-size', fs.legend).attr('fill', C.ink).text('strategy acted');
+    lx += 150 * fs.k;
   }
   if (data.thresholds.length) {
     legend.append('line').attr('x1', lx).attr('x2', lx + 26).attr('y1', -4).attr('y2', -4).attr('stroke', C.threshold).attr('stroke-width', 2).attr('stroke-dasharray', '2 4');
