@@ -23,9 +23,16 @@ export interface NodeDevice {
 
 let instance: GPU | undefined;
 
-/** Sets the Vulkan environment for Dawn (idempotent; respects values already set). */
+const HARDWARE_ICDS = ['/usr/share/vulkan/icd.d/nvidia_icd.json', '/etc/vulkan/icd.d/nvidia_icd.json'];
+
+/**
+ * Sets the Vulkan environment for Dawn (idempotent; respects values already set). A machine with
+ * an NVIDIA Vulkan driver (or WEBGPU_SYSTEM_VULKAN=1) keeps the system ICDs, so benchmarks there
+ * measure the real GPU; anywhere else SwiftShader is the one ICD Dawn accepts.
+ */
 export function configureNodeVulkan(): { icd: string | undefined } {
-  if (!process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD)) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+  const system = process.env.WEBGPU_SYSTEM_VULKAN === '1' || HARDWARE_ICDS.some((f) => existsSync(f));
+  if (!process.env.VK_ICD_FILENAMES && !system && existsSync(SWIFTSHADER_ICD)) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
   if (!process.env.XDG_RUNTIME_DIR) process.env.XDG_RUNTIME_DIR = '/tmp';
   return { icd: process.env.VK_ICD_FILENAMES };
 }
