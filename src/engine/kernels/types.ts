@@ -121,8 +121,11 @@ export interface RowStats {
   degenerate: boolean;
 }
 
-/** What to do with a row after processing. */
-export type ChooseMode = 'sample' | 'greedy' | 'none';
+/**
+ * What to do with a row after processing. 'force' describes a given token (`forceToken`) as if it
+ * had been chosen: Analyze mode scores a text, branching emits a token the user picked.
+ */
+export type ChooseMode = 'sample' | 'greedy' | 'force' | 'none';
 
 export interface RowRequest {
   config: ProcessorConfig;
@@ -130,6 +133,8 @@ export interface RowRequest {
   contextIds?: ArrayLike<number>;
   /** 'sample' with temperature 0 acts as greedy. Default 'sample'. */
   choose?: ChooseMode;
+  /** The token described when choose = 'force' (0 <= id < vocab). */
+  forceToken?: number;
   /** RNG key for sampling: gumbel(seed, step, purposeWord('sample', sub), tokenId). */
   seed: number;
   step: number;

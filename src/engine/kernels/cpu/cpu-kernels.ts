@@ -14,7 +14,7 @@ import type {
   StepRowResult,
 } from '../types.ts';
 import type { ProcessedRow } from './pipeline.ts';
-import { chooseToken, processedProbs, processRow } from './pipeline.ts';
+import { chooseToken, describe, processedProbs, processRow } from './pipeline.ts';
 import { argmaxOf, gumbelArgmaxProbs } from './sample.ts';
 import { acceptDraft, residual } from './speculative.ts';
 import { topKOfProbs } from './stats.ts';
@@ -84,7 +84,8 @@ export class CpuKernels implements Kernels {
       const row = processRow(l.data, r * l.vocab, l.vocab, req.config, req.contextIds, topK);
       const mode = req.choose ?? 'sample';
       const result: StepRowResult = { ...row.stats };
-      if (mode !== 'none') result.choice = chooseToken(row, mode, req.seed, req.step, req.sub ?? 0);
+      if (mode === 'force') result.choice = describe(row, checkedForceToken(req.forceToken, l.vocab));
+      else if (mode !== 'none') result.choice = chooseToken(row, mode, req.seed, req.step, req.sub ?? 0);
       rows.push(result);
       if (request.keepProcessed) kept.push(processedProbs(row));
     }
@@ -170,4 +171,11 @@ export class CpuKernels implements Kernels {
   }
 
   destroy(): void {}
+}
+
+function checkedForceToken(token: number | undefined, vocab: number): number {
+  if (token === undefined || !Number.isInteger(token) || token < 0 || token >= vocab) {
+    throw new RangeError(`forceToken must be a token id in 0..${vocab - 1}, got ${token}`);
+  }
+  return token;
 }

@@ -1,5 +1,5 @@
 import { purposeWord } from '../../rng.ts';
-import type { Choice, ChooseMode, ProcessorConfig, RowStats, StageStat } from '../types.ts';
+import type { Choice, ProcessorConfig, RowStats, StageStat } from '../types.ts';
 import { runChain } from './chain.ts';
 import { buildChain } from './processors/index.ts';
 import type { RowContext } from './processors/index.ts';
@@ -50,7 +50,7 @@ export function processRow(
 /** Picks a token (greedy or Gumbel-max with purpose 'sample') and describes it on both distributions. */
 export function chooseToken(
   row: ProcessedRow,
-  mode: Exclude<ChooseMode, 'none'>,
+  mode: 'sample' | 'greedy',
   seed: number,
   step: number,
   sub: number,
