@@ -3,6 +3,7 @@
  * configuration needs (reusing models already loaded), falls back from WebGPU to WASM when a
  * WebGPU load fails, and runs the decode driver.
  */
+import { analyzeText, type Analysis } from './analyze.ts';
 import type { Capabilities } from './capabilities.ts';
 import type { DecodeConfig } from './config/params.ts';
 import { STRATEGIES } from './config/strategies.ts';
@@ -91,6 +92,12 @@ export class EngineSession {
   async *run(config: DecodeConfig, opts: RunOptions & { onProgress?: ProgressFn } = {}): AsyncGenerator<TraceEvent, void, void> {
     await this.ensureLoaded(config, opts.onProgress);
     yield* generate(config, { target: this.target!, draft: this.draft, kernels: this.kernels! }, opts);
+  }
+
+  /** Scores a text under the configuration's model (Analyze mode). */
+  async analyze(config: DecodeConfig, text: string, onProgress?: ProgressFn): Promise<Analysis> {
+    await this.ensureLoaded(config, onProgress);
+    return analyzeText(this.target!, this.kernels!, text);
   }
 
   async unload(): Promise<void> {

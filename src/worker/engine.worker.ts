@@ -49,6 +49,9 @@ const api: EngineApi = {
     const s = await getSession();
     for await (const event of s.run(config, { query, signal: controller.signal, onProgress })) onEvent(event);
   },
+  async analyze(config, text, onProgress) {
+    return (await getSession()).analyze(config, text, onProgress);
+  },
   cancel() {
     abort?.abort();
   },

@@ -2,13 +2,14 @@
  * The typed protocol between the page and the engine worker (Comlink RPC). The page never touches
  * tensors: it sends configurations and receives plain-JSON trace events and progress.
  */
+import type { Analysis, AnalyzedToken } from '../engine/analyze.ts';
 import type { Capabilities } from '../engine/capabilities.ts';
 import type { DecodeConfig } from '../engine/config/params.ts';
 import type { LoadProgress } from '../engine/model/runner.ts';
 import type { LoadedState } from '../engine/session.ts';
 import type { TraceEvent } from '../engine/trace/types.ts';
 
-export type { LoadedState, LoadProgress, TraceEvent, Capabilities };
+export type { Analysis, AnalyzedToken, LoadedState, LoadProgress, TraceEvent, Capabilities };
 
 export interface EngineApi {
   /** What the worker's WebGPU adapter can do (the worker may differ from the page). */
@@ -26,6 +27,8 @@ export interface EngineApi {
     onEvent: (e: TraceEvent) => void,
     onProgress: (model: string, p: LoadProgress) => void,
   ): Promise<void>;
+  /** Analyze mode: rank, probability and entropy of every token of `text` under the config's model. */
+  analyze(config: DecodeConfig, text: string, onProgress: (model: string, p: LoadProgress) => void): Promise<Analysis>;
   /** Stops the current run after the token in flight. */
   cancel(): void;
 }
