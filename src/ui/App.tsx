@@ -55,10 +55,13 @@ export function App() {
   configRef.current = config;
   const setConfig = useCallback((c: DecodeConfig) => setConfigRaw(normalizeConfig(c).config), []);
 
-  // ---- URL state: replaceState on every change, pushState on run, back/forward restores.
+  // ---- URL state: every change replaces the current history entry, except that a run seals its
+  // entry (state.ran), so the first change after a run starts a new one: Back returns to each run.
   const query = writePageState({ config, mode, compare: compareCfg });
   useEffect(() => {
-    if (window.location.search !== query) window.history.replaceState(window.history.state, '', query);
+    if (window.location.search === query) return;
+    if (window.history.state?.ran) window.history.pushState(null, '', query);
+    else window.history.replaceState(window.history.state, '', query);
   }, [query]);
   useEffect(() => {
     const onPop = () => {
@@ -72,7 +75,8 @@ export function App() {
     return () => window.removeEventListener('popstate', onPop);
   }, []);
   const pushUrl = useCallback((q: string) => {
-    if (window.location.search !== q || window.history.state?.ran !== q) window.history.pushState({ ran: q }, '', q);
+    if (window.location.search !== q && window.history.state?.ran) window.history.pushState({ ran: q }, '', q);
+    else window.history.replaceState({ ran: q }, '', q);
   }, []);
 
   // ---- engine capabilities (the worker's adapter) and crash reporting
@@ -82,7 +86,13 @@ export function App() {
       .capabilities()
       .then((c) => live && setCaps(c))
       .catch(() => undefined);
-    const off = onEngineCrash((m) => setCrash(m));
+    const off = onEngineCrash((m) => {
+      setCrash(m);
+      resetEngine();
+      inflight.current = null;
+      loadedKey.current = null;
+      setLoad((s) => ({ ...s, status: 'idle', files: [] }));
+    });
     return () => {
       live = false;
       off();
@@ -140,8 +150,11 @@ export function App() {
 
   // Load (or ask about) the configured model whenever it changes; embedded models need no network.
   const key = modelKey(config);
+  const busyRef = useRef(false);
   useEffect(() => {
-    void ensureModel(configRef.current);
+    // Never swap models under a running decode: the next Run loads what the config asks for.
+    if (busyRef.current) setLoad((s) => ({ ...s, status: 'idle', model: configRef.current.model, files: [] }));
+    else void ensureModel(configRef.current);
   }, [key, ensureModel]);
 
   const cancelLoad = useCallback(() => {
@@ -183,6 +196,7 @@ export function App() {
   }, [pushUrl, startRun]);
 
   const running = run.status === 'running' || run.status === 'loading';
+  busyRef.current = running;
   const shown = paused ? run.tokens.slice(0, reveal) : run.tokens;
   const stillHidden = paused && (reveal < run.tokens.length || running);
   const status: RunStatus = stillHidden ? 'running' : run.status;

@@ -1,7 +1,7 @@
-import { useCallback, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { encodeConfig, type DecodeConfig } from '../engine/config/index.ts';
 import type { EndEvent, StartEvent, StrategyEvent, TokenEvent, Trace, TraceEvent } from '../engine/trace/types.ts';
-import { Comlink, engine } from './lib/engineClient.ts';
+import { Comlink, engine, onEngineCrash } from './lib/engineClient.ts';
 import type { RunStatus } from './TokenStream.tsx';
 
 export interface RunData {
@@ -27,6 +27,16 @@ export function useRunner() {
   const [run, setRun] = useState<RunData>(EMPTY_RUN);
   const id = useRef(0);
   const current = useRef<Promise<unknown> | null>(null);
+  // A crashed worker never answers: fail the run in flight instead of waiting forever.
+  useEffect(
+    () =>
+      onEngineCrash((message) => {
+        current.current = null;
+        id.current++;
+        setRun((r) => (r.status === 'running' || r.status === 'loading' ? { ...r, status: 'error', error: message } : r));
+      }),
+    [],
+  );
 
   const start = useCallback(async (cfg: DecodeConfig): Promise<RunData> => {
     const my = ++id.current;
