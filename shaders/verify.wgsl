@@ -139,3 +139,138 @@ fn verify_chain_main(@builtin(local_invocation_index) lid: u32) {
     outw[rb + 3u] = cnt;
   }
 }
+
+// ---- Tree verification (SpecInfer-style recursive rejection), one workgroup, one dispatch ----
+// Node 0 is the root (the committed context); node j > 0 carries draft token tok[j], drafted from
+// the draft distribution q at its parent. Target row j (xbuf) is p after the path root..j.
+// aux layout: tok[N], child_start[N], child_count[N], children[N] (ids, in draft order), then the
+// context ids. logits binding = q rows packed by node id [N, V] (only nodes with children).
+// auxf: [0, V) current p (becomes the next token's distribution), [V, 2V) current q.
+// Walk: at node u, try its children in order: accept child c with u_c < min(1, p(x_c)/q(x_c))
+// (uniform index = node id c); after a rejection p <- normalize(max(0, p - q)) (p kept if no
+// mass) and, for drafts sampled without replacement (vflags bit 2), q <- q with x_c removed,
+// renormalized. All children rejected: next ~ p (kind residual); a leaf: next ~ p_leaf (bonus).
+// Greedy (bit 1): accept the child whose token is argmax p_u; next = argmax p.
+// Result block: accepted depth, next token, kind (0 residual, 1 bonus), examined count, path
+// node ids [N], then per examined child (node, p, q, u, accepted) [5 * N].
+
+fn tree_load(lid: u32, node: u32) {
+  let n = dims.vocab;
+  for (var j = lid; j < n; j += WG) {
+    auxf[j] = p_of(node, j);
+    auxf[n + j] = load_logit(node * n + j);
+  }
+  storageBarrier();
+}
+
+@compute @workgroup_size(256)
+fn verify_tree_main(@builtin(local_invocation_index) lid: u32) {
+  let n = dims.vocab;
+  let N = dims.k_draft;
+  let rb = dims.res_off;
+  let greedy = (dims.vflags & 2u) != 0u;
+  let without_repl = (dims.vflags & 4u) != 0u;
+  g_pinf = false;
+  g_degen = false;
+  let path_at = rb + 4u;
+  let pos_at = rb + 4u + N;
+
+  var node = 0u;
+  var depth = 0u;
+  var examined = 0u;
+  var rejected_any = false;
+  for (var guard = 0u; guard < N; guard++) {
+    let c0 = aux[N + node];
+    let cn = aux[2u * N + node];
+    rejected_any = false;
+    if (cn == 0u) { break; } // a leaf: bonus from p_leaf
+    var best = 0u;
+    if (greedy) { best = row_argmax(lid, node); }
+    tree_load(lid, node);
+    var next_node = NO_CUT;
+    for (var ci = 0u; ci < cn; ci++) {
+      let c = aux[3u * N + c0 + ci];
+      let x = aux[c];
+      if (lid == 0u) {
+        let p = auxf[x];
+        let q = auxf[n + x];
+        var ok = false;
+        var u = u2f(0x7fc00000u);
+        if (greedy) {
+          ok = best == x;
+        } else {
+          u = rng_uniform(dims.seed, dims.step, dims.p_accept, c);
+          var ratio = select(0.0, 1.0, p > 0.0);
+          if (q > 0.0) { ratio = p / q; }
+          ok = u < min(1.0, ratio);
+        }
+        let o = pos_at + 5u * (examined + ci);
+        outw[o] = c;
+        outw[o + 1u] = f2u(p);
+        outw[o + 2u] = f2u(q);
+        outw[o + 3u] = f2u(u);
+        outw[o + 4u] = select(0u, 1u, ok);
+        sh4 = vec4<u32>(select(0u, 1u, ok), 0u, 0u, 0u);
+      }
+      let ok = workgroupUniformLoad(&sh4).x == 1u;
+      if (ok) {
+        next_node = c;
+        examined += ci + 1u;
+        break;
+      }
+      if (!greedy) {
+        // Residual after rejecting x: p <- normalize(max(0, p - q)); q <- q without x (optional).
+        var s = 0.0;
+        var sq = 0.0;
+        for (var j = lid; j < n; j += WG) {
+          let d = auxf[j] - auxf[n + j];
+          if (d > 0.0) { s += d; }
+          if (without_repl && j != x) { sq += auxf[n + j]; }
+        }
+        let tot = wg_sum2(lid, s, sq);
+        for (var j = lid; j < n; j += WG) {
+          let d = auxf[j] - auxf[n + j];
+          if (tot.x > 0.0) { auxf[j] = select(0.0, d / tot.x, d > 0.0); }
+          if (without_repl) { auxf[n + j] = select(select(0.0, auxf[n + j] / tot.y, tot.y > 0.0), 0.0, j == x); }
+        }
+        storageBarrier();
+      }
+      if (ci + 1u == cn) {
+        examined += cn;
+        rejected_any = true;
+      }
+    }
+    if (next_node == NO_CUT) { break; }
+    if (lid == 0u) { outw[path_at + depth] = next_node; }
+    depth += 1u;
+    node = next_node;
+  }
+
+  // Next token's distribution: the residual left at a fully rejected node, else p at the leaf.
+  if (!rejected_any) { tree_load(lid, node); }
+  var next = 0u;
+  if (greedy) {
+    next = row_argmax(lid, node);
+  } else {
+    let purpose = select(dims.p_bonus, dims.p_residual, rejected_any);
+    var best_v = SENTINEL;
+    var best_i = NO_CUT;
+    for (var j = lid; j < n; j += WG) {
+      let r = auxf[j];
+      if (r > 0.0) {
+        let key = log(r) + rng_gumbel(dims.seed, dims.step, purpose, j);
+        if (best_i == NO_CUT || key > best_v) {
+          best_v = key;
+          best_i = j;
+        }
+      }
+    }
+    next = wg_argmax(lid, best_v, best_i);
+  }
+  if (lid == 0u) {
+    outw[rb] = depth;
+    outw[rb + 1u] = next;
+    outw[rb + 2u] = select(1u, 0u, rejected_any);
+    outw[rb + 3u] = examined;
+  }
+}

@@ -15,6 +15,8 @@ import { WebGpuKernels } from './webgpu-kernels.ts';
 export { WebGpuKernelsError, isWebGpuKernelsError } from './errors.ts';
 export type { WebGpuKernelsErrorKind } from './errors.ts';
 export { WebGpuKernels, GpuProbs } from './webgpu-kernels.ts';
+export type { TreeVerifyRequest, TreeVerifyResult, TreeExamined } from './tree.ts';
+export { verifyTreeReference } from './tree.ts';
 
 async function browserDevice(): Promise<{ device: GPUDevice; name: string } | undefined> {
   const gpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
@@ -65,7 +67,7 @@ export async function createWebGpuKernels(device?: GPUDevice): Promise<Kernels &
   }
   const pipes = await pipelinesFor(device);
   await Promise.all(
-    (['stats', 'process', 'sample', 'probs', 'verify'] as const).map((n) => pipes.get(n, 'f32')),
+    (['stats', 'process', 'sample', 'probs', 'verify', 'verifyTree'] as const).map((n) => pipes.get(n, 'f32')),
   );
   return new WebGpuKernels(device, pipes, { adapter, onDestroy });
 }

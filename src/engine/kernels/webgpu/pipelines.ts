@@ -11,7 +11,7 @@ import type { ShaderSources } from './shader-source.ts';
 import { loadShaderSources } from './shader-source.ts';
 
 export type Variant = 'f32' | 'f16';
-export type KernelName = 'stats' | 'process' | 'probs' | 'sample' | 'verify';
+export type KernelName = 'stats' | 'process' | 'probs' | 'sample' | 'verify' | 'verifyTree';
 
 const ENTRY: Record<KernelName, { file: 'stats' | 'process' | 'sample' | 'verify'; entry: string }> = {
   stats: { file: 'stats', entry: 'stats_main' },
@@ -19,6 +19,7 @@ const ENTRY: Record<KernelName, { file: 'stats' | 'process' | 'sample' | 'verify
   probs: { file: 'process', entry: 'probs_main' },
   sample: { file: 'sample', entry: 'sample_main' },
   verify: { file: 'verify', entry: 'verify_chain_main' },
+  verifyTree: { file: 'verify', entry: 'verify_tree_main' },
 };
 
 export class Pipelines {

@@ -30,6 +30,8 @@ import type {
 import { WebGpuKernelsError } from './errors.ts';
 import { DIMS_WORDS, F, H, MAX_TOP_K, ROW_PARAM_WORDS, rowStride, STAGE_SLOT, verifyBlockWords } from './layout.ts';
 import type { Pipelines, Variant } from './pipelines.ts';
+import type { TreeExamined, TreeVerifyRequest, TreeVerifyResult } from './tree.ts';
+import { validateTree } from './tree.ts';
 
 const STORAGE = () => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC;
 
@@ -533,6 +535,136 @@ export class WebGpuKernels implements Kernels {
       nextKind: rejected ? 'residual' : 'bonus',
       positions,
       residualTop,
+      targetStats,
+      next,
+      bytesReadBack: bytes,
+    };
+  }
+
+  /**
+   * Tree (multi-draft) verification in one dispatch (see tree.ts for the rule). An extension of
+   * the Kernels interface, which has chain verification only.
+   */
+  verifyTree(req: TreeVerifyRequest): Promise<TreeVerifyResult> {
+    return this.serial(() => this.guard(() => this.scoped(() => this.verifyTreeImpl(req))));
+  }
+
+  private async verifyTreeImpl(req: TreeVerifyRequest): Promise<TreeVerifyResult> {
+    const target = req.target;
+    const V = target.vocab;
+    const N = req.parents.length;
+    validateTree(req.parents, req.tokens, V);
+    if (target.rows !== N) throw new RangeError(`verifyTree: need ${N} target rows (one per node), got ${target.rows}`);
+    if (req.q.length !== N) throw new RangeError(`verifyTree: q needs one entry per node (${N})`);
+    const k = clampTopK(req.topK);
+    const sub = req.sub ?? 0;
+    const greedy = req.greedy === true || req.config.temperature === 0;
+    const childCount = new Array<number>(N).fill(0);
+    for (let j = 1; j < N; j++) childCount[req.parents[j]]++;
+    const qs = req.q.map((ref, j) => {
+      if (childCount[j] === 0) return undefined;
+      if (!ref) throw new RangeError(`verifyTree: node ${j} has children but no draft distribution`);
+      const r = this.probsRow(ref);
+      if (r.vocab !== V) throw new RangeError('draft distribution vocab differs from target vocab');
+      return r;
+    });
+
+    // Per-node context for the repetition penalty: base ++ tokens on the path root..node.
+    const base = Array.from(req.contextIds ?? []);
+    const pathTokens = (j: number): number[] => {
+      const out: number[] = [];
+      for (let u = j; u > 0; u = req.parents[u]) out.push(req.tokens[u]);
+      return out.reverse();
+    };
+    const rowReqs: RowRequest[] = Array.from({ length: N }, (_, j) => ({
+      config: req.config,
+      contextIds: req.config.repetition_penalty !== undefined ? base.concat(pathTokens(j)) : undefined,
+      choose: 'none',
+      seed: req.seed,
+      step: req.step,
+      sub,
+    }));
+    const plans = rowReqs.map((r) => planRow(r.config, r.choose));
+    const stride = rowStride(k);
+    const src = this.resolveLogits(target);
+
+    // aux: tok[N], child_start[N], child_count[N], children (ascending id per parent).
+    const prefix = new Uint32Array(4 * N);
+    const children: number[][] = Array.from({ length: N }, () => []);
+    for (let j = 1; j < N; j++) children[req.parents[j]].push(j);
+    let at = 0;
+    for (let u = 0; u < N; u++) {
+      prefix[u] = u === 0 ? 0 : req.tokens[u];
+      prefix[N + u] = at;
+      prefix[2 * N + u] = children[u].length;
+      for (const c of children[u]) prefix[3 * N + at++] = c;
+    }
+    const { params, aux } = this.writeRows(plans, rowReqs, V, prefix);
+    const resOff = N * stride;
+    const blockWords = 4 + N + 5 * N;
+    this.writeDims({
+      vocab: V,
+      rows: N,
+      topk: k,
+      stride,
+      inOffset: src.offset,
+      kDraft: N,
+      vflags: (greedy ? 2 : 0) | (req.withoutReplacement ? 4 : 0),
+      resOff,
+      seed: req.seed,
+      step: req.step,
+      pAccept: purposeWord('accept', sub),
+      pResidual: purposeWord('residual', sub),
+      pBonus: purposeWord('bonus', sub),
+    });
+    const x = this.slots.x.get(N * V * 4);
+    const out = this.slots.out.get((resOff + blockWords) * 4);
+    const work = this.slots.scratch.get(2 * V * 4);
+    const enc = this.device.createCommandEncoder({ label: 'verify-tree' });
+    const qpack = this.slots.qpack.get(N * V * 4);
+    qs.forEach((q, j) => {
+      if (q) enc.copyBufferToBuffer(q.buffer, q.row * V * 4, qpack, j * V * 4, V * 4);
+    });
+    const pass = enc.beginComputePass({ label: 'verify-tree' });
+    await this.dispatchRows(pass, src.variant, N, this.bindGroup(src.buffer, params, aux, x, out, work), ['stats', 'process']);
+    pass.setPipeline(await this.pipes.get('verifyTree', 'f32'));
+    pass.setBindGroup(0, this.bindGroup(qpack, params, aux, x, out, work));
+    pass.dispatchWorkgroups(1);
+    pass.end();
+    let next: GpuProbs | undefined;
+    if (req.keepNext) {
+      const buf = this.device.createBuffer({ label: 'next-probs', size: Math.ceil((V * 4) / 16) * 16, usage: STORAGE() });
+      this.live.add(buf);
+      next = new GpuProbs(this, buf, 1, V);
+      enc.copyBufferToBuffer(work, 0, buf, 0, V * 4);
+    }
+    const bytes = (resOff + blockWords) * 4;
+    let data: ArrayBuffer;
+    try {
+      data = await this.readback(enc, out, 0, bytes);
+    } catch (err) {
+      if (next) this.dispose(next);
+      throw err;
+    }
+    this.bytesReadBackTotal += bytes;
+    const w = new Uint32Array(data);
+    const f = new Float32Array(data);
+    const depth = w[resOff];
+    const path: number[] = [];
+    for (let d = 0; d < depth; d++) path.push(w[resOff + 4 + d]);
+    const examined: TreeExamined[] = [];
+    for (let e = 0; e < w[resOff + 3]; e++) {
+      const o = resOff + 4 + N + 5 * e;
+      const node = w[o];
+      examined.push({ node, token: req.tokens[node], p: f[o + 1], q: f[o + 2], u: greedy ? NaN : f[o + 3], accepted: w[o + 4] === 1 });
+    }
+    const targetStats = [0, ...path].map((j) => this.rowStats(w, f, j * stride, k, plans[j]));
+    return {
+      path,
+      tokens: path.map((j) => req.tokens[j]),
+      nextToken: w[resOff + 1],
+      nextKind: w[resOff + 2] === 0 ? 'residual' : 'bonus',
+      examined,
       targetStats,
       next,
       bytesReadBack: bytes,
