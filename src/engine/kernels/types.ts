@@ -262,3 +262,120 @@ export type CreateWebGpuKernels = (device?: GPUDevice) => Promise<Kernels>;
  * acceptance rule on given distributions and uniforms (the golden file's form) and returns
  * { accepted, nextDistribution }.
  */
+
+/*
+ * ---------------------------------------------------------------------------------------------
+ * Tree (multi-draft) speculative verification. Optional on a backend: strategies fall back to the
+ * CPU kernels when `verifyTree` is missing (the WebGPU kernels may add a WGSL version later; it
+ * must follow the contract below bit for bit in its RNG keys, like verifyChain).
+ *
+ * The tree: nodes 0..N-1 with `parents[i]` (-1 = child of the root, the last committed token);
+ * parents precede children; the children of a node are tried in increasing node index. Slot 0 of
+ * `targetRow` / `q` is the root, slot i + 1 is node i ("the distribution after node i").
+ *
+ * Walk from the root. At a node with target distribution p (processed with `config`, context
+ * `contextIds ++ path`) and children c_1..c_m, for j = 1..m with x = token(c_j) and draft
+ * distribution q_j:
+ *   accept c_j iff u < min(1, p(x) / q_j(x)) (q_j(x) = 0: ratio 1 if p(x) > 0 else 0),
+ *   u = uniform(seed, step, purposeWord('accept', sub), c_j);
+ *   on acceptance descend into c_j (its row becomes p); on rejection p <- normalize(max(0, p - q_j)).
+ * q_j by `mode`:
+ *   'iid'                  q_j = q(node) for every sibling (SpecInfer / SpecTr: children drawn i.i.d.);
+ *   'without-replacement'  q_j = q(node) with the tokens of c_1..c_{j-1} removed, renormalized (RSD:
+ *                          children are a Gumbel-top-k sample, i.e. drawn without replacement);
+ *   'deterministic'        q_j = one-hot at x (prompt lookup, Token Recycling: the draft is a
+ *                          function of the history, so "accept with p(x), residual = p without x").
+ * Each rule is lossless: from any state p the emitted token is distributed as p, however many
+ * siblings remain (induction on the siblings). When every child is rejected (or the node has none)
+ * the next token is Gumbel-max over the current p with purpose 'residual' (a node whose children
+ * were all rejected) or 'bonus' (a node without children: the path was accepted to its end).
+ * The Gumbel noise is gumbel(seed, step, purposeWord(purpose, sub), tokenId), as in verifyChain.
+ * A chain-shaped tree in 'iid' mode therefore gives exactly verifyChain's result.
+ * Greedy (temperature 0 or greedy: true): at each node accept the first child whose token is the
+ * argmax of p; otherwise the next token is that argmax.
+ *
+ * Relaxed acceptance (LANTERN-style, lossy, opt-in): `relaxed.neighbors` is a [vocab x width]
+ * table of each token's nearest tokens in embedding space (self excluded, nearest first). The test
+ * uses p~(x) = p(x) + the mass of x's first k - 1 neighbours, added nearest first while the added
+ * mass stays <= delta. Greedy: accept x also when the argmax t is one of those neighbours and
+ * p(t) - p(x) <= delta. k = 1 or delta = 0 is exact acceptance. The residual is unchanged.
+ * `relaxedDrift` is the total-variation distance between p and the distribution the relaxed rule
+ * emits at the root for one draft x ~ q(root) (one-hot drafts: the given first child), exactly.
+ */
+export type SiblingMode = 'iid' | 'without-replacement' | 'deterministic';
+
+export interface RelaxedAcceptance {
+  /** Row-major [vocab, width] nearest-neighbour ids (self excluded, nearest first; -1 = none). */
+  neighbors: Int32Array;
+  width: number;
+  /** Pool size including the token itself (1 = exact). */
+  k: number;
+  /** Largest extra target mass the neighbours may lend (0 = exact). */
+  delta: number;
+}
+
+export interface TreeVerifyRequest {
+  /** Target logits; `targetRow` says which row holds each slot's distribution. */
+  target: Logits;
+  parents: number[];
+  tokens: number[];
+  /** N + 1 entries: slot 0 = root, slot i + 1 = after node i; -1 for a node that is never needed. */
+  targetRow: number[];
+  /** N + 1 entries like targetRow: the draft's processed distribution at that slot (slots with children). Not read in 'deterministic' mode. */
+  q?: (ProbsRef | undefined)[];
+  mode: SiblingMode;
+  config: ProcessorConfig;
+  contextIds?: ArrayLike<number>;
+  greedy?: boolean;
+  seed: number;
+  step: number;
+  sub?: number;
+  topK?: number;
+  relaxed?: RelaxedAcceptance;
+  /** Override u per node (tests); normally omitted. */
+  uniforms?: number[];
+  keepNext?: boolean;
+}
+
+export interface TreeTest {
+  node: number;
+  token: number;
+  /** Target processed prob of the token at its node (before any residual update), and the draft's q_j(x). */
+  p: number;
+  q: number;
+  /** The probability the test actually used: current (residual) p, or the relaxed p~. */
+  pTest: number;
+  u: number;
+  accepted: boolean;
+  /** Accepted only thanks to relaxed acceptance. */
+  relaxed?: boolean;
+}
+
+export interface TreeVerifyResult {
+  /** Accepted path, root to deepest accepted node (node ids); its length is the accepted count. */
+  path: number[];
+  accepted: number;
+  nextToken: number;
+  nextKind: 'residual' | 'bonus';
+  /** Every sibling test, in order. */
+  tests: TreeTest[];
+  /** Target processed prob of every node's token at its parent (NaN where the row was -1). */
+  nodeP: number[];
+  residualTop?: TopK;
+  /** Stats of the rows whose tokens are emitted: root, then each accepted node (accepted + 1 rows). */
+  targetStats: RowStats[];
+  /** The emitted tokens described on those rows (path tokens, then the next token). */
+  choices: Choice[];
+  relaxedDrift?: number;
+  next?: ProbsHandle;
+  bytesReadBack: number;
+}
+
+/** Kernels with tree verification (CPU always; WebGPU once it implements the contract above). */
+export interface TreeKernels extends Kernels {
+  verifyTree(request: TreeVerifyRequest): Promise<TreeVerifyResult>;
+}
+
+export function hasVerifyTree(k: Kernels): k is TreeKernels {
+  return typeof (k as Partial<TreeKernels>).verifyTree === 'function';
+}

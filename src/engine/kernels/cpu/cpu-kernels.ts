@@ -12,7 +12,11 @@ import type {
   StepRequest,
   StepResult,
   StepRowResult,
+  TreeKernels,
+  TreeVerifyRequest,
+  TreeVerifyResult,
 } from '../types.ts';
+import { verifyTreeCpu } from './tree.ts';
 import type { ProcessedRow } from './pipeline.ts';
 import { chooseToken, describe, processedProbs, processRow } from './pipeline.ts';
 import { argmaxOf, gumbelArgmaxProbs } from './sample.ts';
@@ -63,7 +67,7 @@ function clampTopK(k: number | undefined): number {
 }
 
 /** Reference implementation of the Kernels interface: f64 TypeScript, synchronous under the hood. */
-export class CpuKernels implements Kernels {
+export class CpuKernels implements Kernels, TreeKernels {
   readonly backend = 'cpu' as const;
 
   async createLogits(data: Float32Array | Float64Array, rows: number, vocab: number): Promise<Logits> {
@@ -137,6 +141,14 @@ export class CpuKernels implements Kernels {
     const pK = processedProbs(last);
     const next = greedy ? argmaxOf(pK) : gumbelArgmaxProbs(pK, req.seed, req.step, purposeWord('bonus', sub));
     return this.finish(req, K, next, 'bonus', positions, targetStats, pK, undefined);
+  }
+
+  /** Tree / multi-draft verification (contract in ../types.ts; implementation in tree.ts). */
+  async verifyTree(req: TreeVerifyRequest): Promise<TreeVerifyResult> {
+    const target = cpuLogits(req.target);
+    const { result, nextDist } = verifyTreeCpu(req, target, clampTopK(req.topK), probsOf);
+    if (req.keepNext) result.next = new CpuProbs([nextDist], target.vocab);
+    return result;
   }
 
   private finish(
