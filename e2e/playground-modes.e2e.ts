@@ -100,6 +100,34 @@ describe('playground modes', () => {
     await context.close();
   });
 
+  it('shows per-file and overall progress while loading; Cancel stops the load and Load model resumes', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+    // Slow the weights down so the progress can be seen (the files are still the real ones).
+    let slow = true;
+    await context.route('**/models/playground/brown-target-v1/onnx/**', async (route) => {
+      if (slow) await new Promise((r) => setTimeout(r, 2500));
+      await route.continue();
+    });
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    await page.goto(new URL('/?backend=wasm', inject('baseURL')).toString());
+    await page.getByTestId('progress-overall').waitFor({ timeout: 60_000 });
+    await expect.poll(() => page.locator('.progress-label .file').allInnerTexts(), { timeout: 60_000 }).toContain('config.json');
+    expect(await page.getByTestId('progress-overall').innerText()).toMatch(/KB/);
+    await screenshot(page, 'playground-loading');
+    await page.getByTestId('load-cancel').click();
+    expect(await page.getByTestId('load-status').getAttribute('data-status')).toBe('idle');
+    slow = false;
+    await page.getByRole('button', { name: 'Load model' }).click();
+    expect(await page.getByTestId('model-ready').innerText({ timeout: 120_000 })).toContain('on WASM');
+    await page.getByTestId('param-max_new_tokens').fill('3');
+    await page.getByTestId('run').click();
+    await waitStatus(page, 'output');
+    expect(await page.getByTestId('token').count()).toBe(3);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('an unknown model id gives a clear message and keeps the prompt', async () => {
     const { page, context, external } = await open(browser, '/?model=playground/no-such-model-v9&prompt=Keep%20me&backend=wasm');
     const err = page.getByTestId('error');

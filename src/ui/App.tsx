@@ -8,7 +8,7 @@ import { FontScale } from './Chart.tsx';
 import { ClassroomGallery } from './Classroom.tsx';
 import { CompareView } from './CompareView.tsx';
 import { ErrorBoundary } from './ErrorBoundary.tsx';
-import { ModelPanel, type LoadState } from './ModelPanel.tsx';
+import { ModelPanel, ModelStatusStrip, type LoadState } from './ModelPanel.tsx';
 import { PromptPanel, type Transport } from './PromptPanel.tsx';
 import { Candidates, TokenLegend, TokenStream, type ColorMode, type RunStatus } from './TokenStream.tsx';
 import { useRunner, toTrace } from './useRunner.ts';
@@ -390,6 +390,7 @@ export function App() {
           </ErrorBoundary>
         </aside>
         <div className="views">
+          <ModelStatusStrip load={load} onLoad={confirmDownload} onUseEmbedded={() => setConfig({ ...config, model: 'playground/brown-target-v1' })} />
           <ErrorBoundary prompt={() => configRef.current.prompt}>
             {mode === 'classroom' ? (
               <ClassroomGallery onOpen={applyPreset} />
@@ -439,7 +440,7 @@ function RunStats({ run, shown, paused }: { run: ReturnType<typeof useRunner>['r
     <p className="stats" data-testid="run-stats">
       {run.status === 'loading' && 'Loading the model… '}
       {paused && `Paused at ${shown} of ${run.tokens.length}${run.end ? '' : '+'} tokens — press Step or Play. `}
-      {s && (
+      {s && !paused && (
         <>
           {s.tokensEmitted} tokens · {s.tokensPerSecond.toFixed(1)} tok/s · first token {Math.round(s.firstTokenMs)} ms · {s.targetForwards} forward passes
           {s.draftForwards ? ` (+${s.draftForwards} draft)` : ''} · ended by {run.end!.reason.replace('_', ' ')} · {run.start?.backend} / {run.start?.kernels} kernels

@@ -242,3 +242,55 @@ function Progress({ label, loaded, total, testId }: { label: string; loaded: num
     </div>
   );
 }
+
+/** One line above the views: what model is (being) loaded, always visible while the controls scroll. */
+export function ModelStatusStrip({ load, onLoad, onUseEmbedded }: { load: LoadState; onLoad: () => void; onUseEmbedded: () => void }) {
+  const entry = catalogEntry(load.model);
+  const files = load.files.filter((f) => f.model === load.model);
+  const total = files.reduce((s, f) => s + f.total, 0);
+  const done = files.reduce((s, f) => s + Math.min(f.loaded, f.total), 0);
+  return (
+    <div className={`strip strip-${load.status}`} data-testid="model-strip" data-status={load.status} role="status">
+      {load.status === 'loading' && (
+        <>
+          <span>
+            Loading <code>{load.model}</code>: {formatBytes(done)}
+            {total > 0 ? ` of ${formatBytes(total)}` : ''}
+          </span>
+          <progress max={1} value={total > 0 ? done / total : 0} aria-label="overall loading progress" />
+        </>
+      )}
+      {load.status === 'ready' && load.loaded && (
+        <span>
+          Model <code>{load.loaded.target}</code> ready on {load.loaded.backend === 'webgpu' ? 'WebGPU' : load.loaded.backend.toUpperCase()} ({load.loaded.dtype})
+        </span>
+      )}
+      {load.status === 'ask' && (
+        <>
+          <span>
+            <code>{load.model}</code> needs a download ({entry ? `about ${entry.sizeMB} MB` : 'size unknown'}).
+          </span>
+          <button type="button" className="small primary" onClick={onLoad}>
+            Download
+          </button>
+          <button type="button" className="small" onClick={onUseEmbedded}>
+            Use embedded
+          </button>
+        </>
+      )}
+      {load.status === 'error' && (
+        <span>
+          <code>{load.model}</code> failed to load — see the message above.
+        </span>
+      )}
+      {load.status === 'idle' && (
+        <>
+          <span>No model loaded.</span>
+          <button type="button" className="small" onClick={onLoad}>
+            Load
+          </button>
+        </>
+      )}
+    </div>
+  );
+}
