@@ -265,45 +265,41 @@ export type CreateWebGpuKernels = (device?: GPUDevice) => Promise<Kernels>;
 
 /*
  * ---------------------------------------------------------------------------------------------
- * Tree (multi-draft) speculative verification. Optional on a backend: strategies fall back to the
- * CPU kernels when `verifyTree` is missing (the WebGPU kernels may add a WGSL version later; it
- * must follow the contract below bit for bit in its RNG keys, like verifyChain).
+ * Tree (multi-draft) speculative verification. Optional on a backend (`hasVerifyTree`): the WebGPU
+ * kernels implement the core rule (webgpu/tree.ts, same layout and RNG keys); the CPU kernels
+ * implement it plus the extensions marked "CPU" below. Strategies use the CPU kernels when the
+ * backend lacks the method or an extension.
  *
- * The tree: nodes 0..N-1 with `parents[i]` (-1 = child of the root, the last committed token);
- * parents precede children; the children of a node are tried in increasing node index. Slot 0 of
- * `targetRow` / `q` is the root, slot i + 1 is node i ("the distribution after node i").
+ * Layout: nodes 0..N-1, node 0 is the root (the last committed token; tokens[0] is ignored);
+ * parents[0] = -1 and parents[j] < j; children are tried in ascending id. Target row j is the
+ * target's distribution after the path root..j (processed with `config`, context
+ * `contextIds ++ path tokens`); q[j] is the draft distribution node j's children were drawn from.
  *
- * Walk from the root. At a node with target distribution p (processed with `config`, context
- * `contextIds ++ path`) and children c_1..c_m, for j = 1..m with x = token(c_j) and draft
- * distribution q_j:
- *   accept c_j iff u < min(1, p(x) / q_j(x)) (q_j(x) = 0: ratio 1 if p(x) > 0 else 0),
- *   u = uniform(seed, step, purposeWord('accept', sub), c_j);
- *   on acceptance descend into c_j (its row becomes p); on rejection p <- normalize(max(0, p - q_j)).
- * q_j by `mode`:
- *   'iid'                  q_j = q(node) for every sibling (SpecInfer / SpecTr: children drawn i.i.d.);
- *   'without-replacement'  q_j = q(node) with the tokens of c_1..c_{j-1} removed, renormalized (RSD:
- *                          children are a Gumbel-top-k sample, i.e. drawn without replacement);
- *   'deterministic'        q_j = one-hot at x (prompt lookup, Token Recycling: the draft is a
- *                          function of the history, so "accept with p(x), residual = p without x").
- * Each rule is lossless: from any state p the emitted token is distributed as p, however many
- * siblings remain (induction on the siblings). When every child is rejected (or the node has none)
- * the next token is Gumbel-max over the current p with purpose 'residual' (a node whose children
- * were all rejected) or 'bonus' (a node without children: the path was accepted to its end).
- * The Gumbel noise is gumbel(seed, step, purposeWord(purpose, sub), tokenId), as in verifyChain.
- * A chain-shaped tree in 'iid' mode therefore gives exactly verifyChain's result.
- * Greedy (temperature 0 or greedy: true): at each node accept the first child whose token is the
- * argmax of p; otherwise the next token is that argmax.
+ * Walk from the root. At node n with target p and children c_1..c_m (x = token of c):
+ *   accept c iff u < min(1, p(x) / q_c(x)) (q_c(x) = 0: ratio 1 if p(x) > 0 else 0),
+ *   u = uniform(seed, step, purposeWord('accept', sub), c)   (c = node id, root = 0);
+ *   accepted: descend into c; rejected: p <- normalize(max(0, p - q_c)) (unchanged if no mass).
+ * q_c by mode:
+ *   default (i.i.d. siblings, SpecInfer / SpecTr)  q_c = q[n];
+ *   withoutReplacement (RSD, Gumbel-top-k children) q_c = q[n] minus the earlier siblings'
+ *     tokens, renormalized (after each rejection: zero x, divide by the remaining sum);
+ *   deterministic (CPU; prompt lookup, Token Recycling)  q_c = one-hot at x: "accept with
+ *     probability p(x), residual = p without x"; q is not read.
+ * Every mode is lossless: from any state p the emitted token is distributed as p whatever the
+ * siblings left (induction: a trial emits min(p, q_c) and fails with mass sum max(0, p - q_c)).
+ * All children rejected: next = Gumbel-max over p with purpose 'residual'; a node without
+ * children: Gumbel-max over its row with purpose 'bonus' (gumbel(seed, step, purposeWord(purpose,
+ * sub), tokenId), as verifyChain). Greedy (temperature 0 or greedy: true): accept the first child
+ * whose token is argmax p; else next = argmax p.
  *
- * Relaxed acceptance (LANTERN-style, lossy, opt-in): `relaxed.neighbors` is a [vocab x width]
- * table of each token's nearest tokens in embedding space (self excluded, nearest first). The test
- * uses p~(x) = p(x) + the mass of x's first k - 1 neighbours, added nearest first while the added
- * mass stays <= delta. Greedy: accept x also when the argmax t is one of those neighbours and
- * p(t) - p(x) <= delta. k = 1 or delta = 0 is exact acceptance. The residual is unchanged.
- * `relaxedDrift` is the total-variation distance between p and the distribution the relaxed rule
- * emits at the root for one draft x ~ q(root) (one-hot drafts: the given first child), exactly.
+ * Relaxed acceptance (CPU; LANTERN-style, lossy, opt-in): `relaxed.neighbors` is [vocab x width]
+ * nearest tokens in embedding space (self excluded, nearest first). The test uses
+ * p~(x) = p(x) + mass of x's first k - 1 neighbours, added nearest first while the added mass
+ * stays <= delta. Greedy: accept x also when argmax t is among those neighbours and
+ * p(t) - p(x) <= delta. k = 1 or delta = 0 is exact. `relaxedDrift` is the total-variation
+ * distance between p and what the relaxed rule emits at the root for one draft x ~ q[0]
+ * (deterministic: the first child), computed exactly.
  */
-export type SiblingMode = 'iid' | 'without-replacement' | 'deterministic';
-
 export interface RelaxedAcceptance {
   /** Row-major [vocab, width] nearest-neighbour ids (self excluded, nearest first; -1 = none). */
   neighbors: Int32Array;
@@ -315,63 +311,63 @@ export interface RelaxedAcceptance {
 }
 
 export interface TreeVerifyRequest {
-  /** Target logits; `targetRow` says which row holds each slot's distribution. */
+  /** N rows, row j = target after the path root..j. */
   target: Logits;
   parents: number[];
   tokens: number[];
-  /** N + 1 entries: slot 0 = root, slot i + 1 = after node i; -1 for a node that is never needed. */
-  targetRow: number[];
-  /** N + 1 entries like targetRow: the draft's processed distribution at that slot (slots with children). Not read in 'deterministic' mode. */
-  q?: (ProbsRef | undefined)[];
-  mode: SiblingMode;
+  /** N entries; required for nodes with children unless deterministic. */
+  q: (ProbsRef | undefined)[];
   config: ProcessorConfig;
   contextIds?: ArrayLike<number>;
   greedy?: boolean;
+  withoutReplacement?: boolean;
+  /** CPU: one-hot drafts (q not read). */
+  deterministic?: boolean;
+  /** CPU: LANTERN-style relaxed acceptance. */
+  relaxed?: RelaxedAcceptance;
   seed: number;
   step: number;
   sub?: number;
   topK?: number;
-  relaxed?: RelaxedAcceptance;
-  /** Override u per node (tests); normally omitted. */
+  /** CPU: override u per node id (tests). */
   uniforms?: number[];
   keepNext?: boolean;
 }
 
-export interface TreeTest {
+export interface TreeExamined {
   node: number;
   token: number;
-  /** Target processed prob of the token at its node (before any residual update), and the draft's q_j(x). */
+  /** Current (possibly residual) target prob and draft prob q_c of the token when tested. */
   p: number;
   q: number;
-  /** The probability the test actually used: current (residual) p, or the relaxed p~. */
-  pTest: number;
   u: number;
   accepted: boolean;
-  /** Accepted only thanks to relaxed acceptance. */
+  /** CPU: accepted only thanks to relaxed acceptance. */
   relaxed?: boolean;
 }
 
 export interface TreeVerifyResult {
-  /** Accepted path, root to deepest accepted node (node ids); its length is the accepted count. */
+  /** Accepted nodes, root excluded, in order; their tokens are emitted first. */
   path: number[];
-  accepted: number;
+  tokens: number[];
   nextToken: number;
   nextKind: 'residual' | 'bonus';
-  /** Every sibling test, in order. */
-  tests: TreeTest[];
-  /** Target processed prob of every node's token at its parent (NaN where the row was -1). */
-  nodeP: number[];
-  residualTop?: TopK;
-  /** Stats of the rows whose tokens are emitted: root, then each accepted node (accepted + 1 rows). */
+  examined: TreeExamined[];
+  /** Stats of the target rows on the path: root, then each accepted node. */
   targetStats: RowStats[];
-  /** The emitted tokens described on those rows (path tokens, then the next token). */
-  choices: Choice[];
-  relaxedDrift?: number;
   next?: ProbsHandle;
   bytesReadBack: number;
+  /** CPU: the emitted tokens (path tokens, then next) described on those rows. */
+  choices?: Choice[];
+  /** CPU: target processed prob of every node's token at its parent (NaN for the root). */
+  nodeP?: number[];
+  /** CPU: top of the final residual when every child of the last node was rejected. */
+  residualTop?: TopK;
+  /** CPU: see relaxed acceptance above. */
+  relaxedDrift?: number;
 }
 
-/** Kernels with tree verification (CPU always; WebGPU once it implements the contract above). */
+/** Kernels with tree verification. */
 export interface TreeKernels extends Kernels {
   verifyTree(request: TreeVerifyRequest): Promise<TreeVerifyResult>;
 }

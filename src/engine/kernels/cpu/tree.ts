@@ -17,11 +17,9 @@ import type {
   Choice,
   CpuLogits,
   ProbsRef,
-  ProcessorConfig,
   RelaxedAcceptance,
-  SiblingMode,
   TopK,
-  TreeTest,
+  TreeExamined,
   TreeVerifyRequest,
   TreeVerifyResult,
 } from '../types.ts';
@@ -31,14 +29,16 @@ import { argmaxOf, gumbelArgmaxProbs } from './sample.ts';
 import { acceptDraft, residual } from './speculative.ts';
 import { topKOfProbs } from './stats.ts';
 
+export type SiblingMode = 'iid' | 'without-replacement' | 'deterministic';
+
 export interface TreeInput {
   parents: number[];
   tokens: number[];
   mode: SiblingMode;
-  /** Slot s (0 = root, i + 1 = node i): the processed target row, or null if unavailable. */
-  row(slot: number): ProcessedRow | null;
-  /** Slot s: the draft distribution there (not called in 'deterministic' mode). */
-  q(slot: number): Float64Array;
+  /** Processed target row of node j. */
+  row(node: number): ProcessedRow;
+  /** Draft distribution at node j (not called in 'deterministic' mode). */
+  q(node: number): Float64Array;
   greedy: boolean;
   seed: number;
   step: number;
@@ -52,7 +52,7 @@ export interface TreeOutcome {
   path: number[];
   nextToken: number;
   nextKind: 'residual' | 'bonus';
-  tests: TreeTest[];
+  examined: TreeExamined[];
   residualTop?: TopK;
   /** Rows along the emitted path (root, accepted nodes). */
   rows: ProcessedRow[];
@@ -62,13 +62,17 @@ export interface TreeOutcome {
   relaxedDrift?: number;
 }
 
-/** Children of each slot, in node order. */
-export function childrenOf(parents: number[]): number[][] {
-  const ch: number[][] = Array.from({ length: parents.length + 1 }, () => []);
-  parents.forEach((par, i) => {
-    if (!Number.isInteger(par) || par < -1 || par >= i) throw new RangeError(`tree: node ${i} has parent ${par} (parents must precede children)`);
-    ch[par + 1].push(i);
-  });
+/** Checks the layout (node 0 = root) and returns each node's children in ascending id. */
+export function childrenOf(parents: number[], tokens: number[], vocab: number): number[][] {
+  const N = parents.length;
+  if (N < 1 || tokens.length !== N) throw new RangeError('verifyTree: parents and tokens must have one entry per node (N >= 1)');
+  if (parents[0] !== -1) throw new RangeError('verifyTree: node 0 must be the root (parents[0] = -1)');
+  const ch: number[][] = Array.from({ length: N }, () => []);
+  for (let j = 1; j < N; j++) {
+    if (!Number.isInteger(parents[j]) || parents[j] < 0 || parents[j] >= j) throw new RangeError(`verifyTree: parents[${j}] must be in [0, ${j})`);
+    if (!Number.isInteger(tokens[j]) || tokens[j] < 0 || tokens[j] >= vocab) throw new RangeError(`verifyTree: token of node ${j} out of range`);
+    ch[parents[j]].push(j);
+  }
   return ch;
 }
 
@@ -109,10 +113,7 @@ export function relaxedDriftOf(p: Float64Array, q: ArrayLike<number>, r: Relaxed
   const res = residual(p, q);
   const rest = Math.max(0, 1 - acc);
   let tv = 0;
-  for (let y = 0; y < V; y++) {
-    const e = emit[y] + (res ? rest * res[y] : rest * p[y]);
-    tv += Math.abs(e - p[y]);
-  }
+  for (let y = 0; y < V; y++) tv += Math.abs(emit[y] + rest * (res ? res[y] : p[y]) - p[y]);
   return tv / 2;
 }
 
@@ -124,135 +125,88 @@ function oneHot(V: number, x: number): Float64Array {
 
 /** The sibling walk itself (pure given rows, draft distributions and the RNG key). */
 export function walkTree(inp: TreeInput): TreeOutcome {
-  const N = inp.tokens.length;
-  if (inp.parents.length !== N) throw new RangeError('tree: parents and tokens differ in length');
-  const children = childrenOf(inp.parents);
+  const first = inp.row(0);
+  const V = first.st.vocab;
+  const children = childrenOf(inp.parents, inp.tokens, V);
   const accPurpose = purposeWord('accept', inp.sub);
-  const tests: TreeTest[] = [];
+  const examined: TreeExamined[] = [];
   const path: number[] = [];
   const rows: ProcessedRow[] = [];
   const choices: Choice[] = [];
-  let slot = 0;
+  let node = 0;
   let relaxedDrift: number | undefined;
   for (;;) {
-    const row = inp.row(slot);
-    if (!row) throw new RangeError(`tree: no target row for slot ${slot} on the accepted path`);
+    const row = node === 0 ? first : inp.row(node);
     rows.push(row);
     const p0 = processedProbs(row);
-    const V = p0.length;
-    const kids = children[slot];
-    if (inp.relaxed && slot === 0 && !inp.greedy && relaxedDrift === undefined) {
-      const qRoot = inp.mode === 'deterministic' ? (kids.length ? oneHot(V, inp.tokens[kids[0]]) : null) : kids.length ? inp.q(0) : null;
+    const kids = children[node];
+    if (inp.relaxed && node === 0 && !inp.greedy) {
+      const qRoot = kids.length === 0 ? null : inp.mode === 'deterministic' ? oneHot(V, inp.tokens[kids[0]]) : inp.q(0);
       relaxedDrift = qRoot ? relaxedDriftOf(p0, qRoot, inp.relaxed) : 0;
     }
+    let chosen = -1;
     if (inp.greedy) {
       const t = argmaxOf(p0);
-      let chosen = -1;
       for (const c of kids) {
         const x = inp.tokens[c];
         const exact = x === t;
         const relaxed = !exact && inp.relaxed !== undefined && relaxedGreedyAccept(p0, x, t, inp.relaxed);
         const ok = exact || relaxed;
-        tests.push({ node: c, token: x, p: p0[x], q: NaN, pTest: p0[x], u: NaN, accepted: ok, ...(relaxed ? { relaxed: true } : {}) });
+        examined.push({ node: c, token: x, p: p0[x], q: NaN, u: NaN, accepted: ok, ...(relaxed ? { relaxed: true } : {}) });
         if (ok) {
           chosen = c;
           break;
         }
       }
-      if (chosen >= 0) {
-        choices.push(describe(row, inp.tokens[chosen]));
-        path.push(chosen);
-        slot = chosen + 1;
-        continue;
+      if (chosen < 0) {
+        choices.push(describe(row, t));
+        return { path, nextToken: t, nextKind: kids.length ? 'residual' : 'bonus', examined, rows, choices, nextDist: p0, relaxedDrift };
       }
-      choices.push(describe(row, t));
-      return { path, nextToken: t, nextKind: kids.length ? 'residual' : 'bonus', tests, rows, choices, nextDist: p0, relaxedDrift };
+    } else {
+      let p = p0;
+      let qc: Float64Array | null = kids.length === 0 || inp.mode === 'deterministic' ? null : inp.q(node);
+      for (const c of kids) {
+        const x = inp.tokens[c];
+        const qj = inp.mode === 'deterministic' ? oneHot(V, x) : qc!;
+        const u = inp.uniforms?.[c] ?? uniform(inp.seed, inp.step, accPurpose, c);
+        const pTest = inp.relaxed ? relaxedMass(p, x, inp.relaxed) : p[x];
+        const ok = acceptDraft(pTest, qj[x], u);
+        const relaxed = ok && inp.relaxed !== undefined && !acceptDraft(p[x], qj[x], u);
+        examined.push({ node: c, token: x, p: p[x], q: qj[x], u, accepted: ok, ...(relaxed ? { relaxed: true } : {}) });
+        if (ok) {
+          chosen = c;
+          break;
+        }
+        p = residual(p, qj) ?? p;
+        if (inp.mode === 'without-replacement') {
+          let sq = 0;
+          for (let i = 0; i < V; i++) if (i !== x) sq += qj[i];
+          const nq = new Float64Array(V);
+          if (sq > 0) for (let i = 0; i < V; i++) if (i !== x) nq[i] = qj[i] / sq;
+          qc = nq;
+        }
+      }
+      if (chosen < 0) {
+        const kind = kids.length ? 'residual' : 'bonus';
+        const next = gumbelArgmaxProbs(p, inp.seed, inp.step, purposeWord(kind, inp.sub));
+        choices.push(describe(row, next));
+        return {
+          path,
+          nextToken: next,
+          nextKind: kind,
+          examined,
+          rows,
+          choices,
+          nextDist: p,
+          residualTop: kids.length ? topKOfProbs(p, inp.topK) : undefined,
+          relaxedDrift,
+        };
+      }
     }
-    let p = p0;
-    let chosen = -1;
-    // Without replacement: the draft mass already used by earlier siblings.
-    let usedMass = 0;
-    const used = new Set<number>();
-    const qBase = inp.mode === 'deterministic' || kids.length === 0 ? null : inp.q(slot);
-    for (const c of kids) {
-      const x = inp.tokens[c];
-      let qj: Float64Array;
-      if (inp.mode === 'deterministic') qj = oneHot(V, x);
-      else if (inp.mode === 'iid') qj = qBase!;
-      else {
-        const left = 1 - usedMass;
-        qj = new Float64Array(V);
-        if (left > 0) for (let y = 0; y < V; y++) if (!used.has(y)) qj[y] = qBase![y] / left;
-      }
-      const u = inp.uniforms?.[c] ?? uniform(inp.seed, inp.step, accPurpose, c);
-      const pTest = inp.relaxed ? relaxedMass(p, x, inp.relaxed) : p[x];
-      const ok = acceptDraft(pTest, qj[x], u);
-      const relaxed = ok && inp.relaxed !== undefined && !acceptDraft(p[x], qj[x], u);
-      tests.push({ node: c, token: x, p: p0[x], q: qj[x], pTest, u, accepted: ok, ...(relaxed ? { relaxed: true } : {}) });
-      if (ok) {
-        chosen = c;
-        break;
-      }
-      p = residual(p, qj) ?? p;
-      if (inp.mode === 'without-replacement' && !used.has(x)) {
-        used.add(x);
-        usedMass += qBase![x];
-      }
-    }
-    if (chosen >= 0) {
-      choices.push(describe(row, inp.tokens[chosen]));
-      path.push(chosen);
-      slot = chosen + 1;
-      continue;
-    }
-    const kind = kids.length ? 'residual' : 'bonus';
-    const next = gumbelArgmaxProbs(p, inp.seed, inp.step, purposeWord(kind, inp.sub));
-    choices.push(describe(row, next));
-    return {
-      path,
-      nextToken: next,
-      nextKind: kind,
-      tests,
-      rows,
-      choices,
-      nextDist: p,
-      residualTop: kids.length ? topKOfProbs(p, inp.topK) : undefined,
-      relaxedDrift,
-    };
+    choices.push(describe(row, inp.tokens[chosen]));
+    path.push(chosen);
+    node = chosen;
   }
-}
-
-/** Processes target rows lazily (each slot once), with the repetition-penalty context of its path. */
-export function treeRows(
-  data: ArrayLike<number>,
-  vocab: number,
-  rowsInLogits: number,
-  targetRow: number[],
-  parents: number[],
-  tokens: number[],
-  config: ProcessorConfig,
-  contextIds: ArrayLike<number> | undefined,
-  topK: number,
-): (slot: number) => ProcessedRow | null {
-  const cache = new Map<number, ProcessedRow | null>();
-  const base = Array.from(contextIds ?? []);
-  const pathTokens = (slot: number): number[] => {
-    const out: number[] = [];
-    for (let n = slot - 1; n >= 0; n = parents[n]) out.push(tokens[n]);
-    return out.reverse();
-  };
-  return (slot) => {
-    if (cache.has(slot)) return cache.get(slot)!;
-    const r = targetRow[slot];
-    let row: ProcessedRow | null = null;
-    if (r !== undefined && r >= 0) {
-      if (r >= rowsInLogits) throw new RangeError(`tree: target row ${r} out of range (${rowsInLogits} rows)`);
-      const ctx = config.repetition_penalty !== undefined && config.repetition_penalty !== 1 ? base.concat(pathTokens(slot)) : undefined;
-      row = processRow(data, r * vocab, vocab, config, ctx, topK);
-    }
-    cache.set(slot, row);
-    return row;
-  };
 }
 
 /** The CPU kernels' verifyTree: validates the request, runs the walk, fills the result. */
@@ -262,33 +216,47 @@ export function verifyTreeCpu(
   topK: number,
   probsOf: (ref: ProbsRef) => Float64Array,
 ): { result: TreeVerifyResult; nextDist: Float64Array } {
-  const N = req.tokens.length;
+  const N = req.parents.length;
   const V = target.vocab;
-  if (req.parents.length !== N || req.targetRow.length !== N + 1) {
-    throw new RangeError(`verifyTree: need ${N} parents and ${N + 1} targetRow slots`);
-  }
-  for (const x of req.tokens) if (!Number.isInteger(x) || x < 0 || x >= V) throw new RangeError(`draft token ${x} out of range`);
-  if (req.relaxed && (req.relaxed.neighbors.length < V * req.relaxed.width || req.relaxed.k < 1)) {
+  childrenOf(req.parents, req.tokens, V);
+  if (target.rows !== N) throw new RangeError(`verifyTree: need ${N} target rows (one per node), got ${target.rows}`);
+  if (req.q.length !== N && !req.deterministic) throw new RangeError(`verifyTree: q needs one entry per node (${N})`);
+  if (req.relaxed && (req.relaxed.neighbors.length < V * req.relaxed.width || !(req.relaxed.k >= 1))) {
     throw new RangeError('verifyTree: relaxed.neighbors must be [vocab x width] and k >= 1');
   }
   const greedy = req.greedy === true || req.config.temperature === 0;
-  const row = treeRows(target.data, V, target.rows, req.targetRow, req.parents, req.tokens, req.config, req.contextIds, topK);
+  const base = Array.from(req.contextIds ?? []);
+  const pathTokens = (j: number): number[] => {
+    const out: number[] = [];
+    for (let u = j; u > 0; u = req.parents[u]) out.push(req.tokens[u]);
+    return out.reverse();
+  };
+  const rowCache = new Map<number, ProcessedRow>();
+  const row = (j: number): ProcessedRow => {
+    let r = rowCache.get(j);
+    if (!r) {
+      const ctx = req.config.repetition_penalty !== undefined ? base.concat(pathTokens(j)) : undefined;
+      r = processRow(target.data, j * V, V, req.config, ctx, topK);
+      rowCache.set(j, r);
+    }
+    return r;
+  };
   const qCache = new Map<number, Float64Array>();
-  const q = (slot: number): Float64Array => {
-    let v = qCache.get(slot);
+  const q = (j: number): Float64Array => {
+    let v = qCache.get(j);
     if (!v) {
-      const ref = req.q?.[slot];
-      if (!ref) throw new RangeError(`verifyTree: no draft distribution for slot ${slot} (mode ${req.mode})`);
+      const ref = req.q[j];
+      if (!ref) throw new RangeError(`verifyTree: node ${j} has children but no draft distribution`);
       v = probsOf(ref);
       if (v.length !== V) throw new RangeError('draft distribution vocab differs from target vocab');
-      qCache.set(slot, v);
+      qCache.set(j, v);
     }
     return v;
   };
   const out = walkTree({
     parents: req.parents,
     tokens: req.tokens,
-    mode: req.mode,
+    mode: req.deterministic ? 'deterministic' : req.withoutReplacement ? 'without-replacement' : 'iid',
     row,
     q,
     greedy,
@@ -299,23 +267,20 @@ export function verifyTreeCpu(
     relaxed: req.relaxed,
     uniforms: req.uniforms,
   });
-  const nodeP = req.tokens.map((x, i) => {
-    const r = row(req.parents[i] + 1);
-    return r ? processedProbAt(r, x) : NaN;
-  });
+  const nodeP = req.tokens.map((x, j) => (j === 0 ? NaN : processedProbAt(row(req.parents[j]), x)));
   return {
     result: {
       path: out.path,
-      accepted: out.path.length,
+      tokens: out.path.map((j) => req.tokens[j]),
       nextToken: out.nextToken,
       nextKind: out.nextKind,
-      tests: out.tests,
+      examined: out.examined,
+      targetStats: out.rows.map((r) => r.stats),
+      bytesReadBack: 0,
+      choices: out.choices,
       nodeP,
       residualTop: out.residualTop,
-      targetStats: out.rows.map((r) => r.stats),
-      choices: out.choices,
       relaxedDrift: out.relaxedDrift,
-      bytesReadBack: 0,
     },
     nextDist: out.nextDist,
   };
