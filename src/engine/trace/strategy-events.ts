@@ -48,6 +48,10 @@ export interface DraftNode {
   q: number;
   p: number;
   status: 'accepted' | 'rejected' | 'unverified';
+  /** The acceptance uniform used at its test (absent in greedy mode or when not tested). */
+  u?: number;
+  /** Accepted only by relaxed (lossy) acceptance. */
+  relaxed?: boolean;
 }
 
 /** One speculative draft/verify step. */
@@ -62,4 +66,25 @@ export interface SpecStepData {
   residualTop?: TopEntry[];
   targetForwards: number;
   draftForwards: number;
+  /** RNG step the verification's draws were keyed by (position of its first drafted token). */
+  step?: number;
+  /** Greedy verification (temperature 0): accept while the draft equals the target argmax. */
+  greedy?: boolean;
+  /**
+   * One entry per draft depth (index 0 = first drafted position): nodes drafted there, whether
+   * verification reached that depth, whether a node there was accepted. Summed over a run:
+   * acceptance rate per position = accepted / reached; mean accepted length = accepted per step.
+   */
+  depths?: { drafted: number; reached: boolean; accepted: boolean }[];
+  /** Why drafting stopped (adaptive length, prompt lookup, recycling), and the draft's top-1 prob per drafted position. */
+  stop?: 'confidence' | 'max' | 'budget' | 'no-match' | 'table-empty';
+  confidence?: number[];
+  /** Prompt lookup: length of the matched n-gram and the position its continuation was copied from. */
+  lookup?: { ngram: number; from: number };
+  /**
+   * Relaxed (lossy) acceptance: its settings, how many accepts only the relaxed test allowed, and
+   * the drift: total-variation distance between the target's distribution at the first drafted
+   * position and what the relaxed rule emits there (exact, for one draft).
+   */
+  relaxed?: { k: number; delta: number; drift: number; relaxedAccepts: number; unavailable?: string };
 }
