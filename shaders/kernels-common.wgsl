@@ -58,6 +58,8 @@ const F_ETA: u32 = 128u;
 const F_DYNATEMP: u32 = 256u;
 const F_CHOOSE_GREEDY: u32 = 512u;
 const F_CHOOSE_NONE: u32 = 1024u;
+// 'force': describe a given token (RowParams.purpose then holds its id; nothing is sampled).
+const F_CHOOSE_FORCE: u32 = 2048u;
 
 struct Dims {
   vocab: u32,

@@ -1,6 +1,6 @@
 // Token choice per row, after stats and process in the same submit: Gumbel-max sampling
-// (argmax of logq_i + g_i, g_i = rng_gumbel(seed, step, purpose, i), over processed candidates) or
-// greedy argmax (lowest id on ties), then the chosen token's processed prob and its raw logprob and
+// (argmax of logq_i + g_i, g_i = rng_gumbel(seed, step, purpose, i), over processed candidates),
+// greedy argmax (lowest id on ties) or a forced token (Analyze mode, branching), then the chosen token's processed prob and its raw logprob and
 // rank (tokens with a strictly larger raw logit), so the host reads a few words, never the row.
 
 @compute @workgroup_size(256)
@@ -20,6 +20,7 @@ fn sample_main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_
   let m = u2f(outw[ob + H_PROC_M]);
   let lnz = u2f(outw[ob + H_PROC_LNZ]);
   let greedy = (P.flags & F_CHOOSE_GREEDY) != 0u;
+  let force = (P.flags & F_CHOOSE_FORCE) != 0u;
 
   var best_v = SENTINEL;
   var best_i = 0xffffffffu;
@@ -35,7 +36,8 @@ fn sample_main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_
       }
     }
   }
-  let tok = wg_argmax(lid, best_v, best_i);
+  var tok = wg_argmax(lid, best_v, best_i);
+  if (force) { tok = P.purpose; }
 
   // Raw rank: strictly larger sanitized raw logits.
   let rv = raw_value(tok);

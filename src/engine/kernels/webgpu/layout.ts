@@ -51,6 +51,7 @@ export const F = {
   DYNATEMP: 256,
   CHOOSE_GREEDY: 512,
   CHOOSE_NONE: 1024,
+  CHOOSE_FORCE: 2048,
 } as const;
 
 /** Stage slot of each processor in the header's kept / removed arrays. */

@@ -12,6 +12,7 @@ export type ShaderName = (typeof FILES)[number];
 export type ShaderSources = Record<ShaderName, string>;
 
 let cached: Promise<ShaderSources> | undefined;
+let origin: 'vite' | 'fs' | undefined;
 
 function fromGlob(): ShaderSources | undefined {
   let mods: Record<string, string>;
@@ -31,13 +32,28 @@ function fromGlob(): ShaderSources | undefined {
 async function fromFs(): Promise<ShaderSources> {
   const fsName = 'node:fs/promises';
   const fs = (await import(/* @vite-ignore */ fsName)) as typeof import('node:fs/promises');
-  const dir = new URL('../../../../shaders/', import.meta.url);
+  const rel = '../../../../shaders/'; // a variable, so Vite does not try to resolve it as an asset
+  const dir = new URL(rel, import.meta.url);
   const out: Partial<ShaderSources> = {};
   for (const f of FILES) out[f] = await fs.readFile(new URL(`${f}.wgsl`, dir), 'utf8');
   return out as ShaderSources;
 }
 
 export function loadShaderSources(): Promise<ShaderSources> {
-  cached ??= (async () => fromGlob() ?? (await fromFs()))();
+  cached ??= (async () => {
+    const g = fromGlob();
+    if (g) {
+      origin = 'vite';
+      return g;
+    }
+    origin = 'fs';
+    return fromFs();
+  })();
   return cached;
+}
+
+/** Where the sources came from ('vite' in the browser and Vitest, 'fs' under plain tsx). */
+export async function shaderSourceOrigin(): Promise<'vite' | 'fs'> {
+  await loadShaderSources();
+  return origin as 'vite' | 'fs';
 }

@@ -12,6 +12,7 @@ import { createWebGpuKernels } from './index.ts';
 import type { NodeDevice } from './node-device.ts';
 import { packF16, prng, randomLogits, requireNodeDevice } from './test-util.ts';
 import type { WebGpuKernels } from './webgpu-kernels.ts';
+import { shaderSourceOrigin } from './shader-source.ts';
 
 const GOLDEN = new URL('../../../../../shared/golden/decoding-golden.json', import.meta.url);
 
@@ -40,6 +41,7 @@ interface RowSpec {
   config: ProcessorConfig;
   contextIds?: number[];
   choose?: ChooseMode;
+  forceToken?: number;
   seed?: number;
   step?: number;
   sub?: number;
@@ -48,7 +50,7 @@ interface RowSpec {
 async function runOn(k: Kernels, data: Float32Array, rows: number, vocab: number, specs: RowSpec[], topK = 10): Promise<Run> {
   const l = await k.createLogits(data, rows, vocab);
   const res = await k.step(l, {
-    rows: specs.map((s) => ({ config: s.config, contextIds: s.contextIds, choose: s.choose ?? 'sample', seed: s.seed ?? 1, step: s.step ?? 0, sub: s.sub })),
+    rows: specs.map((s) => ({ config: s.config, contextIds: s.contextIds, choose: s.choose ?? 'sample', forceToken: s.forceToken, seed: s.seed ?? 1, step: s.step ?? 0, sub: s.sub })),
     topK,
     keepProcessed: true,
   });
@@ -122,6 +124,12 @@ const CONFIGS: ProcessorConfig[] = [
   { repetition_penalty: 1.2, temperature: 0.8, top_k: 50, top_p: 0.9, min_p: 0.05, typical_p: 0.95, epsilon_cutoff: 0.0003, eta_cutoff: 0.0003 },
 ];
 
+describe('shader loading', () => {
+  it('comes from the Vite glob (?raw) under Vitest, as in the browser bundle', async () => {
+    expect(await shaderSourceOrigin()).toBe('vite');
+  });
+});
+
 describe('golden vectors on WebGPU', () => {
   it('every processor and speculative case matches (probs 1e-5, kept and accepted exact)', async () => {
     const file = parseGolden(JSON.parse(readFileSync(GOLDEN, 'utf8')));
@@ -153,7 +161,7 @@ describe('WGSL vs the CPU reference', () => {
 
   it('batched rows with different configs, seeds and choose modes', async () => {
     const V = 4099;
-    const rows = 5;
+    const rows = 7;
     const data = new Float32Array(rows * V);
     for (let r = 0; r < rows; r++) data.set(randomLogits(V, 500 + r), r * V);
     const specs: RowSpec[] = [
@@ -162,6 +170,9 @@ describe('WGSL vs the CPU reference', () => {
       { config: { temperature: 0 }, seed: 3 },
       { config: CONFIGS[4], choose: 'none' },
       { config: CONFIGS[7], contextIds: [1, 1, 2], choose: 'greedy' },
+      // 'force' describes a given token: one kept by the processors, one they removed.
+      { config: CONFIGS[2], choose: 'force', forceToken: 4098 },
+      { config: { top_k: 1 }, choose: 'force', forceToken: 17 },
     ];
     await compare(data, rows, V, specs, 'batch');
   });

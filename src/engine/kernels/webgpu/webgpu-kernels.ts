@@ -104,6 +104,7 @@ function planRow(config: ProcessorConfig, choose: RowRequest['choose']): RowPlan
   const mode = choose ?? 'sample';
   if (mode === 'none') flags |= F.CHOOSE_NONE;
   else if (mode === 'greedy') flags |= F.CHOOSE_GREEDY;
+  else if (mode === 'force') flags |= F.CHOOSE_FORCE;
   return { stages, flags, config };
 }
 
@@ -300,7 +301,8 @@ export class WebGpuKernels implements Kernels {
       pu[b + 11] = ctxs[i].length;
       pu[b + 12] = (r.seed ?? 0) >>> 0;
       pu[b + 13] = (r.step ?? 0) >>> 0;
-      pu[b + 14] = purposeWord('sample', r.sub ?? 0);
+      // 'force' needs no RNG: the word carries the forced token id instead (see sample.wgsl).
+      pu[b + 14] = (plans[i].flags & F.CHOOSE_FORCE) !== 0 ? (r.forceToken as number) : purposeWord('sample', r.sub ?? 0);
       pu[b + 15] = plans[i].flags;
       auxWords.set(ctxs[i], off);
       off += ctxs[i].length;
@@ -375,6 +377,11 @@ export class WebGpuKernels implements Kernels {
     if (R > 65535) throw new RangeError(`step: at most 65535 rows per call, got ${R}`);
     const k = clampTopK(request.topK);
     const plans = request.rows.map((r) => planRow(r.config, r.choose));
+    request.rows.forEach((r) => {
+      if ((r.choose ?? 'sample') !== 'force') return;
+      const t = r.forceToken;
+      if (t === undefined || !Number.isInteger(t) || t < 0 || t >= V) throw new RangeError(`forceToken must be a token id in 0..${V - 1}, got ${t}`);
+    });
     const stride = rowStride(k);
     const src = this.resolveLogits(logits);
 
