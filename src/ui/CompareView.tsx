@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { PARAMS, configDiff, describeConfig, type DecodeConfig } from '../engine/config/index.ts';
 import { ParamControl } from './ParamControl.tsx';
 import { StrategySelect, strategyParams } from './PromptPanel.tsx';
-import { TokenLegend, TokenStream } from './TokenStream.tsx';
+import { Candidates, TokenLegend, TokenStream } from './TokenStream.tsx';
 import { useRunner, type RunData } from './useRunner.ts';
 import { diffIndexes, firstDivergence, summarize } from './lib/compare.ts';
 import { formatNumber } from './lib/format.ts';
@@ -32,8 +32,8 @@ export function CompareView({
   const diffKeys = configDiff(a, bb);
   const diff = useMemo(() => diffIndexes(A.run.tokens, B.run.tokens), [A.run.tokens, B.run.tokens]);
   const first = firstDivergence(A.run.tokens, B.run.tokens);
-  const [selA, setSelA] = useState<number | null>(null);
-  const [selB, setSelB] = useState<number | null>(null);
+  // One selection for both sides: click a token to compare the two distributions at that step.
+  const [sel, setSel] = useState<number | null>(null);
 
   const runBoth = async () => {
     setBusy(true);
@@ -91,9 +91,9 @@ export function CompareView({
       </p>
       <div className="compare-grid">
         {[
-          { side: 'A', cfg: a, r: A.run, sel: selA, setSel: setSelA },
-          { side: 'B', cfg: bb, r: B.run, sel: selB, setSel: setSelB },
-        ].map(({ side, cfg, r, sel, setSel }) => (
+          { side: 'A', cfg: a, r: A.run },
+          { side: 'B', cfg: bb, r: B.run },
+        ].map(({ side, cfg, r }) => (
           <div key={side} className="compare-col" data-testid={`compare-${side}`}>
             <h3>
               {side}: {describeConfig(cfg)}
@@ -111,6 +111,7 @@ export function CompareView({
             )}
             <TokenLegend tokens={r.tokens} mode="rank" />
             <TokenStream prompt={cfg.prompt} tokens={r.tokens} status={r.status} selected={sel} mode="rank" onSelect={setSel} testId={`output-${side}`} diff={done ? diff : undefined} />
+            {sel !== null && r.tokens[sel] && <Candidates token={r.tokens[sel]} index={sel} />}
             {r.error && (
               <p className="warn" data-testid="error">
                 {r.error}

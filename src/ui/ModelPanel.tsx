@@ -128,9 +128,9 @@ export function ModelPanel({
         <div>
           <label htmlFor="backend-select">Backend</label>
           <select id="backend-select" data-testid="backend-select" value={config.backend} onChange={(e) => onChange({ ...config, backend: e.target.value as DecodeConfig['backend'] })}>
-            {BACKENDS.filter((b) => b !== 'cpu').map((b) => (
-              <option key={b} value={b} disabled={b === 'webgpu' && caps !== null && !caps.webgpu}>
-                {b === 'auto' ? 'auto' : b === 'webgpu' ? 'WebGPU' : 'WASM (CPU)'}
+            {BACKENDS.map((b) => (
+              <option key={b} value={b} disabled={b === 'cpu' || (b === 'webgpu' && caps !== null && !caps.webgpu)}>
+                {b === 'auto' ? 'auto' : b === 'webgpu' ? 'WebGPU' : b === 'wasm' ? 'WASM (CPU)' : 'cpu (command line only)'}
                 {b === 'webgpu' && caps !== null && !caps.webgpu ? ' (unavailable)' : ''}
               </option>
             ))}

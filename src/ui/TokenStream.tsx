@@ -108,7 +108,7 @@ export function TokenStream({
 }
 
 /** The candidates at one step: raw and processed top-k; click one to branch from there. */
-export function Candidates({ token, index, onBranch }: { token: TokenEvent | undefined; index: number | null; onBranch: (step: number, c: TopEntry) => void }) {
+export function Candidates({ token, index, onBranch }: { token: TokenEvent | undefined; index: number | null; onBranch?: (step: number, c: TopEntry) => void }) {
   if (!token || index === null) return <p className="muted">Click or hover a token to see the candidates the model weighed.</p>;
   const procById = new Map(token.processedTop.map((e) => [e.id, e.prob]));
   const max = Math.max(...token.rawTop.map((e) => e.prob), ...token.processedTop.map((e) => e.prob), 1e-9);
@@ -151,7 +151,7 @@ export function Candidates({ token, index, onBranch }: { token: TokenEvent | und
                   )}
                 </td>
                 <td>
-                  {c.id !== token.id && (
+                  {c.id !== token.id && onBranch && (
                     <button type="button" className="small" data-testid="branch" onClick={() => onBranch(index, c)} title="Force this token and continue from here">
                       branch ⤷
                     </button>
