@@ -27,7 +27,7 @@ describe('bad values in links: one warning each, value falls back', () => {
     ['backend=vulkan', 'backend=vulkan is not one of auto, webgpu, wasm, cpu; using default auto', 'backend', 'auto'],
     ['dtype=int3', 'dtype=int3 is not one of auto, fp32, fp16, q8, q4, q4f16; using default auto', 'dtype', 'auto'],
     ['strategy=magic', expect.stringMatching(/^strategy=magic is not one of greedy, sample, beam, .*; using default sample$/), 'strategy', 'sample'],
-    ['strategy=beam', 'strategy=beam is not available in this version yet; using default sample', 'strategy', 'sample'],
+    ['strategy=recycling', 'strategy=recycling is not available in this version yet; using default sample', 'strategy', 'sample'],
     ['strategy=spec-chain', 'strategy=spec-chain is not available in this version yet; using default sample', 'strategy', 'sample'],
     ['relaxed_acceptance=maybe', 'relaxed_acceptance=maybe is not true or false; using default false', 'relaxed_acceptance', false],
     ['model=../../etc/passwd', 'model=../../etc/passwd is not a model id like owner/name; using default playground/brown-target-v1', 'model', 'playground/brown-target-v1'],
@@ -49,9 +49,9 @@ describe('bad values in links: one warning each, value falls back', () => {
   });
 
   it('an unavailable strategy keeps its parameters for when it ships', () => {
-    const r = decodeConfig('strategy=beam&num_beams=8');
+    const r = decodeConfig('strategy=recycling&recycling_successors=5');
     expect(r.config.strategy).toBe('sample');
-    expect(r.config.num_beams).toBe(8);
+    expect(r.config.recycling_successors).toBe(5);
   });
 });
 

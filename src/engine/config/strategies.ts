@@ -85,20 +85,20 @@ export const STRATEGIES: Readonly<Record<StrategyId, StrategyInfo>> = {
     'num_beams',
     'length_penalty',
     'repetition_penalty',
-  ]),
+  ], { available: true }),
   adadec: entry('adadec', 'AdaDec', 'Greedy, but when entropy exceeds tau rerank the top candidates by a short greedy lookahead.', [
     'adadec_tau',
     'adadec_candidates',
     'adadec_lookahead',
     'repetition_penalty',
-  ]),
+  ], { available: true }),
   cntp: entry('cntp', 'CNTP', 'When entropy is high, sample several trials up to punctuation and keep the lowest-perplexity one.', [
     'cntp_max_trials',
     'cntp_entropy_min',
     'cntp_entropy_max',
     'cntp_max_trial_tokens',
     ...SAMPLING_PARAMS,
-  ]),
+  ], { available: true }),
   entropix: entry('entropix', 'Entropix-style', 'Pick an action per step from its entropy/varentropy quadrant: argmax, boost, branch or resample.', [
     'entropix_entropy_threshold',
     'entropix_varentropy_threshold',
@@ -107,7 +107,7 @@ export const STRATEGIES: Readonly<Record<StrategyId, StrategyInfo>> = {
     'entropix_branches',
     'entropix_resample_temperature',
     ...SAMPLING_PARAMS,
-  ]),
+  ], { available: true }),
   'spec-chain': entry('spec-chain', 'Speculative (chain)', 'A draft model proposes K tokens; the target verifies them in one pass, losslessly.', [
     'num_draft_tokens',
     ...RELAXED,

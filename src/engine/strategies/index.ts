@@ -1,6 +1,17 @@
 import type { StrategyId } from '../config/strategies.ts';
+import { adadec } from './adadec.ts';
+import { beam } from './beam.ts';
+import { cntp } from './cntp.ts';
+import { entropix } from './entropix.ts';
 import { greedy, sample } from './sampling.ts';
 import type { Strategy } from './types.ts';
 
 /** Implemented strategies; the config registry's `available` flags must agree (tested). */
-export const STRATEGY_IMPLS: Partial<Record<StrategyId, Strategy>> = { greedy, sample };
+export const STRATEGY_IMPLS: Partial<Record<StrategyId, Strategy>> = {
+  greedy,
+  sample,
+  beam,
+  adadec,
+  cntp,
+  entropix,
+};

@@ -9,6 +9,10 @@ import type { TopEntry } from './types.ts';
 export interface BeamStepData {
   step: number;
   beams: { ids: number[]; text: string; logprob: number; score: number; parent: number; finished: boolean }[];
+  /** Best finished hypothesis so far (score = logprob / length ^ length_penalty). */
+  best?: { ids: number[]; score: number };
+  /** Set on the last step: why the search ended (token budget / context limit, or no live beam can beat `best`). */
+  done?: 'limit' | 'early-stop';
 }
 
 /** An AdaDec trigger: the step's entropy exceeded tau, candidates were scored by lookahead. */
@@ -18,14 +22,21 @@ export interface AdaDecData {
   candidates: { id: number; text: string; logprob: number; lookahead: { ids: number[]; text: string; meanLogprob: number }; score: number }[];
   /** Index in `candidates` of the emitted one; 0 is the argmax. */
   winner: number;
+  /** Target forward passes the lookahead cost. */
+  forwards?: number;
 }
 
 /** A CNTP decision: N trials from this point, the lowest-perplexity one emitted. */
 export interface CntpData {
   entropy: number;
-  trials: { ids: number[]; text: string; perplexity: number }[];
+  trials: { ids: number[]; text: string; perplexity: number; stop?: CntpTrialStop }[];
   winner: number;
+  /** Target forward passes the trials cost. */
+  forwards?: number;
 }
+
+/** Why a CNTP trial ended: a punctuation token, EOS, the trial length cap, the run's token budget or the context limit. */
+export type CntpTrialStop = 'punctuation' | 'eos' | 'cap' | 'budget' | 'context';
 
 export type EntropixQuadrant = 'low-low' | 'high-entropy' | 'high-varentropy' | 'high-high';
 
@@ -35,6 +46,13 @@ export interface EntropixData {
   varentropy: number;
   quadrant: EntropixQuadrant;
   action: string;
+  /** Temperature of the draw, when the action sampled at a changed one. */
+  temperature?: number;
+  /** The pause text inserted (high entropy, low varentropy, with a pause text configured). */
+  pause?: string;
+  /** Branch action: every drawn branch (token and raw probability) and the index of the kept one. */
+  branches?: { id: number; text: string; prob: number }[];
+  branch?: number;
 }
 
 /** A node of a speculative draft tree (a chain is a tree with one child per node). */

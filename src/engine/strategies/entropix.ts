@@ -1,0 +1,125 @@
+/**
+ * Entropix-style adaptive sampling (DESIGN section 3). Each step is classified by the raw entropy H
+ * and varentropy V of the next-token distribution: "high" means strictly above
+ * entropix_entropy_threshold / entropix_varentropy_threshold. Actions:
+ *
+ * - low-low: argmax of the processed distribution (source 'greedy');
+ * - high-entropy (H high, V low): if entropix_pause_text is set and the previous step was not a
+ *   pause, insert the pause text's tokens (source 'forced'); otherwise sample at temperature
+ *   entropix_boost_temperature (the other processors as configured), key (seed, P, 'sample', 0);
+ * - high-varentropy (H low, V high): branch: draw entropix_branches samples with keys
+ *   (seed, P, 'sample', sub b), b = 0..k-1, at the configured temperature, and keep the most
+ *   confident branch = the drawn token with the highest raw probability (ties: lower b). The
+ *   confidence is the token's own probability, not a continuation's (no extra forward pass);
+ * - high-high: resample at temperature entropix_resample_temperature, key (seed, P, 'sample', 0).
+ *
+ * Every step yields an 'entropix' event with the quadrant and the action. A first kernels call
+ * measures the step and takes the argmax; a second one samples when the quadrant asks for it.
+ * Deterministic for a seed: every draw is keyed by position.
+ */
+import type { ProcessorConfig, StepRowResult } from '../kernels/types.ts';
+import type { EntropixData, EntropixQuadrant } from '../trace/strategy-events.ts';
+import type { StrategyEvent, TokenEvent } from '../trace/types.ts';
+import { processorConfig } from './processor-config.ts';
+import { contextFullError, describeToken, repeatRow, rowOf, stepBlock, tokenEvent, type LogitsBlock } from './shared-rerank.ts';
+import { DISPLAY_TOP_K } from './sampling.ts';
+import { withSequence, type Emitted, type Strategy } from './types.ts';
+
+export function entropixQuadrant(entropy: number, varentropy: number, hThreshold: number, vThreshold: number): EntropixQuadrant {
+  const hHigh = entropy > hThreshold;
+  const vHigh = varentropy > vThreshold;
+  if (hHigh) return vHigh ? 'high-high' : 'high-entropy';
+  return vHigh ? 'high-varentropy' : 'low-low';
+}
+
+export const entropix: Strategy = (ctx) => {
+  const { target, config } = ctx;
+  const base = processorConfig(config);
+  const pauseIds = config.entropix_pause_text ? target.encode(config.entropix_pause_text) : [];
+  const at = (temperature: number): ProcessorConfig => ({ ...base, temperature });
+
+  return withSequence(target.newSequence(1), async function* (seq): AsyncGenerator<Emitted[], void, void> {
+    let index = 0;
+    let lastWasPause = false;
+    let out = await target.forward(seq, [ctx.promptIds], 1);
+    let block: LogitsBlock = { data: out.logits, rows: 1, vocab: out.vocab };
+    while (ctx.remaining() > 0) {
+      const P = seq.length;
+      const step = (cfg: ProcessorConfig, choose: 'greedy' | 'sample', sub = 0) =>
+        stepBlock(ctx, block, [{ config: cfg, contextIds: seq.tokens(0), choose, seed: config.seed, step: P, sub }], DISPLAY_TOP_K).then((r) => r[0]);
+      const row = await step(base, 'greedy');
+      const quadrant = entropixQuadrant(row.entropy, row.varentropy, config.entropix_entropy_threshold, config.entropix_varentropy_threshold);
+      const data: EntropixData = { entropy: row.entropy, varentropy: row.varentropy, quadrant, action: '' };
+      let emitted: TokenEvent[];
+      let chosen: StepRowResult = row;
+
+      if (quadrant === 'high-entropy' && pauseIds.length > 0 && !lastWasPause) {
+        // Insert the pause text: its tokens are described at their own positions (one forward over all of them).
+        data.action = `pause "${config.entropix_pause_text}"`;
+        data.pause = config.entropix_pause_text;
+        const n = Math.min(pauseIds.length, ctx.remaining());
+        const ids = pauseIds.slice(0, n);
+        if (P + n > target.info.maxPositions) throw contextFullError(target);
+        emitted = [tokenEvent(target, row, describeToken(row, rowOf(block, 0), ids[0]), { index: index++, position: P, source: 'forced' })];
+        const fwd = await target.forward(seq, [ids]);
+        const all = { data: fwd.logits, rows: fwd.rows, vocab: fwd.vocab };
+        if (n > 1) {
+          const inner = await stepBlock(
+            ctx,
+            { data: fwd.logits.subarray(0, (n - 1) * fwd.vocab), rows: n - 1, vocab: fwd.vocab },
+            ids.slice(1).map((_, j) => ({ config: base, contextIds: seq.tokens(0).slice(0, P + 1 + j), choose: 'none' as const, seed: config.seed, step: P + 1 + j })),
+            DISPLAY_TOP_K,
+          );
+          inner.forEach((st, j) =>
+            emitted.push(tokenEvent(target, st, describeToken(st, rowOf(all, j), ids[j + 1]), { index: index++, position: P + 1 + j, source: 'forced' })),
+          );
+        }
+        block = { data: rowOf(all, n - 1).slice(), rows: 1, vocab: fwd.vocab };
+        lastWasPause = true;
+        const event: StrategyEvent<'entropix'> = { type: 'strategy', kind: 'entropix', position: P, data };
+        yield [event, ...emitted];
+        continue;
+      }
+
+      let source: TokenEvent['source'] = 'sampled';
+      if (quadrant === 'low-low') {
+        data.action = 'argmax';
+        source = 'greedy';
+      } else if (quadrant === 'high-entropy') {
+        const T = config.entropix_boost_temperature;
+        data.action = `sample at T=${T}`;
+        data.temperature = T;
+        chosen = await step(at(T), 'sample');
+      } else if (quadrant === 'high-high') {
+        const T = config.entropix_resample_temperature;
+        data.action = `resample at T=${T}`;
+        data.temperature = T;
+        chosen = await step(at(T), 'sample');
+      } else {
+        const k = config.entropix_branches;
+        const branches = await stepBlock(
+          ctx,
+          repeatRow(rowOf(block, 0), k),
+          Array.from({ length: k }, (_, b) => ({ config: base, contextIds: seq.tokens(0), choose: 'sample' as const, seed: config.seed, step: P, sub: b })),
+          DISPLAY_TOP_K,
+        );
+        let best = 0;
+        branches.forEach((br, b) => {
+          if (br.choice!.rawProb > branches[best].choice!.rawProb) best = b;
+        });
+        chosen = branches[best];
+        data.action = `branch ${k}, keep the most probable`;
+        data.branches = branches.map((br) => ({ id: br.choice!.token, text: target.tokenText(br.choice!.token), prob: br.choice!.rawProb }));
+        data.branch = best;
+      }
+      if (source === 'sampled' && chosen.temperature === 0) source = 'greedy';
+      const event: StrategyEvent<'entropix'> = { type: 'strategy', kind: 'entropix', position: P, data };
+      const token = chosen.choice!.token;
+      yield [event, tokenEvent(target, chosen, chosen.choice!, { index: index++, position: P, source })];
+      lastWasPause = false;
+      if (ctx.remaining() <= 0) return;
+      out = await target.forward(seq, [[token]], 1);
+      block = { data: out.logits, rows: 1, vocab: out.vocab };
+    }
+  });
+};
