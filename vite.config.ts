@@ -53,6 +53,14 @@ export default defineConfig({
   server: { headers, host: '127.0.0.1' },
   preview: { headers, host: '127.0.0.1' },
   worker: { format: 'es' },
-  optimizeDeps: { exclude: ['onnxruntime-web', '@huggingface/transformers'] },
+  optimizeDeps: {
+    // Pre-bundle every browser dependency at start-up. A dependency discovered later makes Vite
+    // re-optimize and answer the page's stale imports with 504 "Outdated Optimize Dep" (the
+    // worker and the e2e pages are not reachable from index.html, so scan them too).
+    entries: ['index.html', 'e2e/pages/*.html', 'src/worker/*.ts'],
+    include: ['react', 'react/jsx-runtime', 'react/jsx-dev-runtime', 'react-dom', 'react-dom/client', 'd3', 'comlink', 'zod'],
+    // transformers.js and ORT load their own wasm and workers by URL: serve them untouched.
+    exclude: ['onnxruntime-web', '@huggingface/transformers'],
+  },
   build: { target: 'es2022' },
 });

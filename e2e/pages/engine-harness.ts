@@ -4,8 +4,8 @@
  */
 import { probeCapabilities } from '../../src/engine/capabilities.ts';
 import { decodeConfig } from '../../src/engine/config/index.ts';
-import { createCpuKernels } from '../../src/engine/kernels/cpu/index.ts';
-import { configureModelSources, type Backend } from '../../src/engine/model/runner.ts';
+import { createKernels } from '../../src/engine/kernels/index.ts';
+import { configureModelSources, ortWebGpuDevice, type Backend } from '../../src/engine/model/runner.ts';
 import { EngineSession } from '../../src/engine/session.ts';
 import { collectTrace } from '../../src/engine/trace/collect.ts';
 
@@ -33,27 +33,29 @@ if (typeof GPUDevice !== 'undefined') {
   };
 }
 
-const sessions = new Map<Backend, EngineSession>();
+const sessions = new Map<string, EngineSession>();
 
 /** One engine session per backend, as the worker builds it (target, and draft when needed). */
-async function session(backend: Exclude<Backend, 'cpu'>): Promise<EngineSession> {
-  let s = sessions.get(backend);
+async function session(backend: Exclude<Backend, 'cpu'>, gpuKernels: boolean): Promise<EngineSession> {
+  const key = `${backend}|${gpuKernels}`;
+  let s = sessions.get(key);
   if (!s) {
     s = new EngineSession({
       caps: backend === 'webgpu' ? await probeCapabilities() : { webgpu: false, reason: 'test asked for WASM' },
       inNode: false,
-      createKernels: () => createCpuKernels(),
+      createKernels: (b) => (b === 'webgpu' && gpuKernels ? createKernels('webgpu', { device: ortWebGpuDevice(), fallbackToCpu: false }) : createKernels('cpu')),
       beforeLoad: () => configureModelSources({ localModelPath: '/models/', allowRemoteModels: false, wasmPaths: `${location.origin}/ort/` }),
     });
-    sessions.set(backend, s);
+    sessions.set(key, s);
   }
   return s;
 }
 
-async function run(query: string, backend: 'webgpu' | 'wasm', sampleEvery = 0) {
+/** `gpuKernels`: WGSL kernels reading ORT's logits in place (webgpu only); else the CPU kernels. */
+async function run(query: string, backend: 'webgpu' | 'wasm', sampleEvery = 0, gpuKernels = false) {
   const { config, warnings } = decodeConfig(query);
   const memory: { token: number; bytes: number; buffers: number }[] = [];
-  const events = (await session(backend)).run({ ...config, backend, dtype: 'fp32' });
+  const events = (await session(backend, gpuKernels)).run({ ...config, backend, dtype: 'fp32' });
   const tapped = (async function* () {
     for await (const e of events) {
       if (sampleEvery && e.type === 'token' && e.index % sampleEvery === 0) memory.push({ token: e.index, bytes: gpuLive.bytes, buffers: gpuLive.buffers });
@@ -69,6 +71,7 @@ async function run(query: string, backend: 'webgpu' | 'wasm', sampleEvery = 0) {
     sources: trace.tokens.map((t) => t.source),
     events: trace.events,
     text: trace.end.text,
+    kernels: trace.start.kernels,
     stats: trace.end.stats,
     memory,
   };

@@ -4,7 +4,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
-import { createCpuKernels } from './kernels/cpu/index.ts';
+import { createKernels } from './kernels/index.ts';
 import { configureModelSources } from './model/runner.ts';
 import { isEmbeddedModel } from './model/catalog.ts';
 import { EngineSession } from './session.ts';
@@ -16,7 +16,7 @@ export function createNodeSession(): EngineSession {
   return new EngineSession({
     caps: { webgpu: false, reason: 'Node runs the CPU backend' },
     inNode: true,
-    createKernels: () => createCpuKernels(),
+    createKernels: () => createKernels('cpu'),
     beforeLoad: (model) => configureModelSources({ localModelPath: MODELS_DIR, allowRemoteModels: !isEmbeddedModel(model) }),
   });
 }

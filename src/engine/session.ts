@@ -8,6 +8,7 @@ import type { Capabilities } from './capabilities.ts';
 import type { DecodeConfig } from './config/params.ts';
 import { STRATEGIES } from './config/strategies.ts';
 import { generate, type RunOptions } from './generate.ts';
+import type { KernelsChoice } from './kernels/index.ts';
 import type { Kernels } from './kernels/types.ts';
 import { resolveBackend } from './model/choose.ts';
 import { ModelRunner, type Backend, type DType, type LoadProgress } from './model/runner.ts';
@@ -17,7 +18,7 @@ export interface SessionEnv {
   caps: Capabilities;
   inNode: boolean;
   /** Kernels for a model backend (WebGPU kernels on webgpu where available, else CPU). */
-  createKernels(backend: Backend): Promise<Kernels>;
+  createKernels(backend: Backend): Promise<KernelsChoice>;
   /** Called before each model load (e.g. to allow remote downloads for hub ids only). */
   beforeLoad?(model: string): void;
 }
@@ -74,7 +75,13 @@ export class EngineSession {
         notes.push(`draft ${wantDraft} has a different vocabulary (${this.draft.info.vocabSize} vs ${target.info.vocabSize}); speculative decoding needs one shared tokenizer`);
       }
     }
-    this.kernels = await this.env.createKernels(backend);
+    const choice = await this.env.createKernels(backend);
+    if (choice.fallbackReason) notes.push(choice.fallbackReason);
+    this.kernels = choice.kernels;
+    // WebGPU kernels read the logits where ORT wrote them; CPU kernels need them in JavaScript.
+    const onGpu = choice.backend === 'webgpu';
+    target.useGpuLogits(onGpu);
+    this.draft?.useGpuLogits(onGpu);
     this.loaded = {
       target: config.model,
       draft: wantDraft,

@@ -5,9 +5,9 @@
  */
 import * as Comlink from 'comlink';
 import { probeCapabilities, type Capabilities } from '../engine/capabilities.ts';
-import { createCpuKernels } from '../engine/kernels/cpu/index.ts';
+import { createKernels } from '../engine/kernels/index.ts';
 import { isEmbeddedModel } from '../engine/model/catalog.ts';
-import { configureModelSources } from '../engine/model/runner.ts';
+import { configureModelSources, ortWebGpuDevice } from '../engine/model/runner.ts';
 import { EngineSession } from '../engine/session.ts';
 import type { EngineApi } from './protocol.ts';
 
@@ -21,7 +21,10 @@ async function getSession(): Promise<EngineSession> {
     session = new EngineSession({
       caps: await capabilities(),
       inNode: false,
-      createKernels: () => createCpuKernels(),
+      // WGSL kernels on ORT's own device (buffers cannot cross devices); CPU kernels otherwise,
+      // and as the fallback when the WebGPU kernels cannot start.
+      createKernels: (backend) =>
+        backend === 'webgpu' && ortWebGpuDevice() ? createKernels('webgpu', { device: ortWebGpuDevice() }) : createKernels('cpu'),
       // Embedded models never touch the network; hub ids may download (the page asked first).
       beforeLoad: (model) =>
         configureModelSources({

@@ -7,6 +7,7 @@
  * see the right positions.
  */
 import { AutoModelForCausalLM, AutoTokenizer, Tensor, env } from '@huggingface/transformers';
+import type { Logits } from '../kernels/types.ts';
 import { KvCache } from './kv-cache.ts';
 import { classifyLoadError } from './load-error.ts';
 import type { OrtSession, OrtTensor, OrtTensorClass } from './ort-types.ts';
@@ -78,7 +79,11 @@ export class ModelRunner {
   private readonly hasPositionIds: boolean;
   private readonly hasLogitsToKeep: boolean;
   private readonly kvNames: string[];
-  private readonly TensorClass: OrtTensorClass;
+  private TensorClass: OrtTensorClass;
+  /** Write logits into a GPU buffer for WebGPU kernels instead of copying them to JavaScript. */
+  private gpuLogits = false;
+  private logitsBuffer?: GPUBuffer;
+  private readonly logitsDType: 'float32' | 'float16';
 
   private constructor(
     readonly info: ModelInfo,
@@ -89,7 +94,11 @@ export class ModelRunner {
     this.hasPositionIds = session.inputNames.includes('position_ids');
     this.hasLogitsToKeep = session.inputNames.includes('num_logits_to_keep');
     this.kvNames = session.inputNames.filter((n) => n.startsWith('past_key_values.'));
-    // The Tensor class of the ORT copy transformers loaded (see ort-types.ts).
+    const meta = (session as { outputMetadata?: { name: string; type?: string }[] }).outputMetadata;
+    this.logitsDType = meta?.find((m) => m.name === 'logits')?.type === 'float16' ? 'float16' : 'float32';
+    // A Tensor class of the ORT copy transformers loaded (see ort-types.ts). In the browser it can
+    // come from a second onnxruntime-common copy, which ORT accepts as input but not as a fetch:
+    // `adoptSessionTensorClass` replaces it with the session's own class on WebGPU.
     this.TensorClass = (new Tensor('float32', new Float32Array(1), [1]) as unknown as { ort_tensor: OrtTensor }).ort_tensor
       .constructor as unknown as OrtTensorClass;
   }
@@ -139,7 +148,9 @@ export class ModelRunner {
       eosIds: eos,
       bosId: c.bos_token_id == null ? null : Number(c.bos_token_id),
     };
-    return new ModelRunner(info, model, tokenizer);
+    const runner = new ModelRunner(info, model, tokenizer);
+    if (opts.backend === 'webgpu') await runner.adoptSessionTensorClass();
+    return runner;
   }
 
   encode(text: string): number[] {
@@ -175,6 +186,99 @@ export class ModelRunner {
    * row-major [rows * keep, vocab], where keep = T (all positions) or `lastN` (the last N of each row).
    */
   async forward(seq: Sequence, tokens: number[][], lastN?: number): Promise<ForwardResult> {
+    const { feeds, B, keep } = this.prepare(seq, tokens, lastN);
+    const out = await this.model.sessions.model.run(feeds);
+    this.forwards++;
+    const logitsT = out.logits;
+    const V = logitsT.dims[2];
+    const Tout = logitsT.dims[1];
+    const all = toFloat32(logitsT);
+    logitsT.dispose();
+    seq.cache.update(out, B, seq.length + tokens[0].length);
+    seq.append(tokens);
+    // Keep only the last `keep` positions of each row.
+    let logits = all;
+    if (Tout !== keep) {
+      logits = new Float32Array(B * keep * V);
+      for (let b = 0; b < B; b++) logits.set(all.subarray((b * Tout + Tout - keep) * V, (b * Tout + Tout) * V), b * keep * V);
+    }
+    return { logits, rows: B * keep, vocab: V };
+  }
+
+  /**
+   * Chooses where `forwardLogits` leaves the logits: on the GPU (WebGPU kernels read ORT's output
+   * in place, and only the chosen ids and a top-k list come back) or in JavaScript.
+   */
+  useGpuLogits(enabled: boolean): void {
+    this.gpuLogits = enabled && this.info.backend === 'webgpu' && gpuDevice() !== undefined;
+  }
+
+  /**
+   * `forward` for the kernels: the logits as a kernels input, rows ordered as in `forward`. On the
+   * GPU path they live in a buffer this runner reuses, valid until its next forward.
+   */
+  async forwardLogits(seq: Sequence, tokens: number[][], lastN?: number): Promise<Logits> {
+    if (!this.gpuLogits) {
+      const out = await this.forward(seq, tokens, lastN);
+      return { kind: 'cpu', rows: out.rows, vocab: out.vocab, data: out.logits };
+    }
+    const { feeds, B, keep } = this.prepare(seq, tokens, lastN);
+    const T = tokens[0].length;
+    const Tout = this.hasLogitsToKeep ? keep : T;
+    const V = this.info.vocabSize;
+    const elem = this.logitsDType === 'float16' ? 2 : 4;
+    const bytes = B * Tout * V * elem;
+    const device = gpuDevice()!;
+    const buffer = this.logitsBufferOf(device, bytes);
+    const fetches: Record<string, OrtTensor | null> = {
+      logits: this.TensorClass.fromGpuBuffer(buffer, { dataType: this.logitsDType, dims: [B, Tout, V] }),
+    };
+    // Fetches return only what they list: name every present.* to keep the KV cache.
+    for (const name of this.kvNames) fetches[name.replace('past_key_values', 'present')] = null;
+    const out = await this.model.sessions.model.run(feeds, fetches);
+    this.forwards++;
+    seq.cache.update(out, B, seq.length + T);
+    seq.append(tokens);
+    if (Tout === keep) return { kind: 'gpu', rows: B * keep, vocab: V, buffer, dtype: this.logitsDType };
+    if (B === 1) return { kind: 'gpu', rows: keep, vocab: V, buffer, dtype: this.logitsDType, byteOffset: (Tout - keep) * V * elem };
+    // Several rows without num_logits_to_keep: gather each row's last `keep` positions.
+    const packed = device.createBuffer({ size: align16(B * keep * V * elem), usage: LOGITS_USAGE });
+    const enc = device.createCommandEncoder();
+    for (let b = 0; b < B; b++) enc.copyBufferToBuffer(buffer, (b * Tout + Tout - keep) * V * elem, packed, b * keep * V * elem, keep * V * elem);
+    device.queue.submit([enc.finish()]);
+    this.logitsBuffer?.destroy();
+    this.logitsBuffer = packed; // reused (and freed) like the main buffer
+    return { kind: 'gpu', rows: B * keep, vocab: V, buffer: packed, dtype: this.logitsDType };
+  }
+
+  private logitsBufferOf(device: GPUDevice, bytes: number): GPUBuffer {
+    const size = align16(bytes);
+    if (!this.logitsBuffer || this.logitsBuffer.size < size) {
+      this.logitsBuffer?.destroy();
+      this.logitsBuffer = device.createBuffer({ size, usage: LOGITS_USAGE });
+    }
+    return this.logitsBuffer;
+  }
+
+  /**
+   * Runs one throwaway token and keeps the class of its output tensor: the one class whose
+   * instances ORT recognises in `fetches` (a foreign Tensor there is silently taken for run
+   * options, and the logits never reach our buffer). Also compiles the shaders before the user waits.
+   */
+  private async adoptSessionTensorClass(): Promise<void> {
+    const seq = this.newSequence();
+    try {
+      const { feeds } = this.prepare(seq, [[this.info.bosId ?? 0]], 1);
+      const out = await this.model.sessions.model.run(feeds);
+      this.TensorClass = out.logits.constructor as unknown as OrtTensorClass;
+      for (const t of Object.values(out)) t.dispose();
+    } finally {
+      seq.dispose();
+    }
+  }
+
+  /** Validates a forward's input and builds its feeds. */
+  private prepare(seq: Sequence, tokens: number[][], lastN?: number): { feeds: Record<string, OrtTensor>; B: number; keep: number } {
     const B = tokens.length;
     const T = tokens[0]?.length ?? 0;
     if (B !== seq.rows) throw new RangeError(`forward got ${B} rows for a sequence of ${seq.rows}`);
@@ -200,25 +304,12 @@ export class ModelRunner {
     };
     if (this.hasPositionIds) feeds.position_ids = new I('int64', pos, [B, T]);
     if (this.hasLogitsToKeep) feeds.num_logits_to_keep = new I('int64', new BigInt64Array([BigInt(keep)]), []);
-    const out = await this.model.sessions.model.run(feeds);
-    this.forwards++;
-    const logitsT = out.logits;
-    const V = logitsT.dims[2];
-    const Tout = logitsT.dims[1];
-    const all = toFloat32(logitsT);
-    logitsT.dispose();
-    seq.cache.update(out, B, past + T);
-    seq.append(tokens);
-    // Keep only the last `keep` positions of each row.
-    let logits = all;
-    if (Tout !== keep) {
-      logits = new Float32Array(B * keep * V);
-      for (let b = 0; b < B; b++) logits.set(all.subarray((b * Tout + Tout - keep) * V, (b * Tout + Tout) * V), b * keep * V);
-    }
-    return { logits, rows: B * keep, vocab: V };
+    return { feeds, B, keep };
   }
 
   async dispose(): Promise<void> {
+    this.logitsBuffer?.destroy();
+    this.logitsBuffer = undefined;
     await this.model.dispose();
   }
 }
@@ -261,6 +352,14 @@ export class Sequence {
   dispose(): void {
     this.cache.dispose();
   }
+}
+
+const LOGITS_USAGE = 0x80 /* STORAGE */ | 0x04 /* COPY_SRC */ | 0x08; /* COPY_DST */
+const align16 = (n: number) => Math.max(16, Math.ceil(n / 16) * 16);
+
+/** ORT's WebGPU device (set after the first WebGPU session); kernels must run on the same one. */
+export function ortWebGpuDevice(): GPUDevice | undefined {
+  return gpuDevice();
 }
 
 function gpuDevice(): GPUDevice | undefined {

@@ -4,6 +4,7 @@ import { beam } from './beam.ts';
 import { cntp } from './cntp.ts';
 import { entropix } from './entropix.ts';
 import { greedy, sample } from './sampling.ts';
+import { promptLookupStrategy, recycling, specAdaptive, specChain, specRsd, specTree } from './speculative/index.ts';
 import type { Strategy } from './types.ts';
 
 /** Implemented strategies; the config registry's `available` flags must agree (tested). */
@@ -14,4 +15,10 @@ export const STRATEGY_IMPLS: Partial<Record<StrategyId, Strategy>> = {
   adadec,
   cntp,
   entropix,
+  'spec-chain': specChain,
+  'spec-tree': specTree,
+  'spec-rsd': specRsd,
+  'spec-adaptive': specAdaptive,
+  'prompt-lookup': promptLookupStrategy,
+  recycling,
 };

@@ -16,9 +16,8 @@ function decodeLoop(ctx: StrategyContext, greedy: boolean): AsyncGenerator<Token
   return withSequence(target.newSequence(1), async function* (seq) {
     let next = ctx.promptIds;
     for (let index = 0; ctx.remaining() > 0; index++) {
-      const out = await target.forward(seq, [next], 1);
+      const logits = await target.forwardLogits(seq, [next], 1);
       const position = seq.length;
-      const logits = await kernels.createLogits(out.logits, out.rows, out.vocab);
       try {
         const res = await kernels.step(logits, {
           rows: [
