@@ -141,24 +141,23 @@ fn verify_chain_main(@builtin(local_invocation_index) lid: u32) {
 }
 
 // ---- Tree verification (SpecInfer-style recursive rejection), one workgroup, one dispatch ----
-// Node 0 is the root (the committed context); node j > 0 carries draft token tok[j], drafted from
-// the draft distribution q at its parent. Target row j (xbuf) is p after the path root..j.
-// aux layout: tok[N], child_start[N], child_count[N], children[N] (ids, in draft order), then the
-// context ids. logits binding = q rows packed by node id [N, V] (only nodes with children).
-// auxf: [0, V) current p (becomes the next token's distribution), [V, 2V) current q.
-// Walk: at node u, try its children in order: accept child c with u_c < min(1, p(x_c)/q(x_c))
-// (uniform index = node id c); after a rejection p <- normalize(max(0, p - q)) (p kept if no
-// mass) and, for drafts sampled without replacement (vflags bit 2), q <- q with x_c removed,
-// renormalized. All children rejected: next ~ p (kind residual); a leaf: next ~ p_leaf (bonus).
-// Greedy (bit 1): accept the child whose token is argmax p_u; next = argmax p.
-// Result block: accepted depth, next token, kind (0 residual, 1 bonus), examined count, path
-// node ids [N], then per examined child (node, p, q, u, accepted) [5 * N].
+// Contract: types.ts "Tree (multi-draft) speculative verification" (node 0 = root, children in
+// ascending id, u keyed by node id). Node j > 0 carries draft token tok[j]; target row j (xbuf)
+// is p after the path root..j; q rows (logits binding) are packed by node id [N, V].
+// aux: tok[N], child_start[N], child_count[N], children[N] (ascending id per parent),
+// uniforms[N] (f32 bits, vflags bit 0), then the context ids.
+// auxf: [0, V) current p (ends as the next token's distribution), [V, 2V) current q.
+// vflags: bit 0 uniforms given, bit 1 greedy, bit 2 siblings without replacement (q drops each
+// rejected token, renormalized), bit 3 deterministic drafts (q = one-hot at the token: accept with
+// p(x), residual = p without x; q rows are not read).
+// Result block: accepted depth, next token, kind (0 residual, 1 bonus), examined count, path node
+// ids [N], per examined child (node, p, q, u, accepted) [5 N], residual top ids [k], probs [k].
 
-fn tree_load(lid: u32, node: u32) {
+fn tree_load(lid: u32, node: u32, with_q: bool) {
   let n = dims.vocab;
   for (var j = lid; j < n; j += WG) {
     auxf[j] = p_of(node, j);
-    auxf[n + j] = load_logit(node * n + j);
+    if (with_q) { auxf[n + j] = load_logit(node * n + j); }
   }
   storageBarrier();
 }
@@ -168,8 +167,10 @@ fn verify_tree_main(@builtin(local_invocation_index) lid: u32) {
   let n = dims.vocab;
   let N = dims.k_draft;
   let rb = dims.res_off;
+  let given_u = (dims.vflags & 1u) != 0u;
   let greedy = (dims.vflags & 2u) != 0u;
   let without_repl = (dims.vflags & 4u) != 0u;
+  let det = (dims.vflags & 8u) != 0u;
   g_pinf = false;
   g_degen = false;
   let path_at = rb + 4u;
@@ -186,20 +187,20 @@ fn verify_tree_main(@builtin(local_invocation_index) lid: u32) {
     if (cn == 0u) { break; } // a leaf: bonus from p_leaf
     var best = 0u;
     if (greedy) { best = row_argmax(lid, node); }
-    tree_load(lid, node);
+    tree_load(lid, node, !det);
     var next_node = NO_CUT;
     for (var ci = 0u; ci < cn; ci++) {
       let c = aux[3u * N + c0 + ci];
       let x = aux[c];
       if (lid == 0u) {
         let p = auxf[x];
-        let q = auxf[n + x];
+        let q = select(auxf[n + x], 1.0, det);
         var ok = false;
         var u = u2f(0x7fc00000u);
         if (greedy) {
           ok = best == x;
         } else {
-          u = rng_uniform(dims.seed, dims.step, dims.p_accept, c);
+          u = select(rng_uniform(dims.seed, dims.step, dims.p_accept, c), u2f(aux[4u * N + c]), given_u);
           var ratio = select(0.0, 1.0, p > 0.0);
           if (q > 0.0) { ratio = p / q; }
           ok = u < min(1.0, ratio);
@@ -219,19 +220,21 @@ fn verify_tree_main(@builtin(local_invocation_index) lid: u32) {
         break;
       }
       if (!greedy) {
-        // Residual after rejecting x: p <- normalize(max(0, p - q)); q <- q without x (optional).
+        // Residual after rejecting x: p <- normalize(max(0, p - q_c)); q <- q without x (optional).
         var s = 0.0;
         var sq = 0.0;
         for (var j = lid; j < n; j += WG) {
-          let d = auxf[j] - auxf[n + j];
+          let qj = select(auxf[n + j], select(0.0, 1.0, j == x), det);
+          let d = auxf[j] - qj;
           if (d > 0.0) { s += d; }
-          if (without_repl && j != x) { sq += auxf[n + j]; }
+          if (without_repl && j != x) { sq += qj; }
         }
         let tot = wg_sum2(lid, s, sq);
         for (var j = lid; j < n; j += WG) {
-          let d = auxf[j] - auxf[n + j];
+          let qj = select(auxf[n + j], select(0.0, 1.0, j == x), det);
+          let d = auxf[j] - qj;
           if (tot.x > 0.0) { auxf[j] = select(0.0, d / tot.x, d > 0.0); }
-          if (without_repl) { auxf[n + j] = select(select(0.0, auxf[n + j] / tot.y, tot.y > 0.0), 0.0, j == x); }
+          if (without_repl && !det) { auxf[n + j] = select(select(0.0, qj / tot.y, tot.y > 0.0), 0.0, j == x); }
         }
         storageBarrier();
       }
@@ -247,7 +250,7 @@ fn verify_tree_main(@builtin(local_invocation_index) lid: u32) {
   }
 
   // Next token's distribution: the residual left at a fully rejected node, else p at the leaf.
-  if (!rejected_any) { tree_load(lid, node); }
+  if (!rejected_any) { tree_load(lid, node, false); }
   var next = 0u;
   if (greedy) {
     next = row_argmax(lid, node);
@@ -267,10 +270,22 @@ fn verify_tree_main(@builtin(local_invocation_index) lid: u32) {
     }
     next = wg_argmax(lid, best_v, best_i);
   }
+  var cnt = 0u;
+  let k = min(dims.topk, MAX_TOPK);
+  if (rejected_any && !greedy) {
+    g_src = 2u;
+    g_aux_base = 0u;
+    cnt = top_of_source(lid, n, k);
+    let at = pos_at + 5u * N;
+    if (lid < cnt) {
+      outw[at + lid] = tk_sorted_id[lid];
+      outw[at + k + lid] = f2u(tk_sorted_val[lid]);
+    }
+  }
   if (lid == 0u) {
     outw[rb] = depth;
     outw[rb + 1u] = next;
     outw[rb + 2u] = select(1u, 0u, rejected_any);
-    outw[rb + 3u] = examined;
+    outw[rb + 3u] = examined | (cnt << 16u);
   }
 }

@@ -15,7 +15,6 @@ import { WebGpuKernels } from './webgpu-kernels.ts';
 export { WebGpuKernelsError, isWebGpuKernelsError } from './errors.ts';
 export type { WebGpuKernelsErrorKind } from './errors.ts';
 export { WebGpuKernels, GpuProbs } from './webgpu-kernels.ts';
-export type { TreeVerifyRequest, TreeVerifyResult, TreeExamined } from './tree.ts';
 export { verifyTreeReference } from './tree.ts';
 
 async function browserDevice(): Promise<{ device: GPUDevice; name: string } | undefined> {

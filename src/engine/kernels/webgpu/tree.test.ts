@@ -4,7 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCpuKernels } from '../cpu/index.ts';
-import type { Kernels, ProbsHandle } from '../types.ts';
+import type { Kernels, ProbsHandle, TreeKernels } from '../types.ts';
+import { hasVerifyTree } from '../types.ts';
 import { createWebGpuKernels } from './index.ts';
 import type { NodeDevice } from './node-device.ts';
 import { prng, randomLogits, requireNodeDevice } from './test-util.ts';
@@ -69,6 +70,7 @@ describe('tree verification on WebGPU vs the reference', () => {
       const tokens = parents.map((par, j) => (j === 0 ? 0 : sampleFrom(q[par], r())));
       const greedy = trial % 5 === 4;
       const withoutReplacement = trial % 3 === 2;
+      const deterministic = trial % 4 === 1;
       const seed = 900 + trial;
 
       const tl = await gpu.createLogits(target, N, V);
@@ -82,12 +84,13 @@ describe('tree verification on WebGPU vs the reference', () => {
         config: {},
         greedy,
         withoutReplacement,
+        deterministic,
         seed,
         step: 3,
         keepNext: true,
       });
-      const ref = verifyTreeReference(p, q, parents, tokens, { greedy, withoutReplacement, seed, step: 3 });
-      const w = `trial ${trial} (N=${N}${greedy ? ', greedy' : ''}${withoutReplacement ? ', w/o replacement' : ''})`;
+      const ref = verifyTreeReference(p, q, parents, tokens, { greedy, withoutReplacement, deterministic, seed, step: 3 });
+      const w = `trial ${trial} (N=${N}${greedy ? ', greedy' : ''}${withoutReplacement ? ', w/o replacement' : ''}${deterministic ? ', deterministic' : ''})`;
       expect(g.path, `${w} path`).toEqual(ref.path);
       expect(g.tokens).toEqual(ref.path.map((j) => tokens[j]));
       expect(g.nextKind, `${w} kind`).toBe(ref.nextKind);
@@ -99,7 +102,7 @@ describe('tree verification on WebGPU vs the reference', () => {
       expect(err, `${w} next distribution`).toBeLessThanOrEqual(1e-5);
       expect(g.targetStats.length).toBe(g.path.length + 1);
       // Only the row headers + top-k lists and the small result block come back (no distributions).
-      expect(g.bytesReadBack).toBe((N * (40 + 4 * 10) + 4 + 6 * N) * 4);
+      expect(g.bytesReadBack).toBe((N * (40 + 4 * 10) + 4 + 6 * N + 2 * 10) * 4);
       if (g.nextKind === 'bonus') bonus++;
       else residual++;
       if (g.path.length >= 2) deep++;
@@ -111,6 +114,76 @@ describe('tree verification on WebGPU vs the reference', () => {
     expect(bonus + residual).toBe(16);
     expect(residual).toBeGreaterThan(0);
     expect(deep + bonus).toBeGreaterThan(0);
+  });
+});
+
+describe('tree verification: WebGPU vs the CPU kernels (same contract)', () => {
+  it('paths, tokens, examined tests, residual top and target stats agree', async () => {
+    expect(hasVerifyTree(gpu)).toBe(true);
+    expect(hasVerifyTree(cpu)).toBe(true);
+    const V = 1500;
+    const r = prng(77);
+    for (let trial = 0; trial < 8; trial++) {
+      const parents = [-1, 0, 0, 0, 1, 1, 2, 4];
+      const N = parents.length;
+      const base = randomLogits(V, 40 + trial, 2);
+      const target = new Float32Array(N * V);
+      const draft = new Float32Array(N * V);
+      for (let j = 0; j < N * V; j++) {
+        target[j] = base[j % V] + (r() - 0.5);
+        draft[j] = base[j % V] + (r() - 0.5);
+      }
+      const order = Array.from(base.keys()).sort((a, b) => base[b] - base[a]);
+      const tokens = parents.map((_, j) => (j === 0 ? 0 : order[Math.floor(r() * 4)]));
+      const config = trial % 2 ? { temperature: 0.8, top_k: 40, repetition_penalty: 1.1 } : {};
+      const mode = { withoutReplacement: trial % 3 === 1, deterministic: trial % 3 === 2, greedy: trial === 7 };
+      const uniforms = trial === 3 ? parents.map(() => r()) : undefined;
+      const run = async (k: TreeKernels) => {
+        const tl = await k.createLogits(target, N, V);
+        const dl = await k.createLogits(draft, N, V);
+        const qh = (await k.step(dl, { rows: parents.map(() => ({ config, choose: 'none' as const, seed: 0, step: 0 })), keepProcessed: true })).processed!;
+        const res = await k.verifyTree({ target: tl, parents, tokens, q: parents.map((_, j) => ({ probs: qh, row: j })), config, contextIds: [9, 8], ...mode, uniforms, seed: 5 + trial, step: 2, keepNext: true });
+        const next = await k.readProbs({ probs: res.next!, row: 0 });
+        k.dispose(res.next!);
+        k.dispose(qh);
+        k.dispose(tl);
+        k.dispose(dl);
+        return { res, next };
+      };
+      const g = await run(gpu);
+      const c = await run(cpu as TreeKernels);
+      const w = `trial ${trial}`;
+      expect(g.res.path, `${w} path`).toEqual(c.res.path);
+      expect(g.res.tokens).toEqual(c.res.tokens);
+      expect(g.res.nextToken, `${w} next`).toBe(c.res.nextToken);
+      expect(g.res.nextKind).toBe(c.res.nextKind);
+      expect(g.res.examined.map((e) => [e.node, e.token, e.accepted])).toEqual(c.res.examined.map((e) => [e.node, e.token, e.accepted]));
+      g.res.examined.forEach((e, i) => {
+        const ce = c.res.examined[i];
+        expect(Math.abs(e.p - ce.p)).toBeLessThan(1e-5);
+        if (Number.isNaN(ce.q)) expect(e.q).toBeNaN();
+        else expect(Math.abs(e.q - ce.q)).toBeLessThan(1e-5);
+        if (Number.isNaN(ce.u)) expect(e.u).toBeNaN();
+        else expect(e.u).toBe(ce.u);
+      });
+      let err = 0;
+      for (let i = 0; i < V; i++) err = Math.max(err, Math.abs(g.next[i] - c.next[i]));
+      expect(err, `${w} next distribution`).toBeLessThanOrEqual(1e-5);
+      expect(!!g.res.residualTop, `${w} residualTop present`).toBe(!!c.res.residualTop);
+      if (g.res.residualTop && c.res.residualTop) {
+        expect(g.res.residualTop.ids).toEqual(c.res.residualTop.ids);
+        g.res.residualTop.probs.forEach((x, i) => expect(Math.abs(x - c.res.residualTop!.probs[i])).toBeLessThan(1e-5));
+      }
+      expect(g.res.targetStats.map((s) => s.stages.map((x) => x.kept))).toEqual(c.res.targetStats.map((s) => s.stages.map((x) => x.kept)));
+    }
+  });
+
+  it('relaxed acceptance is refused with a RangeError (CPU-only extension)', async () => {
+    const l = await gpu.createLogits(new Float32Array(8), 1, 8);
+    await expect(
+      gpu.verifyTree({ target: l, parents: [-1], tokens: [0], q: [undefined], config: {}, seed: 0, step: 0, relaxed: { neighbors: new Int32Array(8), width: 1, k: 2, delta: 0.1 } }),
+    ).rejects.toThrow(RangeError);
+    gpu.dispose(l);
   });
 });
 

@@ -1,7 +1,8 @@
 /**
- * Tree (multi-draft) speculative verification: request/result types of the WebGPU extension
- * `WebGpuKernels.verifyTree` (not yet part of the backend-neutral Kernels interface) and a pure
- * f64 reference of the same rule that the tests check the WGSL kernel against.
+ * Tree (multi-draft) speculative verification on WebGPU (`WebGpuKernels.verifyTree`, contract in
+ * types.ts): request validation and a pure f64 reference of the core rule that the tests check
+ * the WGSL kernel against (the CPU kernels' walkTree implements the same contract plus the
+ * CPU-only extensions).
  *
  * Rule (SpecInfer-style recursive rejection sampling): walk from the root; at node u with target
  * p = p_u and draft q = q_u, try u's children in draft order: accept child c (token x) when
@@ -15,50 +16,8 @@
  * target's sampling distribution.
  */
 import { gumbel, purposeWord, uniform } from '../../rng.ts';
-import type { Logits, ProbsHandle, ProbsRef, ProcessorConfig, RowStats, TopK } from '../types.ts';
 
-export interface TreeVerifyRequest {
-  /** N rows: row j is the target's distribution after the path root..j (row 0 = the root). */
-  target: Logits;
-  /** parents[0] = -1; for j > 0, parents[j] < j. Children are tried in ascending id order. */
-  parents: number[];
-  /** tokens[j] = draft token of node j (tokens[0] is ignored). */
-  tokens: number[];
-  /** Draft distribution at node j (what its children were drafted from); required for nodes with children. */
-  q: (ProbsRef | undefined)[];
-  config: ProcessorConfig;
-  contextIds?: ArrayLike<number>;
-  greedy?: boolean;
-  /** Siblings were drafted without replacement (e.g. Gumbel-top-k): q drops each rejected token. */
-  withoutReplacement?: boolean;
-  seed: number;
-  step: number;
-  sub?: number;
-  topK?: number;
-  keepNext?: boolean;
-}
-
-export interface TreeExamined {
-  node: number;
-  token: number;
-  p: number;
-  q: number;
-  u: number;
-  accepted: boolean;
-}
-
-export interface TreeVerifyResult {
-  /** Accepted nodes, root excluded, in order; their tokens are emitted first. */
-  path: number[];
-  tokens: number[];
-  nextToken: number;
-  nextKind: 'residual' | 'bonus';
-  examined: TreeExamined[];
-  /** Stats of the target rows on the path: root, then each accepted node. */
-  targetStats: RowStats[];
-  next?: ProbsHandle;
-  bytesReadBack: number;
-}
+export type { TreeExamined, TreeVerifyRequest, TreeVerifyResult } from '../types.ts';
 
 export function validateTree(parents: number[], tokens: number[], vocab: number): void {
   const N = parents.length;
@@ -84,7 +43,7 @@ export function verifyTreeReference(
   q: (ArrayLike<number> | undefined)[],
   parents: number[],
   tokens: number[],
-  o: { greedy?: boolean; withoutReplacement?: boolean; seed: number; step: number; sub?: number },
+  o: { greedy?: boolean; withoutReplacement?: boolean; deterministic?: boolean; seed: number; step: number; sub?: number },
 ): TreeReferenceOutcome {
   const V = p[0].length;
   validateTree(parents, tokens, V);
@@ -104,7 +63,7 @@ export function verifyTreeReference(
       const next = o.greedy ? argmax(cur) : gumbelArgmax(cur, o.seed, o.step, purposeWord('bonus', sub));
       return { path, nextToken: next, nextKind: 'bonus', nextDistribution: cur, examined };
     }
-    const qn = q[node];
+    const qn = o.deterministic ? new Float64Array(V) : q[node];
     if (!qn) throw new RangeError(`verifyTree: node ${node} has children but no draft distribution`);
     let qc = Float64Array.from(qn);
     const best = argmax(cur);
@@ -119,6 +78,10 @@ export function verifyTreeReference(
           break;
         }
         continue;
+      }
+      if (o.deterministic) {
+        qc = new Float64Array(V); // one-hot draft at x: accept with p(x), residual = p without x
+        qc[x] = 1;
       }
       const u = uniform(o.seed, o.step, purposeWord('accept', sub), c);
       const ratio = qc[x] > 0 ? cur[x] / qc[x] : cur[x] > 0 ? 1 : 0;
@@ -160,4 +123,3 @@ function gumbelArgmax(probs: ArrayLike<number>, seed: number, step: number, purp
   return best;
 }
 
-export type { TopK };

@@ -30,7 +30,7 @@ import type {
 import { WebGpuKernelsError } from './errors.ts';
 import { DIMS_WORDS, F, H, MAX_TOP_K, ROW_PARAM_WORDS, rowStride, STAGE_SLOT, verifyBlockWords } from './layout.ts';
 import type { Pipelines, Variant } from './pipelines.ts';
-import type { TreeExamined, TreeVerifyRequest, TreeVerifyResult } from './tree.ts';
+import type { TreeExamined, TreeKernels, TreeVerifyRequest, TreeVerifyResult } from '../types.ts';
 import { validateTree } from './tree.ts';
 
 const STORAGE = () => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC;
@@ -124,7 +124,7 @@ export interface WebGpuKernelsInfo {
   onDestroy?: () => void;
 }
 
-export class WebGpuKernels implements Kernels {
+export class WebGpuKernels implements Kernels, TreeKernels {
   readonly backend = 'webgpu' as const;
   /** Bytes copied device -> host by step/verifyChain since creation (the trace's counter). */
   bytesReadBackTotal = 0;
@@ -549,9 +549,13 @@ export class WebGpuKernels implements Kernels {
   }
 
   /**
-   * Tree (multi-draft) verification in one dispatch (see tree.ts for the rule). An extension of
-   * the Kernels interface, which has chain verification only.
+   * Tree (multi-draft) verification in one dispatch (contract in types.ts). Supports i.i.d.,
+   * without-replacement and deterministic (one-hot) sibling drafts, greedy, and uniforms
+   * overrides; relaxed acceptance is CPU-only (RangeError here: run that request on the CPU
+   * kernels). The CPU-only result fields (choices, nodeP, relaxedDrift) are not filled.
    */
+  readonly treeExtensions = ['withoutReplacement', 'deterministic', 'uniforms'] as const;
+
   verifyTree(req: TreeVerifyRequest): Promise<TreeVerifyResult> {
     return this.serial(() => this.guard(() => this.scoped(() => this.verifyTreeImpl(req))));
   }
@@ -561,15 +565,19 @@ export class WebGpuKernels implements Kernels {
     const V = target.vocab;
     const N = req.parents.length;
     validateTree(req.parents, req.tokens, V);
+    if (req.relaxed) throw new RangeError('verifyTree: relaxed acceptance is implemented by the CPU kernels only');
+    const det = req.deterministic === true;
     if (target.rows !== N) throw new RangeError(`verifyTree: need ${N} target rows (one per node), got ${target.rows}`);
-    if (req.q.length !== N) throw new RangeError(`verifyTree: q needs one entry per node (${N})`);
+    if (req.q.length !== N && !det) throw new RangeError(`verifyTree: q needs one entry per node (${N})`);
+    if (req.uniforms && req.uniforms.length < N) throw new RangeError(`verifyTree: uniforms need one entry per node id (${N})`);
     const k = clampTopK(req.topK);
     const sub = req.sub ?? 0;
     const greedy = req.greedy === true || req.config.temperature === 0;
     const childCount = new Array<number>(N).fill(0);
     for (let j = 1; j < N; j++) childCount[req.parents[j]]++;
-    const qs = req.q.map((ref, j) => {
-      if (childCount[j] === 0) return undefined;
+    const qs = Array.from({ length: N }, (_, j) => {
+      const ref = req.q[j];
+      if (childCount[j] === 0 || det) return undefined;
       if (!ref) throw new RangeError(`verifyTree: node ${j} has children but no draft distribution`);
       const r = this.probsRow(ref);
       if (r.vocab !== V) throw new RangeError('draft distribution vocab differs from target vocab');
@@ -596,7 +604,8 @@ export class WebGpuKernels implements Kernels {
     const src = this.resolveLogits(target);
 
     // aux: tok[N], child_start[N], child_count[N], children (ascending id per parent).
-    const prefix = new Uint32Array(4 * N);
+    const prefix = new Uint32Array(5 * N);
+    if (req.uniforms) new Float32Array(prefix.buffer, 4 * N * 4, N).set(req.uniforms.slice(0, N));
     const children: number[][] = Array.from({ length: N }, () => []);
     for (let j = 1; j < N; j++) children[req.parents[j]].push(j);
     let at = 0;
@@ -608,7 +617,7 @@ export class WebGpuKernels implements Kernels {
     }
     const { params, aux } = this.writeRows(plans, rowReqs, V, prefix);
     const resOff = N * stride;
-    const blockWords = 4 + N + 5 * N;
+    const blockWords = 4 + N + 5 * N + 2 * k;
     this.writeDims({
       vocab: V,
       rows: N,
@@ -616,7 +625,7 @@ export class WebGpuKernels implements Kernels {
       stride,
       inOffset: src.offset,
       kDraft: N,
-      vflags: (greedy ? 2 : 0) | (req.withoutReplacement ? 4 : 0),
+      vflags: (req.uniforms ? 1 : 0) | (greedy ? 2 : 0) | (req.withoutReplacement ? 4 : 0) | (det ? 8 : 0),
       resOff,
       seed: req.seed,
       step: req.step,
@@ -660,10 +669,30 @@ export class WebGpuKernels implements Kernels {
     const path: number[] = [];
     for (let d = 0; d < depth; d++) path.push(w[resOff + 4 + d]);
     const examined: TreeExamined[] = [];
-    for (let e = 0; e < w[resOff + 3]; e++) {
+    const nExamined = w[resOff + 3] & 0xffff;
+    for (let e = 0; e < nExamined; e++) {
       const o = resOff + 4 + N + 5 * e;
       const node = w[o];
-      examined.push({ node, token: req.tokens[node], p: f[o + 1], q: f[o + 2], u: greedy ? NaN : f[o + 3], accepted: w[o + 4] === 1 });
+      examined.push({
+        node,
+        token: req.tokens[node],
+        p: f[o + 1],
+        q: greedy ? NaN : f[o + 2], // as the CPU reference: greedy tests no q
+        u: greedy ? NaN : (req.uniforms?.[node] ?? f[o + 3]),
+        accepted: w[o + 4] === 1,
+      });
+    }
+    let residualTop: TopK | undefined;
+    const nTop = Math.min(k, w[resOff + 3] >>> 16);
+    if (nTop > 0) {
+      const o = resOff + 4 + N + 5 * N;
+      const ids: number[] = [];
+      const probs: number[] = [];
+      for (let j = 0; j < nTop; j++) {
+        ids.push(w[o + j]);
+        probs.push(f[o + k + j]);
+      }
+      residualTop = { ids, probs, logprobs: probs.map(Math.log) };
     }
     const targetStats = [0, ...path].map((j) => this.rowStats(w, f, j * stride, k, plans[j]));
     return {
@@ -675,6 +704,7 @@ export class WebGpuKernels implements Kernels {
       targetStats,
       next,
       bytesReadBack: bytes,
+      residualTop,
     };
   }
 
