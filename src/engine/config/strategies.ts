@@ -112,31 +112,31 @@ export const STRATEGIES: Readonly<Record<StrategyId, StrategyInfo>> = {
     'num_draft_tokens',
     ...RELAXED,
     ...SAMPLING_PARAMS,
-  ], { needsDraft: true }),
+  ], { needsDraft: true, available: true }),
   'spec-tree': entry('spec-tree', 'Speculative (tree)', 'The draft proposes a tree of candidates; recursive rejection sampling over siblings (SpecInfer).', [
     'tree_width',
     'tree_depth',
     ...RELAXED,
     ...SAMPLING_PARAMS,
-  ], { needsDraft: true }),
+  ], { needsDraft: true, available: true }),
   'spec-rsd': entry('spec-rsd', 'Speculative (RSD)', 'Tree drafts drawn without replacement (Gumbel-top-k) at each level, then recursive rejection.', [
     'tree_width',
     'tree_depth',
     ...RELAXED,
     ...SAMPLING_PARAMS,
-  ], { needsDraft: true }),
-  'spec-adaptive': entry('spec-adaptive', 'Speculative (adaptive)', 'Keep drafting while the draft is confident; stop early when its confidence drops (SpecDec++/DySpec).', [
+  ], { needsDraft: true, available: true }),
+  'spec-adaptive': entry('spec-adaptive', 'Speculative (adaptive)', 'Keep drafting while the draft is confident; stop when its top-1 probability drops (SpecDec++-style).', [
     'draft_confidence',
     'num_draft_tokens',
     ...RELAXED,
     ...SAMPLING_PARAMS,
-  ], { needsDraft: true }),
+  ], { needsDraft: true, available: true }),
   'prompt-lookup': entry('prompt-lookup', 'Prompt lookup', 'No draft model: an n-gram match in the context proposes the continuation, the target verifies it.', [
     'ngram_size',
     'num_draft_tokens',
     ...RELAXED,
     ...SAMPLING_PARAMS,
-  ]),
+  ], { available: true }),
   recycling: entry('recycling', 'Token Recycling', 'No draft model: a table of successors seen in earlier passes builds a draft tree by BFS.', [
     'recycling_successors',
     'tree_width',
