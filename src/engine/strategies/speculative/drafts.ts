@@ -1,0 +1,261 @@
+/**
+ * Draft proposers: the draft model as a chain (optionally stopping when it is unsure) or as a tree
+ * (i.i.d. children, or children without replacement by Gumbel-top-k), prompt lookup (n-gram match
+ * in the context) and Token Recycling's successor table.
+ *
+ * RNG keys of draft-model draws (all at step = position of the first drafted token, so a later
+ * step never reuses them): chain token i is the kernels' Gumbel-max with purpose 'sample', sub
+ * 1 + i; a tree child that will get node id c is gumbel(seed, step, purposeWord('draft', c), id)
+ * Gumbel-max over q (i.i.d.), and the children of node n without replacement are the top-w of
+ * log q + gumbel(seed, step, purposeWord('draft', n), id) (Gumbel-top-k = sequential sampling
+ * without replacement, in key order).
+ */
+import { gumbel, purposeWord } from '../../rng.ts';
+import { gumbelArgmaxProbs } from '../../kernels/cpu/sample.ts';
+import type { Kernels, ProbsRef } from '../../kernels/types.ts';
+import type { ModelRunner, Sequence } from '../../model/runner.ts';
+import { DraftTree, type SpecSession } from './session.ts';
+
+/** Most nodes a draft tree may hold (root excluded), and most per depth: bounds the target batch. */
+export const TREE_NODE_BUDGET = 64;
+export const TREE_LEVEL_CAP = 16;
+
+/** The draft model's sequence, kept in step with the committed context. */
+export class DraftModel {
+  readonly seq: Sequence;
+  forwards = 0;
+  constructor(
+    readonly model: ModelRunner,
+    readonly s: SpecSession,
+    readonly kernels: Kernels,
+  ) {
+    if (model.info.vocabSize !== s.vocab) {
+      throw new Error(`draft vocabulary (${model.info.vocabSize}) differs from the target's (${s.vocab}): speculative decoding needs one shared tokenizer`);
+    }
+    this.seq = model.newSequence(1);
+  }
+
+  dispose(): void {
+    this.seq.dispose();
+  }
+
+  /** After verification: keep only committed tokens the draft has already seen. */
+  rollback(): void {
+    if (this.seq.rows > 1) this.seq.gatherRows([0]);
+    let keep = 0;
+    const ctx = this.s.ctx;
+    const seen = this.seq.tokens(0);
+    while (keep < seen.length && keep < ctx.length && seen[keep] === ctx[keep]) keep++;
+    this.seq.truncate(Math.min(keep, ctx.length - 1));
+  }
+
+  private async forward(tokens: number[][]): Promise<{ logits: Float32Array; rows: number; vocab: number }> {
+    this.forwards++;
+    return this.model.forward(this.seq, tokens, 1);
+  }
+
+  /**
+   * A chain of up to K drafts. With `minConfidence`, drafting stops before a position whose top-1
+   * draft probability is below it (raw distribution at temperature 0, else the processed one).
+   */
+  async chain(K: number, minConfidence?: number): Promise<{ tree: DraftTree; confidence: number[]; stop: 'confidence' | 'max' | 'budget' }> {
+    const s = this.s;
+    const tree = new DraftTree(s.ctx[s.ctx.length - 1], 'iid');
+    const confidence: number[] = [];
+    const step = s.position;
+    let input = s.ctx.slice(this.seq.length);
+    let stop: 'confidence' | 'max' | 'budget' = K < s.sc.config.num_draft_tokens ? 'budget' : 'max';
+    for (let i = 0; i < K; i++) {
+      const out = await this.forward([input]);
+      const logits = await this.kernels.createLogits(out.logits, 1, out.vocab);
+      try {
+        const res = await this.kernels.step(logits, {
+          rows: [{ config: s.processors, contextIds: [...s.ctx, ...tree.tokens.slice(1)], choose: 'sample', seed: s.sc.config.seed, step, sub: 1 + i }],
+          keepProcessed: true,
+          topK: 1,
+        });
+        s.sc.countReadBack(res.bytesReadBack);
+        const row = res.rows[0];
+        const conf = (s.greedy ? row.rawTop : row.processedTop).probs[0] ?? 0;
+        if (minConfidence !== undefined && conf < minConfidence) {
+          this.kernels.dispose(res.processed!);
+          stop = 'confidence';
+          break;
+        }
+        confidence.push(conf);
+        tree.handles.push(res.processed!);
+        tree.q[tree.size - 1] = { probs: res.processed!, row: 0 };
+        const x = row.choice!.token;
+        tree.add(tree.size - 1, x, row.choice!.processedProb);
+        input = [x];
+      } finally {
+        this.kernels.dispose(logits);
+      }
+    }
+    return { tree, confidence, stop };
+  }
+
+  /**
+   * A draft tree: `width` children per expanded node, up to `depth` levels, under the node budget;
+   * at each level the most probable nodes (by draft path probability) are expanded. Children are
+   * i.i.d. draws from q (duplicates share a target row and are not expanded) or, without
+   * replacement, the Gumbel-top-k of q. At temperature 0 the children are the draft's top-w tokens.
+   */
+  async tree(width: number, depth: number, withoutReplacement: boolean): Promise<DraftTree> {
+    const s = this.s;
+    const tree = new DraftTree(s.ctx[s.ctx.length - 1], withoutReplacement ? 'without-replacement' : 'iid');
+    const step = s.position;
+    const seed = s.sc.config.seed;
+    if (depth < 1) return tree;
+    const pathProb = [1];
+    // Nodes whose draft distribution is computed, with their row in the draft batch.
+    let expand = [0];
+    let out = await this.forward([s.ctx.slice(this.seq.length)]);
+    for (let d = 1; d <= depth; d++) {
+      const logits = await this.kernels.createLogits(out.logits, out.rows, out.vocab);
+      let res;
+      try {
+        res = await this.kernels.step(logits, {
+          rows: expand.map((n) => ({ config: s.processors, contextIds: [...s.ctx, ...tree.path(n)], choose: 'none' as const, seed, step })),
+          keepProcessed: true,
+          topK: Math.max(1, Math.min(64, width)),
+        });
+      } finally {
+        this.kernels.dispose(logits);
+      }
+      s.sc.countReadBack(res.bytesReadBack);
+      tree.handles.push(res.processed!);
+      const level: number[] = [];
+      for (let r = 0; r < expand.length; r++) {
+        const n = expand[r];
+        const ref: ProbsRef = { probs: res.processed!, row: r };
+        tree.q[n] = ref;
+        const room = TREE_NODE_BUDGET - (tree.size - 1);
+        const w = Math.min(width, room);
+        if (w <= 0) break;
+        const q = await this.kernels.readProbs(ref);
+        let toks: number[];
+        if (s.greedy) toks = res.rows[r].rawTop.ids.slice(0, w);
+        else if (withoutReplacement) toks = gumbelTopK(q, w, seed, step, purposeWord('draft', n));
+        else toks = Array.from({ length: w }, (_, j) => gumbelArgmaxProbs(q, seed, step, purposeWord('draft', tree.size + j)));
+        for (const x of toks) {
+          const c = tree.add(n, x, q[x]);
+          pathProb[c] = pathProb[n] * q[x];
+          if (tree.same[c] === c) level.push(c);
+        }
+      }
+      if (d === depth) break;
+      const room = TREE_NODE_BUDGET - (tree.size - 1);
+      const nExpand = Math.min(Math.floor(Math.min(TREE_LEVEL_CAP, room) / width), level.length);
+      if (nExpand <= 0) break;
+      const chosen = level.slice().sort((a, b) => pathProb[b] - pathProb[a] || a - b).slice(0, nExpand);
+      const parentRow = new Map(expand.map((n, r) => [n, r]));
+      this.seq.gatherRows(chosen.map((c) => parentRow.get(tree.parents[c])!));
+      out = await this.forward(chosen.map((c) => [tree.tokens[c]]));
+      expand = chosen;
+    }
+    return tree;
+  }
+}
+
+/** Indices of the k largest log q_i + gumbel(seed, step, purpose, i) among q_i > 0, best first. */
+export function gumbelTopK(q: ArrayLike<number>, k: number, seed: number, step: number, purpose: number): number[] {
+  const keys: [number, number][] = [];
+  for (let i = 0; i < q.length; i++) if (q[i] > 0) keys.push([Math.log(q[i]) + gumbel(seed, step, purpose, i), i]);
+  keys.sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  return keys.slice(0, k).map((e) => e[1]);
+}
+
+/**
+ * Prompt lookup: the longest suffix of the context (n = ngramSize down to 1) that occurred earlier;
+ * the tokens after its most recent earlier occurrence are the draft (a one-hot chain).
+ */
+export function promptLookup(ctx: readonly number[], ngramSize: number, K: number): { tokens: number[]; ngram: number; from: number } | null {
+  const L = ctx.length;
+  if (K <= 0) return null;
+  for (let n = Math.min(ngramSize, L - 1); n >= 1; n--) {
+    for (let i = L - n - 1; i >= 0; i--) {
+      let ok = true;
+      for (let t = 0; t < n; t++) {
+        if (ctx[i + t] !== ctx[L - n + t]) {
+          ok = false;
+          break;
+        }
+      }
+      if (!ok) continue;
+      const from = i + n;
+      const tokens = ctx.slice(from, Math.min(from + K, L));
+      if (tokens.length) return { tokens, ngram: n, from };
+    }
+  }
+  return null;
+}
+
+/**
+ * Token Recycling's adjacency matrix: for each token id, the top-k successor candidates of the
+ * latest target pass that saw it (the target's raw top-k at that position).
+ */
+export class SuccessorTable {
+  private readonly table: Int32Array;
+  constructor(
+    readonly vocab: number,
+    readonly k: number,
+  ) {
+    this.table = new Int32Array(vocab * k).fill(-1);
+  }
+
+  successors(token: number): number[] {
+    const out: number[] = [];
+    for (let j = 0; j < this.k; j++) {
+      const v = this.table[token * this.k + j];
+      if (v < 0) break;
+      out.push(v);
+    }
+    return out;
+  }
+
+  /** Replaces the row of `token` with the top-k of the logits row. */
+  update(token: number, logits: Float32Array, offset: number): void {
+    const top = topKIds(logits, offset, this.vocab, this.k);
+    this.table.set(top, token * this.k);
+  }
+
+  /** BFS from the root: each node's children are its successors (up to width), depth levels, under the budget. */
+  draftTree(root: number, width: number, depth: number): DraftTree {
+    const tree = new DraftTree(root, 'deterministic');
+    let frontier = [0];
+    for (let d = 1; d <= depth && frontier.length; d++) {
+      const next: number[] = [];
+      for (const n of frontier) {
+        for (const x of this.successors(tree.tokens[n]).slice(0, width)) {
+          if (tree.size - 1 >= TREE_NODE_BUDGET || next.length >= TREE_LEVEL_CAP) break;
+          next.push(tree.add(n, x));
+        }
+      }
+      frontier = next;
+    }
+    return tree;
+  }
+}
+
+/** Ids of the k largest values of logits[offset .. offset + n), best first (ties: lowest id). */
+export function topKIds(logits: ArrayLike<number>, offset: number, n: number, k: number): number[] {
+  const ids: number[] = [];
+  const vals: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const v = logits[offset + i];
+    if (!(v === v)) continue;
+    if (ids.length === k && v <= vals[k - 1]) continue;
+    let j = ids.length === k ? k - 1 : ids.length;
+    while (j > 0 && vals[j - 1] < v) {
+      if (j < k) {
+        vals[j] = vals[j - 1];
+        ids[j] = ids[j - 1];
+      }
+      j--;
+    }
+    vals[j] = v;
+    ids[j] = i;
+  }
+  return ids.slice(0, k);
+}
