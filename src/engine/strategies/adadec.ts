@@ -20,7 +20,7 @@
 import type { AdaDecData } from '../trace/strategy-events.ts';
 import type { StrategyEvent } from '../trace/types.ts';
 import { processorConfig } from './processor-config.ts';
-import { describeToken, rowOf, stepBlock, tokenEvent } from './shared-rerank.ts';
+import { decodeIds, describeToken, rowOf, stepBlock, tokenEvent } from './shared-rerank.ts';
 import { DISPLAY_TOP_K } from './sampling.ts';
 import { withSequence, type Emitted, type Strategy } from './types.ts';
 
@@ -72,7 +72,7 @@ export const adadec: Strategy = (ctx) => {
           id: c.id,
           text: target.tokenText(c.id),
           logprob: c.logprob,
-          lookahead: { ids: c.lookahead, text: target.decode(c.lookahead), meanLogprob: c.mean },
+          lookahead: { ids: c.lookahead, text: decodeIds(target, c.lookahead), meanLogprob: c.mean },
           score: c.score,
         })),
         winner,

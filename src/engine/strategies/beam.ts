@@ -27,7 +27,7 @@ import type { Choice, StepRowResult } from '../kernels/types.ts';
 import type { BeamStepData } from '../trace/strategy-events.ts';
 import type { StrategyEvent, TokenEvent } from '../trace/types.ts';
 import { processorConfig } from './processor-config.ts';
-import { contextFullError, contextRoom, describeToken, rowOf, stepBlock, tokenEvent, type LogitsBlock } from './shared-rerank.ts';
+import { contextFullError, contextRoom, decodeIds, describeToken, rowOf, stepBlock, tokenEvent, type LogitsBlock } from './shared-rerank.ts';
 import { withSequence, type Emitted, type Strategy } from './types.ts';
 
 /** One generated token of a beam, shared by the beams that extend it. */
@@ -81,7 +81,7 @@ export const beam: Strategy = (ctx) => {
   const budget = ctx.remaining();
   const room = contextRoom(target, P0);
   const maxLen = Math.min(budget, room);
-  const text = (ids: number[]) => target.decode(ids);
+  const text = (ids: number[]) => decodeIds(target, ids);
 
   return withSequence(target.newSequence(1), async function* (seq): AsyncGenerator<Emitted[], void, void> {
     if (maxLen <= 0) {

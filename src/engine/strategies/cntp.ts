@@ -24,7 +24,7 @@ import type { CntpData, CntpTrialStop } from '../trace/strategy-events.ts';
 import type { StrategyEvent, TokenEvent } from '../trace/types.ts';
 import type { DecodeConfig } from '../config/params.ts';
 import { processorConfig } from './processor-config.ts';
-import { contextRoom, isPunctuationToken, repeatRow, rowOf, stepBlock, tokenEvent } from './shared-rerank.ts';
+import { contextRoom, decodeIds, isPunctuationToken, repeatRow, rowOf, stepBlock, tokenEvent } from './shared-rerank.ts';
 import { DISPLAY_TOP_K } from './sampling.ts';
 import { withSequence, type Emitted, type Strategy } from './types.ts';
 
@@ -94,7 +94,7 @@ export const cntp: Strategy = (ctx) => {
 
       const data: CntpData = {
         entropy: row.entropy,
-        trials: trials.map((t, i) => ({ ids: t.ids, text: target.decode(t.ids), perplexity: perplexity[i], stop: t.stop })),
+        trials: trials.map((t, i) => ({ ids: t.ids, text: decodeIds(target, t.ids), perplexity: perplexity[i], stop: t.stop })),
         winner,
         forwards: target.forwards - forwards0,
       };

@@ -90,6 +90,11 @@ export function tokenEvent(
   return tokenEventFromStep({ ...stats, choice }, { ...at, step: at.position }, (id) => target.tokenText(id));
 }
 
+/** Text of a token list ('' for none: the tokenizer rejects an empty list). */
+export function decodeIds(target: ModelRunner, ids: number[]): string {
+  return ids.length ? target.decode(ids) : '';
+}
+
 /**
  * How many more tokens a sequence of `length` tokens whose next-token logits are known can still
  * produce: the k-th of them needs `length + k - 1` positions (the last token is never fed back).

@@ -1,0 +1,131 @@
+/**
+ * AdaDec on the embedded target: equals greedy when tau is above every step's entropy; with
+ * tau = 0 it triggers at every step and each winner has the best score, checked against an
+ * independent recomputation (fresh sequence per candidate, one-by-one greedy lookahead, log-softmax
+ * of the raw logits).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG, normalizeConfig, type DecodeConfig } from '../config/index.ts';
+import { createCpuKernels } from '../kernels/cpu/index.ts';
+import type { Kernels } from '../kernels/types.ts';
+import { configureModelSources, ModelRunner } from '../model/runner.ts';
+import { MODELS_DIR } from '../node.ts';
+import { generate } from '../generate.ts';
+import { collectTrace } from '../trace/collect.ts';
+import type { StrategyEvent } from '../trace/types.ts';
+
+let target: ModelRunner;
+let kernels: Kernels;
+
+beforeAll(async () => {
+  configureModelSources({ localModelPath: MODELS_DIR, allowRemoteModels: false });
+  target = await ModelRunner.load({ model: 'playground/brown-target-v1', backend: 'cpu', dtype: 'fp32' });
+  kernels = await createCpuKernels();
+});
+afterAll(async () => {
+  await target?.dispose();
+});
+
+const config = (over: Partial<Record<keyof DecodeConfig, unknown>>): DecodeConfig => {
+  const { config, warnings } = normalizeConfig({ ...DEFAULT_CONFIG, ...over });
+  expect(warnings).toEqual([]);
+  return config;
+};
+const run = (c: DecodeConfig) => collectTrace(generate(c, { target, kernels }));
+
+function logSoftmax(x: Float32Array): number[] {
+  let m = -Infinity;
+  for (const v of x) m = Math.max(m, v);
+  let z = 0;
+  for (const v of x) z += Math.exp(v - m);
+  const lz = m + Math.log(z);
+  return Array.from(x, (v) => v - lz);
+}
+const argmax = (l: number[]) => l.reduce((b, v, i) => (v > l[b] ? i : b), 0);
+
+/** log p(c) + mean log p(lookahead), recomputed from scratch: one fresh sequence per forward. */
+async function independentScore(context: number[], cand: number, L: number): Promise<{ score: number; ids: number[] }> {
+  const logits = async (ids: number[]) => {
+    const s = target.newSequence();
+    try {
+      return logSoftmax((await target.forward(s, [ids], 1)).logits);
+    } finally {
+      s.dispose();
+    }
+  };
+  const first = await logits(context);
+  const ids: number[] = [];
+  const lps: number[] = [];
+  let ctx = [...context, cand];
+  for (let j = 0; j < L && ctx.length <= target.info.maxPositions; j++) {
+    const l = await logits(ctx);
+    const t = argmax(l);
+    ids.push(t);
+    lps.push(l[t]);
+    if (target.isEos(t)) break;
+    ctx = [...ctx, t];
+  }
+  return { score: first[cand] + (lps.length ? lps.reduce((a, b) => a + b, 0) / lps.length : 0), ids };
+}
+
+describe('AdaDec', () => {
+  const prompt = 'The jury said it did find that';
+
+  it('never triggers when tau is above every step entropy, and then equals greedy', async () => {
+    const g = await run(config({ strategy: 'greedy', prompt, max_new_tokens: 24 }));
+    const tau = Math.max(...g.tokens.map((t) => t.entropy)) + 0.01;
+    const a = await run(config({ strategy: 'adadec', adadec_tau: tau, prompt, max_new_tokens: 24 }));
+    expect(a.events).toEqual([]);
+    expect(a.tokens.map((t) => t.id)).toEqual(g.tokens.map((t) => t.id));
+    expect(a.tokens.every((t) => t.source === 'greedy')).toBe(true);
+    expect(a.end.stats.targetForwards).toBe(g.end.stats.targetForwards);
+  });
+
+  it('with tau = 0 triggers at every step; each winner has the best score, as recomputed independently', async () => {
+    const B = 3;
+    const L = 4;
+    const a = await run(config({ strategy: 'adadec', adadec_tau: 0, adadec_candidates: B, adadec_lookahead: L, prompt, max_new_tokens: 6 }));
+    expect(a.end.reason, a.end.error).not.toBe('error');
+    const events = a.events as StrategyEvent<'adadec'>[];
+    expect(events.length).toBe(a.tokens.length);
+    const promptIds = target.encode(prompt);
+    for (const [i, e] of events.entries()) {
+      const tok = a.tokens[i];
+      expect(e.position).toBe(tok.position);
+      expect(e.data.entropy).toBeCloseTo(tok.entropy, 9);
+      expect(e.data.candidates.length).toBe(B);
+      // Candidate 0 is the argmax; the candidates are the top-B in order.
+      expect(e.data.candidates.map((c) => c.id)).toEqual(tok.processedTop.slice(0, B).map((t) => t.id));
+      const scores = e.data.candidates.map((c) => c.score);
+      expect(scores[e.data.winner]).toBe(Math.max(...scores));
+      expect(tok.id).toBe(e.data.candidates[e.data.winner].id);
+      expect(tok.source).toBe(e.data.winner === 0 ? 'greedy' : 'reranked');
+      const context = [...promptIds, ...a.tokens.slice(0, i).map((t) => t.id)];
+      for (const c of e.data.candidates) {
+        expect(c.lookahead.ids.length).toBe(L);
+        expect(c.score).toBeCloseTo(c.logprob + c.lookahead.meanLogprob, 9);
+        const ref = await independentScore(context, c.id, L);
+        expect(c.lookahead.ids).toEqual(ref.ids);
+        expect(Math.abs(c.score - ref.score)).toBeLessThan(1e-3);
+      }
+    }
+    // Lookahead cost: L forwards per trigger, plus one forward per emitted token.
+    expect(a.end.stats.targetForwards).toBe(a.tokens.length + events.length * L);
+  });
+
+  it('is deterministic (seed-independent) at the default tau', async () => {
+    const a = await run(config({ strategy: 'adadec', prompt, max_new_tokens: 8, seed: 1 }));
+    const b = await run(config({ strategy: 'adadec', prompt, max_new_tokens: 8, seed: 2 }));
+    expect(a.end.reason, a.end.error).not.toBe('error');
+    expect(a.tokens.map((t) => t.id)).toEqual(b.tokens.map((t) => t.id));
+    expect(a.events).toEqual(b.events);
+  });
+
+  it('survives extreme settings: 16 candidates with a 32-token lookahead', async () => {
+    const a = await run(config({ strategy: 'adadec', adadec_tau: 0, adadec_candidates: 16, adadec_lookahead: 32, prompt, max_new_tokens: 1 }));
+    expect(a.end.reason, a.end.error).toBe('max_tokens');
+    const e = (a.events[0] as StrategyEvent<'adadec'>).data;
+    expect(e.candidates).toHaveLength(16);
+    expect(e.candidates.every((c) => c.lookahead.ids.length === 32 || target.isEos(c.lookahead.ids.at(-1)!))).toBe(true);
+  });
+});
