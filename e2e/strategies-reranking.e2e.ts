@@ -1,0 +1,81 @@
+/**
+ * Beam search, AdaDec, CNTP and entropix in real Chromium on WASM (ORT wasm + CPU kernels): each
+ * runs once with a small token budget, emits tokens and its strategy events, and gives the same
+ * ids as the Node CLI run of the same query.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launch, watchErrors } from './browser.ts';
+
+interface RunResult {
+  reason: string;
+  error?: string;
+  ids: number[];
+  sources: string[];
+  events: { kind: string; position: number; data: Record<string, unknown> }[];
+  text: string;
+}
+
+const prompt = 'The committee said that';
+const CASES = [
+  { strategy: 'beam', query: 'strategy=beam&num_beams=3&max_new_tokens=8' },
+  { strategy: 'adadec', query: 'strategy=adadec&adadec_tau=0&adadec_candidates=3&adadec_lookahead=3&max_new_tokens=5' },
+  { strategy: 'cntp', query: 'strategy=cntp&seed=5&cntp_max_trials=3&cntp_max_trial_tokens=4&max_new_tokens=8' },
+  { strategy: 'entropix', query: 'strategy=entropix&seed=5&entropix_entropy_threshold=3&max_new_tokens=8' },
+].map((c) => ({ ...c, query: `${c.query}&prompt=${encodeURIComponent(prompt)}` }));
+
+const exec = promisify(execFile);
+let browser: Browser;
+let page: Page;
+let errors: string[];
+let node: Map<string, Promise<{ tokens: { id: number }[]; text: string }>>;
+
+beforeAll(async () => {
+  // The Node runs go first, in parallel, while Chromium starts.
+  node = new Map(
+    CASES.map((c) => [
+      c.strategy,
+      exec('npx', ['tsx', 'cli/main.ts', 'generate', '--prompt', prompt, '--config', c.query], { encoding: 'utf8', timeout: 120_000, maxBuffer: 64 << 20 }).then(
+        (r) => JSON.parse(r.stdout) as { tokens: { id: number }[]; text: string },
+      ),
+    ]),
+  );
+  for (const p of node.values()) p.catch(() => {});
+  browser = await launch();
+  page = await browser.newPage();
+  errors = watchErrors(page);
+  await page.goto(new URL('/e2e/pages/engine.html', inject('baseURL')).href);
+  await page.waitForFunction(() => document.title === 'engine harness ready');
+});
+afterAll(async () => browser?.close());
+
+const run = (query: string) =>
+  page.evaluate(
+    (q) => (window as unknown as { harness: { run: (q: string, b: string) => Promise<RunResult> } }).harness.run(q, 'wasm'),
+    query,
+  );
+
+describe('rerank-family strategies in Chromium (WASM)', () => {
+  it('beam, AdaDec, CNTP and entropix emit tokens and events, with the Node ids', async () => {
+    for (const c of CASES) {
+      const r = await run(c.query);
+      expect(r.reason, `${c.strategy}: ${r.error}`).not.toBe('error');
+      expect(r.ids.length, c.strategy).toBeGreaterThan(0);
+      const events = r.events.filter((e) => e.kind === c.strategy);
+      expect(events.length, c.strategy).toBeGreaterThan(0);
+      if (c.strategy === 'beam') expect(new Set(r.sources)).toEqual(new Set(['beam']));
+      if (c.strategy === 'adadec') {
+        expect(events).toHaveLength(r.ids.length);
+        expect(r.sources.every((s) => s === 'greedy' || s === 'reranked')).toBe(true);
+      }
+      if (c.strategy === 'cntp') expect(r.sources).toContain('trial-winner');
+      if (c.strategy === 'entropix') expect(events).toHaveLength(r.ids.length);
+      const n = await node.get(c.strategy)!;
+      expect(r.ids, c.strategy).toEqual(n.tokens.map((t) => t.id));
+      expect(r.text).toBe(n.text);
+    }
+    expect(errors).toEqual([]);
+  });
+});
