@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launch, screenshot, watchErrors } from './browser.ts';
+import { STRATEGIES, STRATEGY_IDS } from '../src/engine/config/index.ts';
 
 interface Opened {
   page: Page;
@@ -141,10 +142,14 @@ describe('playground', () => {
   it('keeps the URL in step with the config, copies the link, and back/forward restores', async () => {
     const { page, context, errors } = await open(browser, `/?max_new_tokens=3&${WASM}`);
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: inject('baseURL') });
-    // unavailable strategies are listed but disabled
-    const beam = page.locator('[data-testid="strategy-select"] option[value="beam"]');
-    expect(await beam.isDisabled()).toBe(true);
-    expect(await beam.innerText()).toContain('coming soon');
+    // every strategy of the registry is listed; unavailable ones are disabled ("coming soon")
+    const options = page.locator('[data-testid="strategy-select"] option');
+    expect(await options.count()).toBe(STRATEGY_IDS.length);
+    for (const id of STRATEGY_IDS) {
+      const opt = page.locator(`[data-testid="strategy-select"] option[value="${id}"]`);
+      expect(await opt.isDisabled(), id).toBe(!STRATEGIES[id].available);
+      if (!STRATEGIES[id].available) expect(await opt.innerText()).toContain('coming soon');
+    }
     const temp = page.getByTestId('param-temperature');
     await temp.fill('0.7');
     await expect.poll(() => new URL(page.url()).searchParams.get('temperature')).toBe('0.7');

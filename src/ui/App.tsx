@@ -15,6 +15,7 @@ import { useRunner, toTrace } from './useRunner.ts';
 import { EntropyView, ProbabilityView } from './Views.tsx';
 import { WarningsBanner } from './WarningsBanner.tsx';
 import { StrategyDetails } from './StrategyDetails.tsx';
+import { SpeculativeView } from './SpeculativeView.tsx';
 import { eventsByStep } from './lib/strategyEvents.ts';
 import { downloadBlob } from './lib/download.ts';
 import { Comlink, engine, onEngineCrash, resetEngine } from './lib/engineClient.ts';
@@ -420,6 +421,7 @@ export function App() {
                 </section>
                 <ProbabilityView token={sel !== null ? shown[sel] : undefined} index={sel} vocabSize={run.start?.vocabSize ?? load.loaded?.vocabSize ?? 0} />
                 <EntropyView tokens={shown} events={run.events} selected={sel} config={ranConfig} onSelect={setSelected} />
+                <SpeculativeView tokens={shown} events={run.events} selected={sel} tokensPerSecond={run.end?.stats.tokensPerSecond} />
               </>
             )}
           </ErrorBoundary>

@@ -10,7 +10,7 @@ const SOURCE_STYLE: Partial<Record<TokenSource, { label: string; cls: string }>>
   'draft-accepted': { label: 'draft accepted', cls: 'src-accepted' },
   'residual-sample': { label: 'resampled after rejection', cls: 'src-residual' },
   bonus: { label: 'bonus (all drafts accepted)', cls: 'src-bonus' },
-  forced: { label: 'forced by you', cls: 'src-forced' },
+  forced: { label: 'forced (branch or inserted text)', cls: 'src-forced' },
   reranked: { label: 'reranked', cls: 'src-reranked' },
   'trial-winner': { label: 'trial winner', cls: 'src-trial' },
 };

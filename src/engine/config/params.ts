@@ -217,19 +217,19 @@ export const PARAMS = {
   },
   tree_width: {
     kind: 'int', default: 2, min: 1, max: 8, label: 'Tree width', group: 'speculative',
-    help: 'Children drafted per tree node.',
+    help: 'Children per expanded tree node: i.i.d. draws (spec-tree), without replacement (spec-rsd), top successors (recycling).',
   },
   tree_depth: {
     kind: 'int', default: 4, min: 1, max: 16, label: 'Tree depth', group: 'speculative',
-    help: 'Levels of the draft tree (longest accepted run per step).',
+    help: 'Levels of the draft tree: the longest run one step can accept (trees hold at most 64 nodes, 16 per level).',
   },
   draft_confidence: {
-    kind: 'float', default: 0.5, min: 0, max: 1, step: 0.01, label: 'Draft confidence', group: 'speculative',
-    help: 'Stop drafting when the draft top-1 probability falls below this.',
+    kind: 'float', default: 0.3, min: 0, max: 1, step: 0.01, label: 'Draft confidence', group: 'speculative',
+    help: 'Adaptive drafting: stop before a position whose draft top-1 probability is below this (0 = always K tokens).',
   },
   ngram_size: {
     kind: 'int', default: 3, min: 1, max: 8, label: 'N-gram size', group: 'speculative',
-    help: 'Length of the context suffix matched earlier in the text to propose a continuation.',
+    help: 'Longest context suffix matched earlier in the text (n down to 1); the tokens after the match are the draft.',
   },
   recycling_successors: {
     kind: 'int', default: 8, min: 1, max: 32, label: 'Successors per token', group: 'speculative',
@@ -240,12 +240,12 @@ export const PARAMS = {
     help: 'LANTERN-style: also accept a draft token when its embedding neighbours carry enough target mass.',
   },
   relaxed_neighbors: {
-    kind: 'int', default: 5, min: 1, max: 64, enabledBy: 'relaxed_acceptance', label: 'Relaxed: neighbours (k)', group: 'speculative',
-    help: 'Nearest neighbours in embedding space pooled with the draft token.',
+    kind: 'int', default: 5, min: 1, max: 16, enabledBy: 'relaxed_acceptance', label: 'Relaxed: neighbours (k)', group: 'speculative',
+    help: 'Pool size: the draft token and its k - 1 nearest tokens in embedding space (1 = exact acceptance).',
   },
   relaxed_delta: {
     kind: 'float', default: 0.2, min: 0, max: 1, step: 0.01, enabledBy: 'relaxed_acceptance', label: 'Relaxed: mass (delta)', group: 'speculative',
-    help: 'Largest extra target mass the neighbourhood may lend to a draft token.',
+    help: 'Largest extra target mass the neighbours may lend to a draft token (0 = exact acceptance).',
   },
   max_new_tokens: {
     kind: 'int', default: 64, min: 1, max: 1024, label: 'Max new tokens', group: 'run',

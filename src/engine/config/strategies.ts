@@ -143,7 +143,7 @@ export const STRATEGIES: Readonly<Record<StrategyId, StrategyInfo>> = {
     'tree_depth',
     ...RELAXED,
     ...SAMPLING_PARAMS,
-  ]),
+  ], { available: true }),
 };
 
 export function isStrategyId(s: string): s is StrategyId {

@@ -28,3 +28,50 @@ describe('strategy events on the token axis', () => {
     ]);
   });
 });
+
+import { acceptanceByPosition, draftTree, specStats } from './speculative.ts';
+import type { SpecStepData } from '../../engine/trace/strategy-events.ts';
+
+const chain = (accepted: number, k: number): SpecStepData => ({
+  method: 'chain',
+  nodes: Array.from({ length: k }, (_, i) => ({
+    id: i,
+    parent: i - 1,
+    token: 10 + i,
+    text: `t${i}`,
+    depth: i + 1,
+    q: 0.5,
+    p: 0.4,
+    status: i < accepted ? ('accepted' as const) : i === accepted ? ('rejected' as const) : ('unverified' as const),
+  })),
+  accepted,
+  next: { id: 99, text: 'x', kind: accepted === k ? 'bonus' : 'residual' },
+  targetForwards: 1,
+  draftForwards: k,
+});
+
+describe('speculative helpers', () => {
+  it('computes acceptance by draft position', () => {
+    expect(acceptanceByPosition([chain(2, 4), chain(0, 4), chain(4, 4)])).toEqual([
+      { position: 1, drafted: 3, accepted: 2, rate: 2 / 3 },
+      { position: 2, drafted: 3, accepted: 2, rate: 2 / 3 },
+      { position: 3, drafted: 3, accepted: 1, rate: 1 / 3 },
+      { position: 4, drafted: 3, accepted: 1, rate: 1 / 3 },
+    ]);
+  });
+  it('computes running stats', () => {
+    const s = specStats([chain(2, 4), chain(4, 4)]);
+    expect(s.meanAccepted).toBe(3);
+    expect(s.tokensPerStep).toBe(4);
+    expect(s.targetForwardsPerToken).toBe(2 / 8);
+    expect(s.draftForwards).toBe(8);
+    expect(specStats([]).steps).toBe(0);
+  });
+  it('builds the draft tree under a root', () => {
+    const t = draftTree(chain(1, 3));
+    expect(t.status).toBe('root');
+    expect(t.children[0].text).toBe('t0');
+    expect(t.children[0].children[0].status).toBe('rejected');
+    expect(t.children[0].children[0].children[0].status).toBe('unverified');
+  });
+});

@@ -1,0 +1,70 @@
+/**
+ * Every strategy the registry marks available runs from the UI on the embedded model, and its
+ * view shows what happened (markers and details for AdaDec / CNTP / entropix, beams for beam
+ * search, the draft tree for speculative strategies). One page, one model load; WASM for speed.
+ */
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launch, screenshot, watchErrors } from './browser.ts';
+import { STRATEGIES, availableStrategies, type StrategyId } from '../src/engine/config/index.ts';
+
+/** Settings that make each strategy act within a few tokens (thresholds low, trials few and short). */
+const SETTINGS: Partial<Record<StrategyId, Record<string, string>>> = {
+  adadec: { adadec_tau: '0.5', adadec_candidates: '2', adadec_lookahead: '2' },
+  cntp: { cntp_entropy_min: '0', cntp_entropy_max: '0.5', cntp_max_trials: '3', cntp_max_trial_tokens: '3' },
+  entropix: { entropix_entropy_threshold: '0.1', entropix_varentropy_threshold: '0.1', entropix_branches: '2' },
+  beam: { num_beams: '2' },
+  'spec-chain': { num_draft_tokens: '3' },
+};
+
+/** Strategies whose events mark the timeline. */
+const MARKS = new Set<StrategyId>(['adadec', 'cntp', 'entropix']);
+
+describe('strategies from the UI', () => {
+  let browser: Browser;
+  let page: Page;
+  let errors: string[];
+  beforeAll(async () => {
+    browser = await launch();
+    page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    errors = watchErrors(page);
+    await page.goto(new URL('/?backend=wasm&max_new_tokens=6&prompt=The%20old%20man', inject('baseURL')).toString());
+    await page.getByTestId('model-ready').waitFor({ timeout: 120_000 });
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  for (const id of availableStrategies()) {
+    it(`${id} runs and its view shows what happened`, async () => {
+      await page.getByTestId('reset').click();
+      await page.getByTestId('strategy-select').selectOption(id);
+      for (const [k, v] of Object.entries(SETTINGS[id] ?? {})) await page.getByTestId(`param-${k}`).fill(v);
+      await expect.poll(() => new URL(page.url()).searchParams.get('strategy')).toBe(id);
+      await page.getByTestId('run').click();
+      await page.locator('[data-testid="output"][data-status="done"], [data-testid="output"][data-status="error"]').waitFor({ timeout: 180_000 });
+      expect(await page.getByTestId('output').getAttribute('data-status'), (await page.getByTestId('error').allInnerTexts()).join()).toBe('done');
+      const n = await page.getByTestId('token').count();
+      expect(n).toBeGreaterThan(0);
+      expect(n).toBeLessThanOrEqual(6);
+      expect(await page.locator('[data-testid="chart-entropy"] .step-hit').count()).toBe(n);
+      if (MARKS.has(id)) {
+        const markers = page.locator('[data-testid="chart-entropy"] .marker');
+        expect(await markers.count()).toBeGreaterThan(0);
+        await markers.first().click();
+        expect(await page.getByTestId('strategy-details').innerText()).toMatch(/AdaDec|CNTP|Entropix/);
+      }
+      if (id === 'beam') {
+        expect(await page.locator('[data-testid="token"][data-source="beam"]').count()).toBe(n);
+        await page.getByTestId('token').first().click();
+        expect(await page.getByTestId('strategy-details').innerText()).toContain('Beams after step');
+      }
+      if (STRATEGIES[id].needsDraft || id === 'prompt-lookup' || id === 'recycling') {
+        expect(await page.locator('[data-testid="chart-draft-tree"] circle').count()).toBeGreaterThan(1);
+        expect(await page.getByTestId('spec-stats').innerText()).toContain('mean accepted length');
+      }
+      await screenshot(page, `strategy-${id}`);
+      expect(errors).toEqual([]);
+    });
+  }
+});
