@@ -5,7 +5,7 @@
  */
 import * as d3 from 'd3';
 import type { TreeDatum } from '../lib/speculative.ts';
-import { tokenLabel } from '../lib/tokens.ts';
+import { pct, tokenLabel } from '../lib/tokens.ts';
 import { C, FONT, fontSizes, type Size } from './theme.ts';
 
 const STATUS = {
@@ -70,7 +70,7 @@ export function drawDraftTree(svgEl: SVGSVGElement, data: { tree: TreeDatum; nex
     .attr('dy', '1.1em')
     .attr('font-size', fs.tick - 2)
     .attr('fill', C.muted)
-    .text((n) => `p ${n.data.p.toFixed(2)} · q ${n.data.q.toFixed(2)}`);
+    .text((n) => `p ${pct(n.data.p)} · q ${pct(n.data.q)}`);
   node.filter((n) => n.data.status === 'root').append('text').attr('x', -8).attr('dy', '-0.9em').attr('font-size', fs.tick - 1).attr('fill', C.muted).text('context');
 
   const legend = svg.append('g').attr('transform', `translate(${margin.left},${16 * fs.k})`);
@@ -91,6 +91,7 @@ export function drawDraftTree(svgEl: SVGSVGElement, data: { tree: TreeDatum; nex
 
 /** Acceptance rate by draft position: bars with labelled axes. */
 export function drawAcceptance(svgEl: SVGSVGElement, data: { position: number; drafted: number; accepted: number; rate: number }[], size: Size): void {
+  // `drafted` = steps whose verification reached the position
   const svg = d3.select(svgEl).attr('width', size.width).attr('height', size.height).attr('font-family', FONT);
   svg.selectAll('*').remove();
   const fs = fontSizes(size);
@@ -105,5 +106,5 @@ export function drawAcceptance(svgEl: SVGSVGElement, data: { position: number; d
   g.selectAll('rect').data(data).join('rect').attr('x', (d) => x(d.position)!).attr('width', x.bandwidth()).attr('y', (d) => y(d.rate)).attr('height', (d) => h - y(d.rate)).attr('fill', '#009E73');
   g.selectAll('text.v').data(data).join('text').attr('class', 'v').attr('x', (d) => x(d.position)! + x.bandwidth() / 2).attr('y', (d) => y(d.rate) - 4).attr('text-anchor', 'middle').attr('font-size', fs.tick).text((d) => `${d.accepted}/${d.drafted}`);
   g.append('text').attr('x', w / 2).attr('y', h + 40 * fs.k).attr('text-anchor', 'middle').attr('font-size', fs.label).text('draft position (1 = first drafted token)');
-  g.append('text').attr('transform', `translate(${-48 * fs.k},${h / 2}) rotate(-90)`).attr('text-anchor', 'middle').attr('font-size', fs.label).text('accepted');
+  g.append('text').attr('transform', `translate(${-48 * fs.k},${h / 2}) rotate(-90)`).attr('text-anchor', 'middle').attr('font-size', fs.label).text('accepted / reached');
 }

@@ -7,14 +7,23 @@ export function specSteps(events: readonly StrategyEvent[]): SpecStepData[] {
 }
 
 /**
- * Acceptance rate by draft position (depth 1 = the first drafted token): of the steps that drafted
- * a token at that depth, the share whose accepted path reached it.
+ * Acceptance rate by draft position (depth 1 = the first drafted token): of the steps whose
+ * verification reached that depth, the share that accepted a token there. Uses the step's
+ * `depths` record when present, else infers it from the drafted depth and the accepted count.
  */
 export function acceptanceByPosition(steps: readonly SpecStepData[]): { position: number; drafted: number; accepted: number; rate: number }[] {
   const drafted: number[] = [];
   const accepted: number[] = [];
   for (const s of steps) {
-    const maxDepth = s.nodes.reduce((m, n) => Math.max(m, n.depth), 0);
+    if (s.depths) {
+      s.depths.forEach((d, i) => {
+        if (!d.reached) return;
+        drafted[i + 1] = (drafted[i + 1] ?? 0) + 1;
+        if (d.accepted) accepted[i + 1] = (accepted[i + 1] ?? 0) + 1;
+      });
+      continue;
+    }
+    const maxDepth = Math.min(s.nodes.reduce((m, n) => Math.max(m, n.depth), 0), s.accepted + 1);
     for (let d = 1; d <= maxDepth; d++) {
       drafted[d] = (drafted[d] ?? 0) + 1;
       if (s.accepted >= d) accepted[d] = (accepted[d] ?? 0) + 1;

@@ -52,11 +52,18 @@ const chain = (accepted: number, k: number): SpecStepData => ({
 
 describe('speculative helpers', () => {
   it('computes acceptance by draft position', () => {
+    // inferred: a rejection at depth d means depths > d were never reached
     expect(acceptanceByPosition([chain(2, 4), chain(0, 4), chain(4, 4)])).toEqual([
       { position: 1, drafted: 3, accepted: 2, rate: 2 / 3 },
-      { position: 2, drafted: 3, accepted: 2, rate: 2 / 3 },
-      { position: 3, drafted: 3, accepted: 1, rate: 1 / 3 },
-      { position: 4, drafted: 3, accepted: 1, rate: 1 / 3 },
+      { position: 2, drafted: 2, accepted: 2, rate: 1 },
+      { position: 3, drafted: 2, accepted: 1, rate: 1 / 2 },
+      { position: 4, drafted: 1, accepted: 1, rate: 1 },
+    ]);
+    // recorded by the engine
+    const withDepths = { ...chain(1, 3), depths: [{ drafted: 1, reached: true, accepted: true }, { drafted: 1, reached: true, accepted: false }, { drafted: 1, reached: false, accepted: false }] };
+    expect(acceptanceByPosition([withDepths])).toEqual([
+      { position: 1, drafted: 1, accepted: 1, rate: 1 },
+      { position: 2, drafted: 1, accepted: 0, rate: 0 },
     ]);
   });
   it('computes running stats', () => {
