@@ -27,6 +27,7 @@ export class Pipelines {
   private readonly pipelineLayout: GPUPipelineLayout;
   private readonly modules = new Map<string, GPUShaderModule>();
   private readonly pipelines = new Map<string, Promise<GPUComputePipeline>>();
+  private readonly ready = new Map<string, GPUComputePipeline>();
 
   constructor(
     readonly device: GPUDevice,
@@ -62,6 +63,12 @@ export class Pipelines {
     return m;
   }
 
+  sync(name: KernelName, variant: Variant = 'f32'): GPUComputePipeline {
+    const p = this.ready.get(`${name}:${variant}`);
+    if (!p) throw new WebGpuKernelsError('internal', `pipeline ${name}:${variant} used before it was compiled`);
+    return p;
+  }
+
   /** The pipeline for a kernel; compiled on first use, then reused for the device's lifetime. */
   get(name: KernelName, variant: Variant = 'f32'): Promise<GPUComputePipeline> {
     const key = `${name}:${variant}`;
@@ -75,11 +82,20 @@ export class Pipelines {
           const info = await module.getCompilationInfo().catch(() => undefined);
           const msgs = info?.messages.filter((x) => x.type === 'error').map((x) => `${x.lineNum}:${x.linePos} ${x.message}`) ?? [];
           throw new WebGpuKernelsError('internal', `pipeline ${key} failed: ${err instanceof Error ? err.message : String(err)}${msgs.length ? '\n' + msgs.join('\n') : ''}`);
+        })
+        .then((pl) => {
+          this.ready.set(key, pl);
+          return pl;
         });
       this.pipelines.set(key, p);
     }
     return p;
   }
+}
+
+export interface PipelineSet {
+  /** A pipeline compiled by an earlier `get` (encoding must not await: see WebGpuKernels.scoped). */
+  sync(name: KernelName, variant?: Variant): GPUComputePipeline;
 }
 
 const perDevice = new WeakMap<GPUDevice, Promise<Pipelines>>();

@@ -282,6 +282,20 @@ describe('robustness', () => {
   });
 });
 
+describe('GPU errors', () => {
+  it('a validation error (destroyed logits buffer) is a WebGpuKernelsError; the kernels keep working', async () => {
+    const buffer = nd.device.createBuffer({ size: 400, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+    buffer.destroy();
+    const err = await gpu.step({ kind: 'gpu', rows: 1, vocab: 100, buffer, dtype: 'float32' }, { rows: [{ config: {}, seed: 0, step: 0 }] }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WebGpuKernelsError);
+    expect((err as WebGpuKernelsError).kind).toBe('validation');
+    const l = await gpu.createLogits(randomLogits(100, 2), 1, 100);
+    const ok = await gpu.step(l, { rows: [{ config: {}, seed: 0, step: 0 }] });
+    expect(ok.rows[0].choice!.token).toBeGreaterThanOrEqual(0);
+    gpu.dispose(l);
+  });
+});
+
 describe('readback budget', () => {
   it('a 32k-vocab step reads back < 1% of the logits (header + top-k lists only)', async () => {
     const V = 32000;

@@ -29,7 +29,7 @@ import type {
 } from '../types.ts';
 import { WebGpuKernelsError } from './errors.ts';
 import { DIMS_WORDS, F, H, MAX_TOP_K, ROW_PARAM_WORDS, rowStride, STAGE_SLOT, verifyBlockWords } from './layout.ts';
-import type { Pipelines, Variant } from './pipelines.ts';
+import type { KernelName, Pipelines, Variant } from './pipelines.ts';
 import type { TreeExamined, TreeKernels, TreeVerifyRequest, TreeVerifyResult } from '../types.ts';
 import { validateTree } from './tree.ts';
 
@@ -69,6 +69,10 @@ class Slot {
     this.buf?.destroy();
     this.buf = null;
   }
+}
+
+function variantOf(l: Logits): Variant {
+  return l.kind === 'gpu' && l.dtype === 'float16' ? 'f16' : 'f32';
 }
 
 function clampTopK(k: number | undefined): number {
@@ -177,13 +181,30 @@ export class WebGpuKernels implements Kernels, TreeKernels {
   }
 
   /**
-   * Runs GPU work inside validation / out-of-memory error scopes; a captured error (or a lost
-   * device) wins over whatever secondary failure it caused (e.g. a rejected mapAsync).
+   * Runs GPU work inside validation / out-of-memory error scopes. The device may be ORT's, whose
+   * own code pushes and pops scopes on the same stack, so nothing may await between our push and
+   * our pop: pipelines are resolved before (ensure), encoding is synchronous, and `readback` pops
+   * right after submit, before waiting for the map. A captured error (or a lost device) wins over
+   * whatever secondary failure it caused (e.g. a rejected mapAsync).
    */
+  private closing: Promise<WebGpuKernelsError | undefined> | undefined;
+
+  private closeScopes(): Promise<WebGpuKernelsError | undefined> {
+    const v = this.device.popErrorScope().catch(() => null);
+    const o = this.device.popErrorScope().catch(() => null);
+    return Promise.all([v, o]).then(([ve, oe]) => {
+      if (this.lost !== undefined) return new WebGpuKernelsError('device-lost', this.lost);
+      if (ve) return new WebGpuKernelsError('validation', ve.message);
+      if (oe) return new WebGpuKernelsError('out-of-memory', oe.message);
+      return undefined;
+    });
+  }
+
   private async scoped<T>(fn: () => Promise<T>): Promise<T> {
     const d = this.device;
     d.pushErrorScope('out-of-memory');
     d.pushErrorScope('validation');
+    this.closing = undefined;
     let result: T | undefined;
     let failure: unknown;
     let ok = false;
@@ -193,13 +214,17 @@ export class WebGpuKernels implements Kernels, TreeKernels {
     } catch (err) {
       failure = err;
     }
-    const v = await d.popErrorScope().catch(() => null);
-    const o = await d.popErrorScope().catch(() => null);
-    if (this.lost !== undefined) throw new WebGpuKernelsError('device-lost', this.lost);
-    if (v) throw new WebGpuKernelsError('validation', v.message);
-    if (o) throw new WebGpuKernelsError('out-of-memory', o.message);
+    const closing = this.closing ?? this.closeScopes();
+    this.closing = undefined;
+    const gpuError = await closing;
+    if (gpuError) throw gpuError;
     if (!ok) throw failure;
     return result as T;
+  }
+
+  /** Compiles (or finds) the pipelines a call needs, before any scope is pushed. */
+  private async ensure(names: KernelName[], variant: Variant): Promise<void> {
+    await Promise.all(names.map((n) => this.pipes.get(n, n === 'stats' || n === 'process' || n === 'sample' ? variant : 'f32')));
   }
 
   private async guard<T>(fn: () => Promise<T>): Promise<T> {
@@ -221,6 +246,7 @@ export class WebGpuKernels implements Kernels, TreeKernels {
     const staging = this.staging.get(bytes);
     encoder.copyBufferToBuffer(src, offset, staging, 0, Math.ceil(bytes / 4) * 4);
     this.device.queue.submit([encoder.finish()]);
+    this.closing = this.closeScopes();
     try {
       await staging.mapAsync(GPUMapMode.READ, 0, Math.ceil(bytes / 4) * 4);
     } catch (err) {
@@ -314,9 +340,9 @@ export class WebGpuKernels implements Kernels, TreeKernels {
     return { params, aux };
   }
 
-  private async dispatchRows(pass: GPUComputePassEncoder, variant: Variant, rows: number, bind: GPUBindGroup, names: ('stats' | 'process' | 'sample' | 'probs')[]): Promise<void> {
+  private dispatchRows(pass: GPUComputePassEncoder, variant: Variant, rows: number, bind: GPUBindGroup, names: ('stats' | 'process' | 'sample' | 'probs')[]): void {
     for (const name of names) {
-      pass.setPipeline(await this.pipes.get(name, name === 'probs' ? 'f32' : variant));
+      pass.setPipeline(this.pipes.sync(name, name === 'probs' ? 'f32' : variant));
       pass.setBindGroup(0, bind);
       pass.dispatchWorkgroups(rows);
     }
@@ -367,7 +393,11 @@ export class WebGpuKernels implements Kernels, TreeKernels {
   }
 
   step(logits: Logits, request: StepRequest): Promise<StepResult> {
-    return this.serial(() => this.guard(() => this.scoped(() => this.stepImpl(logits, request))));
+    const names: KernelName[] = ['stats', 'process', 'sample', 'probs'];
+    return this.serial(() => this.guard(async () => {
+      await this.ensure(names, variantOf(logits));
+      return this.scoped(() => this.stepImpl(logits, request));
+    }));
   }
 
   private async stepImpl(logits: Logits, request: StepRequest): Promise<StepResult> {
@@ -398,7 +428,7 @@ export class WebGpuKernels implements Kernels, TreeKernels {
     const bind = this.bindGroup(src.buffer, params, aux, x, out, kept?.buffer ?? this.slots.scratch.get(16));
     const enc = this.device.createCommandEncoder({ label: 'step' });
     const pass = enc.beginComputePass({ label: 'step' });
-    await this.dispatchRows(pass, src.variant, R, bind, kept ? ['stats', 'process', 'sample', 'probs'] : ['stats', 'process', 'sample']);
+    this.dispatchRows(pass, src.variant, R, bind, kept ? ['stats', 'process', 'sample', 'probs'] : ['stats', 'process', 'sample']);
     pass.end();
     const bytes = R * stride * 4;
     let data: ArrayBuffer;
@@ -429,7 +459,10 @@ export class WebGpuKernels implements Kernels, TreeKernels {
   }
 
   verifyChain(req: ChainVerifyRequest): Promise<ChainVerifyResult> {
-    return this.serial(() => this.guard(() => this.scoped(() => this.verifyImpl(req))));
+    return this.serial(() => this.guard(async () => {
+      await this.ensure(['stats', 'process', 'verify'], variantOf(req.target));
+      return this.scoped(() => this.verifyImpl(req));
+    }));
   }
 
   private async verifyImpl(req: ChainVerifyRequest): Promise<ChainVerifyResult> {
@@ -493,8 +526,8 @@ export class WebGpuKernels implements Kernels, TreeKernels {
     const qpack = this.slots.qpack.get(Math.max(1, K) * V * 4);
     qs.forEach((q, i) => enc.copyBufferToBuffer(q.buffer, q.row * V * 4, qpack, i * V * 4, V * 4));
     const pass = enc.beginComputePass({ label: 'verify-chain' });
-    await this.dispatchRows(pass, src.variant, K + 1, this.bindGroup(src.buffer, params, aux, x, out, nextBuf), ['stats', 'process']);
-    pass.setPipeline(await this.pipes.get('verify', 'f32'));
+    this.dispatchRows(pass, src.variant, K + 1, this.bindGroup(src.buffer, params, aux, x, out, nextBuf), ['stats', 'process']);
+    pass.setPipeline(this.pipes.sync('verify', 'f32'));
     pass.setBindGroup(0, this.bindGroup(qpack, params, aux, x, out, nextBuf));
     pass.dispatchWorkgroups(1);
     pass.end();
@@ -557,7 +590,10 @@ export class WebGpuKernels implements Kernels, TreeKernels {
   readonly treeExtensions = ['withoutReplacement', 'deterministic', 'uniforms'] as const;
 
   verifyTree(req: TreeVerifyRequest): Promise<TreeVerifyResult> {
-    return this.serial(() => this.guard(() => this.scoped(() => this.verifyTreeImpl(req))));
+    return this.serial(() => this.guard(async () => {
+      await this.ensure(['stats', 'process', 'verifyTree'], variantOf(req.target));
+      return this.scoped(() => this.verifyTreeImpl(req));
+    }));
   }
 
   private async verifyTreeImpl(req: TreeVerifyRequest): Promise<TreeVerifyResult> {
@@ -642,8 +678,8 @@ export class WebGpuKernels implements Kernels, TreeKernels {
       if (q) enc.copyBufferToBuffer(q.buffer, q.row * V * 4, qpack, j * V * 4, V * 4);
     });
     const pass = enc.beginComputePass({ label: 'verify-tree' });
-    await this.dispatchRows(pass, src.variant, N, this.bindGroup(src.buffer, params, aux, x, out, work), ['stats', 'process']);
-    pass.setPipeline(await this.pipes.get('verifyTree', 'f32'));
+    this.dispatchRows(pass, src.variant, N, this.bindGroup(src.buffer, params, aux, x, out, work), ['stats', 'process']);
+    pass.setPipeline(this.pipes.sync('verifyTree', 'f32'));
     pass.setBindGroup(0, this.bindGroup(qpack, params, aux, x, out, work));
     pass.dispatchWorkgroups(1);
     pass.end();
