@@ -25,7 +25,8 @@ export function drawEntropyTimeline(svgEl: SVGSVGElement, data: TimelineData, si
   const svg = d3.select(svgEl).attr('width', size.width).attr('height', size.height).attr('font-family', FONT);
   const fs = fontSizes(size);
   svg.selectAll('*').remove();
-  const margin = { top: 34 * fs.k, right: 24, bottom: 48 * fs.k, left: 64 * fs.k };
+  const hasMarkers = (data.markers ?? []).length > 0;
+  const margin = { top: (hasMarkers ? 56 : 34) * fs.k, right: 24, bottom: 48 * fs.k, left: 64 * fs.k };
   const w = Math.max(50, size.width - margin.left - margin.right);
   const h = Math.max(50, size.height - margin.top - margin.bottom);
   const g = svg.append('g').attr('transform', `translate(${margin.left},${margin.top})`);
@@ -56,7 +57,7 @@ export function drawEntropyTimeline(svgEl: SVGSVGElement, data: TimelineData, si
     g.append('line').attr('x1', 0).attr('x2', w).attr('y1', y(t.value)).attr('y2', y(t.value)).attr('stroke', color).attr('stroke-width', 2).attr('stroke-dasharray', '2 4');
     g.append('text')
       .attr('x', w - 4)
-      .attr('y', y(t.value) - 5 - (i % 2) * 0)
+      .attr('y', i % 2 ? y(t.value) + 16 * fs.k : y(t.value) - 5)
       .attr('text-anchor', 'end')
       .attr('font-size', fs.tick)
       .attr('font-weight', 600)
@@ -119,7 +120,7 @@ export function drawEntropyTimeline(svgEl: SVGSVGElement, data: TimelineData, si
     .join('path')
     .attr('class', 'marker')
     .attr('data-step', (m) => m.step)
-    .attr('transform', (m) => `translate(${x(m.step)},${-8})`)
+    .attr('transform', (m) => `translate(${x(m.step)},${-14 * fs.k}) rotate(180)`)
     .attr('d', d3.symbol(d3.symbolTriangle, 90 * fs.k)())
     .attr('fill', (m) => MARKER_COLOR[m.kind] ?? C.ink)
     .attr('stroke', C.ink)
@@ -137,7 +138,7 @@ export function drawEntropyTimeline(svgEl: SVGSVGElement, data: TimelineData, si
     lx += (32 + s.key.length * 8.5 + 24) * fs.k;
   }
   if (markers.length) {
-    legend.append('path').attr('transform', `translate(${lx + 8},-4)`).attr('d', d3.symbol(d3.symbolTriangle, 70)()).attr('fill', MARKER_COLOR[markers[0].kind] ?? C.ink).attr('stroke', C.ink);
+    legend.append('path').attr('transform', `translate(${lx + 8},-4) rotate(180)`).attr('d', d3.symbol(d3.symbolTriangle, 70)()).attr('fill', MARKER_COLOR[markers[0].kind] ?? C.ink).attr('stroke', C.ink);
     legend.append('text').attr('x', lx + 20).attr('y', 1).attr('font-size', fs.legend).attr('fill', C.ink).text('strategy acted');
     lx += 150 * fs.k;
   }
