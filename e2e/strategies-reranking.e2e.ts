@@ -51,10 +51,11 @@ beforeAll(async () => {
 });
 afterAll(async () => browser?.close());
 
-const run = (query: string) =>
+const run = (query: string, backend: 'wasm' | 'webgpu' = 'wasm', gpuKernels = false) =>
   page.evaluate(
-    (q) => (window as unknown as { harness: { run: (q: string, b: string) => Promise<RunResult> } }).harness.run(q, 'wasm'),
-    query,
+    ([q, b, g]) =>
+      (window as unknown as { harness: { run: (q: string, b: string, s: number, g: boolean) => Promise<RunResult & { kernels: string }> } }).harness.run(q, b, 0, g),
+    [query, backend, gpuKernels] as const,
   );
 
 describe('rerank-family strategies in Chromium (WASM)', () => {
@@ -76,6 +77,20 @@ describe('rerank-family strategies in Chromium (WASM)', () => {
       expect(r.ids, c.strategy).toEqual(n.tokens.map((t) => t.id));
       expect(r.text).toBe(n.text);
     }
+    expect(errors).toEqual([]);
+  });
+
+  // About 70 s on SwiftShader (ORT WebGPU session + WGSL pipelines): opt-in with E2E_WEBGPU_STRATEGIES=1.
+  it.runIf(process.env.E2E_WEBGPU_STRATEGIES === '1')('on WebGPU with the WGSL kernels too (batched rows, sub-streams, top-64 candidates)', async () => {
+    const t0 = performance.now();
+    for (const c of CASES.filter((x) => x.strategy === 'beam' || x.strategy === 'cntp')) {
+      const r = await run(c.query, 'webgpu', true);
+      expect(r.reason, `${c.strategy}: ${r.error}`).not.toBe('error');
+      expect(r.kernels).toBe('webgpu');
+      const n = await node.get(c.strategy)!;
+      expect(r.ids, c.strategy).toEqual(n.tokens.map((t) => t.id));
+    }
+    console.log(`WebGPU beam + CNTP: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     expect(errors).toEqual([]);
   });
 });
