@@ -56,9 +56,10 @@ export function drawEntropyTimeline(svgEl: SVGSVGElement, data: TimelineData, si
     const color = t.of === 'entropy' ? C.threshold : C.threshold2;
     g.append('line').attr('x1', 0).attr('x2', w).attr('y1', y(t.value)).attr('y2', y(t.value)).attr('stroke', color).attr('stroke-width', 2).attr('stroke-dasharray', '2 4');
     g.append('text')
-      .attr('x', w - 4)
-      .attr('y', i % 2 ? y(t.value) + 16 * fs.k : y(t.value) - 5)
-      .attr('text-anchor', 'end')
+      // alternate ends so labels of nearby thresholds never overlap
+      .attr('x', i % 2 ? 6 : w - 4)
+      .attr('y', y(t.value) - 5)
+      .attr('text-anchor', i % 2 ? 'start' : 'end')
       .attr('font-size', fs.tick)
       .attr('font-weight', 600)
       .attr('fill', color)
