@@ -7,6 +7,7 @@ import { CapabilityPanel } from './CapabilityPanel.tsx';
 import { FontScale } from './Chart.tsx';
 import { ClassroomGallery } from './Classroom.tsx';
 import { CompareView } from './CompareView.tsx';
+import { AnalyzeView } from './AnalyzeView.tsx';
 import { ErrorBoundary } from './ErrorBoundary.tsx';
 import { ModelPanel, ModelStatusStrip, type LoadState } from './ModelPanel.tsx';
 import { PromptPanel, type Transport } from './PromptPanel.tsx';
@@ -39,6 +40,7 @@ export function App() {
   const [mode, setMode] = useState<Mode>(initial.mode);
   const [compareCfg, setCompareCfg] = useState<DecodeConfig>(initial.compare ?? defaultCompare(initial.config));
   const [warnings, setWarnings] = useState<string[]>(initial.warnings);
+  const [analyzeText, setAnalyzeText] = useState<string>(initial.text ?? 'The old man looked at the sea and said nothing.');
   const [large, setLarge] = useState(false);
   const [copied, setCopied] = useState<string | null>(null);
   const [caps, setCaps] = useState<Capabilities | null>(null);
@@ -58,7 +60,7 @@ export function App() {
 
   // ---- URL state: every change replaces the current history entry, except that a run seals its
   // entry (state.ran), so the first change after a run starts a new one: Back returns to each run.
-  const query = writePageState({ config, mode, compare: compareCfg });
+  const query = writePageState({ config, mode, compare: compareCfg, text: analyzeText });
   useEffect(() => {
     if (window.location.search === query) return;
     if (window.history.state?.ran) window.history.pushState(null, '', query);
@@ -70,6 +72,7 @@ export function App() {
       setConfigRaw(s.config);
       setMode(s.mode);
       if (s.compare) setCompareCfg(s.compare);
+      if (s.text !== undefined) setAnalyzeText(s.text);
       setWarnings(s.warnings);
     };
     window.addEventListener('popstate', onPop);
@@ -332,9 +335,9 @@ export function App() {
           <p className="tagline">Watch a language model choose its next token — and what each decoding strategy does about it.</p>
         </div>
         <nav className="modes" aria-label="Mode">
-          {(['run', 'compare', 'classroom'] as const).map((m) => (
+          {(['run', 'compare', 'analyze', 'classroom'] as const).map((m) => (
             <button key={m} type="button" className={mode === m ? 'tab active' : 'tab'} aria-pressed={mode === m} data-testid={`mode-${m}`} onClick={() => setMode(m)}>
-              {m === 'run' ? 'Playground' : m === 'compare' ? 'Compare' : 'Classroom'}
+              {m === 'run' ? 'Playground' : m === 'compare' ? 'Compare' : m === 'analyze' ? 'Analyze' : 'Classroom'}
             </button>
           ))}
         </nav>
@@ -395,6 +398,8 @@ export function App() {
           <ErrorBoundary prompt={() => configRef.current.prompt}>
             {mode === 'classroom' ? (
               <ClassroomGallery onOpen={applyPreset} />
+            ) : mode === 'analyze' ? (
+              <AnalyzeView config={config} text={analyzeText} onText={setAnalyzeText} ensureModel={ensureModel} onAnalyzed={() => pushUrl(writePageState({ config, mode, text: analyzeText }))} />
             ) : mode === 'compare' ? (
               <CompareView a={config} b={compareCfg} onChangeB={setCompareCfg} ensureModel={ensureModel} onRan={() => pushUrl(writePageState({ config, mode, compare: compareCfg }))} runSignal={compareSignal} />
             ) : (

@@ -142,7 +142,9 @@ export function Candidates({ token, index, onBranch }: { token: TokenEvent | und
                   <span className="minibar raw" style={{ width: `${(c.prob / max) * 60}px` }} /> {pct(c.prob)}
                 </td>
                 <td>
-                  {pp === undefined ? (
+                  {token.processedTop.length === 0 ? (
+                    <span className="muted">–</span>
+                  ) : pp === undefined ? (
                     <span className="muted">removed</span>
                   ) : (
                     <>

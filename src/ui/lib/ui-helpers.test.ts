@@ -153,3 +153,24 @@ describe('misc', () => {
     expect(formatBytes(1536)).toBe('1.5 KB');
   });
 });
+
+import { analysisTokens } from './analysis.ts';
+
+describe('analyze mode', () => {
+  it('keeps the analyzed text in the link', () => {
+    const q = writePageState({ config: DEFAULT_CONFIG, mode: 'analyze', text: 'A & B <i>' });
+    const s = readPageState(q);
+    expect(s.mode).toBe('analyze');
+    expect(s.text).toBe('A & B <i>');
+    expect(s.warnings).toEqual([]);
+  });
+  it('turns an analysis into token events', () => {
+    const toks = analysisTokens({
+      model: 'm',
+      perplexity: 3,
+      truncated: 0,
+      tokens: [{ index: 1, id: 7, text: ' x', rank: 3, prob: 0.1, logprob: Math.log(0.1), entropy: 2, varentropy: 1, top: [{ id: 1, text: 'a', prob: 0.3 }] }],
+    });
+    expect(toks[0]).toMatchObject({ type: 'token', index: 0, position: 1, id: 7, rank: 3, rawTop: [{ id: 1, text: 'a', prob: 0.3 }], processedTop: [] });
+  });
+});

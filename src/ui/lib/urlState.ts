@@ -4,11 +4,14 @@
  */
 import { decodeConfig, encodeConfig, DEFAULT_CONFIG, type DecodeConfig } from '../../engine/config/index.ts';
 
-export type Mode = 'run' | 'compare' | 'classroom';
-const MODES: readonly Mode[] = ['run', 'compare', 'classroom'];
+export type Mode = 'run' | 'compare' | 'analyze' | 'classroom';
+const MODES: readonly Mode[] = ['run', 'compare', 'analyze', 'classroom'];
+
+/** Longest text analyze mode takes from a link. */
+export const MAX_ANALYZE_CHARS = 4000;
 
 /** Page keys, not part of a DecodeConfig. `b` holds compare mode's second config as its own query. */
-const PAGE_KEYS = ['mode', 'b'] as const;
+const PAGE_KEYS = ['mode', 'b', 'text'] as const;
 
 export interface PageState {
   config: DecodeConfig;
@@ -16,6 +19,8 @@ export interface PageState {
   mode: Mode;
   /** Compare mode's second config (same prompt, seed and model as `config`). */
   compare?: DecodeConfig;
+  /** Analyze mode's text. */
+  text?: string;
 }
 
 export function readPageState(search: string): PageState {
@@ -30,9 +35,14 @@ export function readPageState(search: string): PageState {
   let mode: Mode = 'run';
   if (modeRaw !== null) {
     if ((MODES as readonly string[]).includes(modeRaw)) mode = modeRaw as Mode;
-    else warnings.push(`mode=${JSON.stringify(modeRaw.slice(0, 40))} is not a page mode (run, compare, classroom); showing run`);
+    else warnings.push(`mode=${JSON.stringify(modeRaw.slice(0, 40))} is not a page mode (run, compare, analyze, classroom); showing run`);
   }
   const bRaw = params.get('b');
+  let text = params.get('text') ?? undefined;
+  if (text !== undefined && [...text].length > MAX_ANALYZE_CHARS) {
+    text = [...text].slice(0, MAX_ANALYZE_CHARS).join('');
+    warnings.push(`text is longer than ${MAX_ANALYZE_CHARS} characters; kept the first ${MAX_ANALYZE_CHARS}`);
+  }
   for (const k of PAGE_KEYS) params.delete(k);
   const main = decodeConfig(params);
   warnings.unshift(...main.warnings);
@@ -42,7 +52,7 @@ export function readPageState(search: string): PageState {
     warnings.push(...b.warnings.map((w) => `second config (b): ${w}`));
     compare = sharedWith(main.config, b.config);
   }
-  return { config: main.config, warnings, mode, compare };
+  return { config: main.config, warnings, mode, compare, text };
 }
 
 /** Compare mode runs B on A's prompt, seed, model and length (common random numbers). */
@@ -51,10 +61,11 @@ export function sharedWith(a: DecodeConfig, b: DecodeConfig): DecodeConfig {
 }
 
 /** The query string (with "?") for a page state. */
-export function writePageState(s: { config: DecodeConfig; mode: Mode; compare?: DecodeConfig }): string {
+export function writePageState(s: { config: DecodeConfig; mode: Mode; compare?: DecodeConfig; text?: string }): string {
   let q = encodeConfig(s.config);
   if (s.mode !== 'run') q += `&mode=${s.mode}`;
   if (s.mode === 'compare' && s.compare) q += `&b=${encodeURIComponent(encodeConfig(s.compare))}`;
+  if (s.mode === 'analyze' && s.text) q += `&text=${encodeURIComponent(s.text)}`;
   return '?' + q;
 }
 
