@@ -25,6 +25,7 @@ import {
   type TreeKernels,
 } from '../../kernels/types.ts';
 import type { Sequence } from '../../model/runner.ts';
+import { purposeWord, uniform } from '../../rng.ts';
 import { tokenEventFromStep, topEntries } from '../../trace/events.ts';
 import type { DraftNode, SpecStepData } from '../../trace/strategy-events.ts';
 import type { StrategyEvent, TokenEvent, TokenSource } from '../../trace/types.ts';
@@ -226,6 +227,9 @@ export class SpecSession {
           withoutReplacement: tree.mode === 'without-replacement',
           deterministic: tree.mode === 'deterministic' || undefined,
           relaxed: this.relaxed,
+          // A chain keeps verifyChain's acceptance keys (index = draft position), so relaxed
+          // acceptance with k = 1 or delta = 0 gives exactly the tokens of plain spec-chain.
+          uniforms: tree.isChain() && !this.greedy ? chainUniforms(config.seed, step, N - 1) : undefined,
         });
         this.sc.countReadBack(res.bytesReadBack);
         path = res.path;
@@ -342,4 +346,9 @@ export class SpecSession {
     this.ctx.push(...emittedTokens);
     return { emitted, outcome: { tokens: emittedTokens, accepted: path.length, rows, vocab: V, tree } };
   }
+}
+
+/** verifyChain's acceptance uniforms for a K-draft chain, indexed by tree node id (node i + 1 = draft i). */
+function chainUniforms(seed: number, step: number, K: number): number[] {
+  return [NaN, ...Array.from({ length: K }, (_, i) => uniform(seed, step, purposeWord('accept', 0), i))];
 }

@@ -1,0 +1,252 @@
+/**
+ * The speculative strategies on the embedded target/draft pair (Node, onnxruntime CPU, CPU
+ * kernels). Nothing here depends on the exact weights: the models are retrained from time to time.
+ * - Temperature 0: every lossless variant emits exactly the target's greedy tokens.
+ * - Losslessness: the first two emitted tokens over 500 seeded runs follow the target's exact
+ *   joint distribution (computed from its logits), chi-square at alpha = 0.001 (fixed seeds, so
+ *   the outcome is deterministic).
+ * - Forward accounting (a draft that always agrees: the target drafting for itself) and KV
+ *   rollback (every emitted token's target distribution equals a fresh full forward's).
+ * - Relaxed acceptance: k = 1 or delta = 0 is exact acceptance; otherwise drift is reported.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG, normalizeConfig, type DecodeConfig } from '../../config/index.ts';
+import { createCpuKernels } from '../../kernels/cpu/index.ts';
+import { chiSquare, chiSquareCritical001 } from '../../kernels/cpu/test-helpers.ts';
+import type { Kernels } from '../../kernels/types.ts';
+import { generate } from '../../generate.ts';
+import { configureModelSources, ModelRunner } from '../../model/runner.ts';
+import { MODELS_DIR } from '../../node.ts';
+import { collectTrace } from '../../trace/collect.ts';
+import type { StrategyEvent, Trace } from '../../trace/types.ts';
+import { promptLookup, SuccessorTable, topKIds } from './drafts.ts';
+
+let target: ModelRunner;
+let draft: ModelRunner;
+let kernels: Kernels;
+
+beforeAll(async () => {
+  configureModelSources({ localModelPath: MODELS_DIR, allowRemoteModels: false });
+  target = await ModelRunner.load({ model: 'playground/brown-target-v1', backend: 'cpu', dtype: 'fp32' });
+  draft = await ModelRunner.load({ model: 'playground/brown-draft-v1', backend: 'cpu', dtype: 'fp32' });
+  kernels = await createCpuKernels();
+});
+afterAll(async () => {
+  await target?.dispose();
+  await draft?.dispose();
+});
+
+const config = (over: Partial<Record<keyof DecodeConfig, unknown>>): DecodeConfig => {
+  const { config, warnings } = normalizeConfig({ ...DEFAULT_CONFIG, ...over });
+  expect(warnings).toEqual([]);
+  return config;
+};
+const run = (c: DecodeConfig, d: ModelRunner = draft): Promise<Trace> => collectTrace(generate(c, { target, draft: d, kernels }));
+const ids = (t: Trace) => t.tokens.map((e) => e.id);
+const specEvents = (t: Trace) => t.events.filter((e) => e.kind === 'spec') as StrategyEvent<'spec'>[];
+
+const LOSSLESS = ['spec-chain', 'spec-tree', 'spec-rsd', 'spec-adaptive', 'prompt-lookup', 'recycling'] as const;
+const PROMPTS = ['The old man', 'It was a cold morning in the city of', 'the man and the woman and the man and the'];
+
+describe('speculative strategies at temperature 0', () => {
+  it('every lossless variant emits exactly the greedy tokens (3 prompts, 24 tokens, several shapes)', async () => {
+    for (const prompt of PROMPTS) {
+      const greedy = ids(await run(config({ strategy: 'greedy', prompt, max_new_tokens: 24 })));
+      expect(greedy).toHaveLength(24);
+      const variants: Record<string, unknown>[] = [
+        ...LOSSLESS.map((strategy) => ({ strategy })),
+        { strategy: 'spec-chain', num_draft_tokens: 1 },
+        { strategy: 'spec-chain', num_draft_tokens: 7 },
+        { strategy: 'spec-tree', tree_width: 3, tree_depth: 3 },
+        { strategy: 'spec-adaptive', draft_confidence: 0 },
+        { strategy: 'recycling', tree_width: 4, tree_depth: 3 },
+        { strategy: 'prompt-lookup', ngram_size: 1 },
+      ];
+      for (const v of variants) {
+        const t = await run(config({ ...v, prompt, temperature: 0, max_new_tokens: 24, seed: 3 }));
+        expect(t.end.reason, JSON.stringify(v) + t.end.error).toBe('max_tokens');
+        expect(ids(t), `${JSON.stringify(v)} on "${prompt}"`).toEqual(greedy);
+        expect(t.tokens.every((e) => e.rank === 0)).toBe(true);
+      }
+    }
+    // With a repetition penalty too (greedy reads it; the verifier applies it per path).
+    const prompt = PROMPTS[2];
+    const g = ids(await run(config({ strategy: 'greedy', prompt, max_new_tokens: 16, repetition_penalty: 1.3 })));
+    for (const strategy of ['spec-chain', 'spec-tree', 'recycling']) {
+      const t = await run(config({ strategy, prompt, temperature: 0, repetition_penalty: 1.3, max_new_tokens: 16 }));
+      expect(ids(t), strategy).toEqual(g);
+    }
+  });
+});
+
+describe('forward accounting and the trace', () => {
+  it('a draft that always agrees (the target drafting for itself) is accepted K of K: 1/(K+1) target passes per token', async () => {
+    for (const temperature of [0, 1]) {
+      const t = await run(config({ strategy: 'spec-chain', num_draft_tokens: 4, temperature, prompt: 'The old man', max_new_tokens: 20, seed: 5 }), target);
+      const ev = specEvents(t);
+      expect(t.tokens).toHaveLength(20);
+      expect(ev).toHaveLength(4);
+      expect(ev.every((e) => e.data.accepted === 4 && e.data.next.kind === 'bonus')).toBe(true);
+      expect(ev.reduce((a, e) => a + e.data.targetForwards, 0) / t.tokens.length).toBeCloseTo(0.2, 10);
+    }
+  });
+
+  it('with the embedded pair at T = 0: fewer target passes than tokens; stats and events agree', async () => {
+    for (const strategy of ['spec-chain', 'spec-tree', 'spec-rsd']) {
+      const t = await run(config({ strategy, temperature: 0, prompt: PROMPTS[0], max_new_tokens: 32 }));
+      const ev = specEvents(t);
+      expect(t.end.stats.targetForwards).toBe(ev.length);
+      expect(t.end.stats.targetForwards / t.tokens.length).toBeLessThan(1);
+      expect(t.end.stats.draftForwards).toBe(ev.reduce((a, e) => a + e.data.draftForwards, 0));
+      expect(ev.reduce((a, e) => a + e.data.accepted + 1, 0)).toBe(t.tokens.length);
+      for (const e of ev) {
+        const d = e.data;
+        expect(d.nodes.filter((n) => n.status === 'accepted')).toHaveLength(d.accepted);
+        expect(d.depths!.filter((x) => x.accepted)).toHaveLength(d.accepted);
+        for (const n of d.nodes) expect(n.parent).toBeLessThan(n.id);
+      }
+      // Token sources: accepted drafts, then one residual or bonus token per step.
+      expect(t.tokens.filter((x) => x.source !== 'draft-accepted')).toHaveLength(ev.length);
+    }
+  });
+
+  it('rolls the KV caches back: every emitted token carries the distribution of a fresh full forward', async () => {
+    for (const strategy of ['spec-chain', 'spec-tree', 'spec-rsd', 'recycling']) {
+      const t = await run(config({ strategy, temperature: 1, prompt: PROMPTS[1], max_new_tokens: 24, seed: 11 }));
+      expect(t.end.reason).toBe('max_tokens');
+      // Rejections happened, so rollback was exercised.
+      expect(specEvents(t).some((e) => e.data.nodes.some((n) => n.status === 'rejected')), strategy).toBe(true);
+      const all = [...target.encode(PROMPTS[1]), ...ids(t)];
+      const seq = target.newSequence();
+      const out = await target.forward(seq, [all.slice(0, -1)]);
+      seq.dispose();
+      const P = all.length - t.tokens.length;
+      const V = out.vocab;
+      t.tokens.forEach((tok, i) => {
+        const row = out.logits.subarray((P - 1 + i) * V, (P + i) * V);
+        const top = topKIds(row, 0, V, 3);
+        expect(tok.rawTop.slice(0, 3).map((e) => e.id), `${strategy} token ${i}`).toEqual(top);
+        let m = -Infinity;
+        for (const v of row) m = Math.max(m, v);
+        let z = 0;
+        for (const v of row) z += Math.exp(v - m);
+        expect(tok.prob).toBeCloseTo(Math.exp(row[tok.id] - m) / z, 4);
+      });
+    }
+  });
+});
+
+describe('losslessness on the embedded target', () => {
+  /** The first two emitted tokens of N seeded runs against the exact joint p(x1) p(x2 | x1) (top_k = 10, T = 1). */
+  async function firstTwo(over: (run: number) => Record<string, unknown>, N: number) {
+    const prompt = PROMPTS[2];
+    const base = { prompt, top_k: 10, temperature: 1, max_new_tokens: 2 };
+    const proc = { top_k: 10 };
+    const promptIds = target.encode(prompt);
+    const exactAfter = async (prefix: number[]) => {
+      const seq = target.newSequence();
+      const out = await target.forward(seq, [prefix], 1);
+      seq.dispose();
+      const res = await kernels.step(await kernels.createLogits(out.logits, 1, out.vocab), {
+        rows: [{ config: proc, choose: 'none', seed: 0, step: 0 }],
+        keepProcessed: true,
+      });
+      const p = await kernels.readProbs({ probs: res.processed!, row: 0 });
+      kernels.dispose(res.processed!);
+      return p;
+    };
+    const p1 = await exactAfter(promptIds);
+    const support = [...p1.keys()].filter((i) => p1[i] > 0);
+    const joint = new Map<string, number>();
+    for (const x of support) {
+      const p2 = await exactAfter([...promptIds, x]);
+      p2.forEach((v, y) => v > 0 && joint.set(`${x},${y}`, p1[x] * v));
+    }
+    const counts = new Map<string, number>();
+    for (let s = 0; s < N; s++) {
+      const t = await run(config({ ...base, ...over(s), seed: 1000 + s }));
+      const key = `${t.tokens[0].id},${t.tokens[1].id}`;
+      expect(joint.has(key), `impossible pair ${key}`).toBe(true);
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    // Cells with expected count >= 5 on their own, the rest pooled.
+    const obs: number[] = [];
+    const exp: number[] = [];
+    let restObs = N;
+    let restP = 1;
+    for (const [key, p] of joint) {
+      if (p * N < 5) continue;
+      obs.push(counts.get(key) ?? 0);
+      exp.push(p);
+      restObs -= counts.get(key) ?? 0;
+      restP -= p;
+    }
+    obs.push(restObs);
+    exp.push(Math.max(restP, 0));
+    const x2 = chiSquare(obs, exp);
+    return { x2, df: obs.length - 1 };
+  }
+
+  const shape = { num_draft_tokens: 2, tree_depth: 2, tree_width: 2, draft_confidence: 0.05 };
+  for (const strategy of ['spec-chain', 'spec-rsd', 'recycling']) {
+    it(`${strategy}: first two tokens over 500 seeded runs follow the target (chi-square, alpha 0.001)`, async () => {
+      const { x2, df } = await firstTwo(() => ({ strategy, ...shape }), 500);
+      expect(df).toBeGreaterThanOrEqual(3);
+      expect(x2).toBeLessThan(chiSquareCritical001(df));
+    });
+  }
+
+  it('spec-tree, spec-adaptive and prompt-lookup: pooled 3 x 170 seeded runs follow the target (chi-square, alpha 0.001)', async () => {
+    const pooled = ['spec-tree', 'spec-adaptive', 'prompt-lookup'];
+    const { x2, df } = await firstTwo((s) => ({ strategy: pooled[s % 3], ...shape }), 510);
+    expect(df).toBeGreaterThanOrEqual(3);
+    expect(x2).toBeLessThan(chiSquareCritical001(df));
+  });
+});
+
+describe('relaxed acceptance (lossy, opt-in)', () => {
+  it('k = 1 or delta = 0 reduces to exact acceptance; otherwise it reports its drift', async () => {
+    const base = { temperature: 1, prompt: PROMPTS[1], max_new_tokens: 24, seed: 21 };
+    for (const strategy of ['spec-chain', 'spec-tree']) {
+      const exact = await run(config({ ...base, strategy }));
+      for (const relaxed of [{ relaxed_neighbors: 1, relaxed_delta: 0.5 }, { relaxed_neighbors: 8, relaxed_delta: 0 }]) {
+        const t = await run(config({ ...base, strategy, relaxed_acceptance: true, ...relaxed }));
+        expect(ids(t), `${strategy} ${JSON.stringify(relaxed)}`).toEqual(ids(exact));
+        for (const e of specEvents(t)) {
+          expect(e.data.relaxed!.unavailable).toBeUndefined();
+          expect(e.data.relaxed!.drift).toBeCloseTo(0, 9);
+          expect(e.data.relaxed!.relaxedAccepts).toBe(0);
+        }
+      }
+      const lossy = await run(config({ ...base, strategy, relaxed_acceptance: true, relaxed_neighbors: 8, relaxed_delta: 0.5 }));
+      const ev = specEvents(lossy);
+      expect(ev.every((e) => e.data.relaxed!.drift >= 0 && e.data.relaxed!.drift <= 1)).toBe(true);
+      expect(ev.some((e) => e.data.relaxed!.drift > 0)).toBe(true);
+    }
+    // Greedy with k = 1 is greedy.
+    const g = await run(config({ strategy: 'greedy', prompt: PROMPTS[0], max_new_tokens: 16 }));
+    const r = await run(config({ strategy: 'spec-chain', temperature: 0, relaxed_acceptance: true, relaxed_neighbors: 1, prompt: PROMPTS[0], max_new_tokens: 16 }));
+    expect(ids(r)).toEqual(ids(g));
+  });
+});
+
+describe('draft proposers', () => {
+  it('prompt lookup proposes the continuation of the most recent earlier n-gram match', () => {
+    expect(promptLookup([1, 2, 3, 4, 1, 2, 3, 9, 1, 2, 3], 3, 4)).toEqual({ tokens: [9, 1, 2, 3], ngram: 3, from: 7 });
+    expect(promptLookup([5, 6, 7, 5], 3, 2)).toEqual({ tokens: [6, 7], ngram: 1, from: 1 });
+    expect(promptLookup([1, 2, 3], 2, 2)).toBeNull();
+  });
+
+  it('the recycling table keeps the latest top-k successors and builds a BFS tree', () => {
+    const V = 6;
+    const table = new SuccessorTable(V, 2);
+    table.update(0, Float32Array.from([0, 5, 1, 4, 0, 0]), 0);
+    table.update(1, Float32Array.from([9, 0, 0, 0, 0, 8]), 0);
+    expect(table.successors(0)).toEqual([1, 3]);
+    const tree = table.draftTree(0, 2, 2);
+    expect(tree.tokens).toEqual([0, 1, 3, 0, 5]);
+    expect(tree.parents).toEqual([-1, 0, 0, 1, 1]);
+    table.update(0, Float32Array.from([7, 0, 0, 0, 0, 0]), 0);
+    expect(table.successors(0)[0]).toBe(0);
+  });
+});
