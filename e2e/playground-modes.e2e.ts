@@ -62,6 +62,27 @@ describe('playground modes', () => {
     await context.close();
   });
 
+  it('analyzes a pasted text: every token coloured by rank, perplexity, entropy timeline; the text is in the link', async () => {
+    const text = 'The old man looked at the <b>sea</b>.';
+    const { page, context, errors } = await open(browser, `/?mode=analyze&backend=wasm&text=${encodeURIComponent(text)}`);
+    expect(await page.getByTestId('analyze-text').inputValue()).toBe(text);
+    await page.getByTestId('model-ready').waitFor({ timeout: 120_000 });
+    await page.getByTestId('analyze-run').click();
+    await waitStatus(page, 'analyze-output');
+    const toks = await page.locator('[data-testid="analyze-output"] [data-testid="token"]').allInnerTexts();
+    expect(toks.length).toBeGreaterThan(5);
+    expect(toks.join('')).toContain('sea');
+    expect(await page.locator('#root b').count()).toBe(0);
+    expect(await page.getByTestId('analyze-summary').innerText()).toMatch(/perplexity \d/);
+    expect(await page.locator('[data-testid="chart-entropy"] .step-hit').count()).toBe(toks.length);
+    await page.locator('[data-testid="analyze-output"] [data-testid="token"]').nth(2).click();
+    expect(await page.getByTestId('candidates').innerText()).toContain('Step 2');
+    expect(new URL(page.url()).searchParams.get('text')).toBe(text);
+    await screenshot(page, 'playground-analyze');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('shows the classroom gallery; a preset opens as a link and runs', async () => {
     const { page, context, errors } = await open(browser, '/?mode=classroom&backend=wasm');
     const cards = page.locator('[data-testid^="preset-"]');
