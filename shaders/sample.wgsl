@@ -1,7 +1,8 @@
 // Token choice per row, after stats and process in the same submit: Gumbel-max sampling
 // (argmax of logq_i + g_i, g_i = rng_gumbel(seed, step, purpose, i), over processed candidates),
-// greedy argmax (lowest id on ties) or a forced token (Analyze mode, branching), then the chosen token's processed prob and its raw logprob and
-// rank (tokens with a strictly larger raw logit), so the host reads a few words, never the row.
+// greedy argmax (lowest id on ties) or a forced token (Analyze mode, branching); then the chosen
+// token's processed prob, raw logprob and raw rank (tokens with a strictly larger raw logit), so
+// the host reads a few words, never the row.
 
 @compute @workgroup_size(256)
 fn sample_main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
@@ -24,7 +25,7 @@ fn sample_main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_
 
   var best_v = SENTINEL;
   var best_i = 0xffffffffu;
-  for (var i = lid; i < n; i += WG) {
+  for (var i = lid; i < n && !force; i += WG) {
     let v = xbuf[g_row_base + i];
     if (v != SENTINEL) {
       // logq = (v - m) - lnZ: subtracting the max first keeps the small numbers exact-ish in f32.

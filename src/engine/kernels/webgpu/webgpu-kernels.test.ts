@@ -12,6 +12,8 @@ import { createWebGpuKernels } from './index.ts';
 import type { NodeDevice } from './node-device.ts';
 import { packF16, prng, randomLogits, requireNodeDevice } from './test-util.ts';
 import type { WebGpuKernels } from './webgpu-kernels.ts';
+import { WebGpuKernels as WebGpuKernelsClass } from './webgpu-kernels.ts';
+import { pipelinesFor } from './pipelines.ts';
 import { shaderSourceOrigin } from './shader-source.ts';
 
 const GOLDEN = new URL('../../../../../shared/golden/decoding-golden.json', import.meta.url);
@@ -211,6 +213,7 @@ describe('robustness', () => {
     ['top_p 1 (off) and top_k > vocab', [0.1, 0.5, 0.2, 0.3, 0.4], { top_p: 1, top_k: 1000 }],
     ['min_p 1 and typical_p 0', [0.1, 0.5, 0.2, 0.5, 0.4, -3], { min_p: 1, typical_p: 0 }],
     ['vocab 2', [0.3, -0.2], { temperature: 2, top_k: 1 }],
+    ['vocab 1', [0.5], { temperature: 0.7, top_k: 3, top_p: 0.5, typical_p: 0.5, eta_cutoff: 0.1 }],
   ];
   for (const [name, values, config] of cases) {
     it(name, async () => {
@@ -379,9 +382,12 @@ describe('speculative chain verification vs the CPU', () => {
 describe('device loss', () => {
   it('surfaces as WebGpuKernelsError(device-lost) so the engine can fall back to the CPU', async () => {
     const own = await requireNodeDevice();
-    const k = await createWebGpuKernels(own.device);
-    const l = await k.createLogits(randomLogits(100, 1), 1, 100);
-    const ok = await k.step(l, { rows: [{ config: {}, seed: 0, step: 0 }] });
+    // Built directly (not through the factory) so only the three step pipelines compile.
+    const k = new WebGpuKernelsClass(own.device, await pipelinesFor(own.device));
+    const data = randomLogits(100, 1);
+    const l = await k.createLogits(data, 1, 100);
+    const req = { rows: [{ config: { temperature: 0.9 }, seed: 4, step: 1 }] };
+    const ok = await k.step(l, req);
     expect(ok.rows[0].choice).toBeDefined();
     own.device.destroy();
     await own.device.lost;
@@ -389,6 +395,10 @@ describe('device loss', () => {
     expect(err).toBeInstanceOf(WebGpuKernelsError);
     expect((err as WebGpuKernelsError).kind).toBe('device-lost');
     expect((err as WebGpuKernelsError).fallbackToCpu).toBe(true);
+    await expect(k.createLogits(data, 1, 100)).rejects.toBeInstanceOf(WebGpuKernelsError);
+    // The fallback: the CPU kernels give the token the GPU gave before it was lost.
+    const again = await cpu.step(await cpu.createLogits(data, 1, 100), req);
+    expect(again.rows[0].choice!.token).toBe(ok.rows[0].choice!.token);
     k.destroy();
   });
 });

@@ -266,20 +266,20 @@ export class WebGpuKernels implements Kernels, TreeKernels {
     });
   }
 
-  private resolveLogits(l: Logits): { buffer: GPUBuffer; variant: Variant; offset: number; temp: boolean } {
+  private resolveLogits(l: Logits): { buffer: GPUBuffer; variant: Variant; offset: number } {
     if (l.kind === 'gpu') {
       if (this.ownedLogits.has(l.buffer) && !this.live.has(l.buffer)) throw new TypeError('logits used after dispose()');
       if ((l.buffer.usage & GPUBufferUsage.STORAGE) === 0) throw new TypeError('GPU logits buffer lacks STORAGE usage');
       const elem = l.dtype === 'float16' ? 2 : 4;
       const off = l.byteOffset ?? 0;
       if (off % elem !== 0) throw new RangeError(`logits byteOffset ${off} is not a multiple of ${elem}`);
-      return { buffer: l.buffer, variant: l.dtype === 'float16' ? 'f16' : 'f32', offset: off / elem, temp: false };
+      return { buffer: l.buffer, variant: l.dtype === 'float16' ? 'f16' : 'f32', offset: off / elem };
     }
     if (l.data.length < l.rows * l.vocab) throw new RangeError(`logits data shorter than rows*vocab (${l.rows}x${l.vocab})`);
     const buf = this.slots.upload.get(l.rows * l.vocab * 4);
     const f32 = l.data instanceof Float32Array ? l.data : Float32Array.from(l.data);
     this.device.queue.writeBuffer(buf, 0, f32.buffer, f32.byteOffset, l.rows * l.vocab * 4);
-    return { buffer: buf, variant: 'f32', offset: 0, temp: true };
+    return { buffer: buf, variant: 'f32', offset: 0 };
   }
 
   private writeDims(v: Partial<Record<'vocab' | 'rows' | 'topk' | 'stride' | 'inOffset' | 'kDraft' | 'vflags' | 'resOff' | 'seed' | 'step' | 'pAccept' | 'pResidual' | 'pBonus', number>>): void {
@@ -393,7 +393,7 @@ export class WebGpuKernels implements Kernels, TreeKernels {
   }
 
   step(logits: Logits, request: StepRequest): Promise<StepResult> {
-    const names: KernelName[] = ['stats', 'process', 'sample', 'probs'];
+    const names: KernelName[] = request.keepProcessed ? ['stats', 'process', 'sample', 'probs'] : ['stats', 'process', 'sample'];
     return this.serial(() => this.guard(async () => {
       await this.ensure(names, variantOf(logits));
       return this.scoped(() => this.stepImpl(logits, request));
