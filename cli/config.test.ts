@@ -24,15 +24,15 @@ describe('cli config', () => {
   });
 
   it('a broken link exits 0 with warnings and a usable config', () => {
-    const r = cli('https://example.org/?v=9&top_p=1.7&tempurature=2&strategy=recycling&seed=abc&prompt=Still%20here');
+    const r = cli('https://example.org/?v=9&top_p=1.7&tempurature=2&strategy=magic&seed=abc&prompt=Still%20here');
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.warnings).toEqual([
       'unknown parameter tempurature ignored (did you mean temperature?)',
       'v=9 is not a supported link version (this app reads v=1); reading it as v=1',
+      expect.stringMatching(/^strategy=magic is not one of greedy, sample, .*; using default sample$/),
       'top_p=1.7 is out of range 0..1; using default 1',
       'seed=abc is not a number; using default 42',
-      'strategy=recycling is not available in this version yet; using default sample',
     ]);
     expect(out.config.prompt).toBe('Still here');
     expect(out.query).toBe('v=1&model=playground/brown-target-v1&strategy=sample&seed=42&prompt=Still%20here');

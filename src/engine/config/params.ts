@@ -157,7 +157,7 @@ export const PARAMS = {
   },
   length_penalty: {
     kind: 'float', default: 1, min: -5, max: 5, step: 0.1, label: 'Length penalty', group: 'strategy',
-    help: 'Beam score = log-probability / length ^ penalty; above 0 favours longer outputs.',
+    help: 'Beam score = log-probability / length ^ penalty (length counts the EOS); above 0 favours longer outputs.',
   },
   adadec_tau: {
     kind: 'float', default: 1, min: 0, max: 12, step: 0.05, unit: 'nats', label: 'AdaDec threshold tau', group: 'strategy',
@@ -201,11 +201,11 @@ export const PARAMS = {
   },
   entropix_pause_text: {
     kind: 'text', default: '', maxChars: 32, label: 'Entropix pause text', group: 'strategy',
-    help: 'High entropy, low varentropy: insert this text (e.g. "...") instead of boosting; empty = boost.',
+    help: 'High entropy, low varentropy: insert this text (e.g. "...") instead of boosting, never twice in a row; empty = boost.',
   },
   entropix_branches: {
     kind: 'int', default: 3, min: 1, max: 16, label: 'Entropix branches', group: 'strategy',
-    help: 'Low entropy, high varentropy: sample this many branches and keep the most confident.',
+    help: 'Low entropy, high varentropy: sample this many branches and keep the one the model finds most probable.',
   },
   entropix_resample_temperature: {
     kind: 'float', default: 2, min: 0, max: 10, step: 0.05, label: 'Entropix resample temperature', group: 'strategy',

@@ -126,7 +126,7 @@ describe('canonical form', () => {
   });
 
   it('encoding an invalid config writes the defaults for the bad values (never a broken link)', () => {
-    const bad = with_({ top_p: 1.7, temperature: Number.NaN, strategy: 'recycling' });
+    const bad = with_({ top_p: 1.7, temperature: Number.NaN, strategy: 'magic' });
     expect(encodeConfig(bad)).toBe(encodeConfig(DEFAULT_CONFIG));
   });
 });

@@ -9,12 +9,13 @@
  * - N > 1: the sequence is forked into N rows and trial t samples its j-th token with key
  *   (seed, position P + j, 'sample', sub = trialSub(P, t)), all trials batched (one forward per
  *   trial token). Sub-streams are unique per (decision position, trial), never 0, so trials draw
- *   independent numbers and never reuse a plain step's;
+ *   independent numbers and never reuse a plain step's; finished trials leave the batch;
  * - a trial ends with a token whose text contains . , ; : ! ? or a newline, with EOS, or at the
  *   cap min(cntp_max_trial_tokens, tokens left in the run, room left in the context);
  * - perplexity = exp(-mean log q(token)), q the processed distribution each token was sampled
  *   from (as the reference code); the lowest perplexity wins (ties: lower trial index) and all its
- *   tokens are emitted (source 'trial-winner'); a 'cntp' event lists every trial.
+ *   tokens are emitted (source 'trial-winner'); a 'cntp' event lists every trial. The sequence is
+ *   rolled back to the decision point and the winner's tokens are fed in one forward.
  *
  * The trigger reads the raw entropy (the one the timeline shows); the reference code measures the
  * processed distribution, which differs once temperature or truncation is on.
@@ -89,8 +90,9 @@ export const cntp: Strategy = (ctx) => {
         if (p < perplexity[winner]) winner = t;
       });
       const w = trials[winner];
-      seq.gatherRows([winner]);
-      seq.truncate(P + w.ids.length - 1);
+      // Back to the decision point; the next forward feeds the winner's tokens in one pass.
+      seq.gatherRows([0]);
+      seq.truncate(P);
 
       const data: CntpData = {
         entropy: row.entropy,
@@ -101,24 +103,27 @@ export const cntp: Strategy = (ctx) => {
       const event: StrategyEvent<'cntp'> = { type: 'strategy', kind: 'cntp', position: P, data };
       const tokens: TokenEvent[] = w.steps.map((s, j) => tokenEvent(target, s, s.choice!, { index: index++, position: P + j, source: 'trial-winner' }));
       yield [event, ...tokens];
-      next = [w.ids[w.ids.length - 1]];
+      next = w.ids;
     }
 
-    /** N trials from position P (whose logits are `first`), batched as N rows of `seq`. */
+    /**
+     * N trials from position P (whose logits are `first`), batched as rows of `seq`; rows of
+     * finished trials are dropped (gatherRows) so later forwards only run the live ones.
+     */
     async function runTrials(N: number, P: number, first: Float32Array, cap: number, capReason: CntpTrialStop): Promise<Trial[]> {
       const trials: Trial[] = Array.from({ length: N }, () => ({ steps: [], ids: [] }));
       seq.gatherRows(trials.map(() => 0));
+      let live = trials.map((_, t) => t); // row r of seq holds trial live[r]
       let block = repeatRow(first, N);
       for (let j = 0; ; j++) {
         const rows = await stepBlock(
           ctx,
           block,
-          trials.map((_, t) => sampleRow(seq.tokens(t), P + j, trialSub(P, t))),
+          live.map((t, r) => sampleRow(seq.tokens(r), P + j, trialSub(P, t))),
           DISPLAY_TOP_K,
         );
-        rows.forEach((st, t) => {
-          const tr = trials[t];
-          if (tr.stop) return;
+        rows.forEach((st, r) => {
+          const tr = trials[live[r]];
           const id = st.choice!.token;
           tr.steps.push(st);
           tr.ids.push(id);
@@ -126,10 +131,15 @@ export const cntp: Strategy = (ctx) => {
           else if (isPunctuationToken(target, id)) tr.stop = 'punctuation';
           else if (tr.ids.length >= cap) tr.stop = capReason;
         });
-        if (trials.every((t) => t.stop)) return trials;
+        const keep = live.map((t, r) => ({ t, r })).filter(({ t }) => !trials[t].stop);
+        if (keep.length === 0) return trials;
+        if (keep.length < live.length) {
+          seq.gatherRows(keep.map(({ r }) => r));
+          live = keep.map(({ t }) => t);
+        }
         const out = await target.forward(
           seq,
-          trials.map((t) => [t.ids[t.ids.length - 1]]),
+          live.map((t) => [trials[t].ids[trials[t].ids.length - 1]]),
           1,
         );
         block = { data: out.logits, rows: out.rows, vocab: out.vocab };
