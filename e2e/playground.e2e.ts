@@ -65,21 +65,25 @@ describe('playground', () => {
     const { page, context, errors, external } = await open(browser, '/?strategy=greedy&max_new_tokens=5&prompt=The%20old%20man');
     expect(await page.getByTestId('model-ready').innerText({ timeout: 120_000 })).toMatch(/brown-target-v1 on WebGPU/);
     const tokens = await runAndWait(page);
-    expect(tokens).toHaveLength(5);
+    // 5 tokens, or fewer when the model ends the text (EOS)
+    expect(tokens.length).toBeGreaterThan(0);
+    expect(tokens.length).toBeLessThanOrEqual(5);
+    if (tokens.length < 5) expect(await page.getByTestId('run-stats').innerText()).toContain('ended by eos');
     // greedy: every emitted token is the raw top-1
-    expect(await page.locator('[data-testid="token"][data-bucket="top1"]').count()).toBe(5);
+    expect(await page.locator('[data-testid="token"][data-bucket="top1"]').count()).toBe(tokens.length);
     expect(await page.getByTestId('output-prompt').innerText()).toBe('The old man');
     // views: probability bars, waterfall, entropy timeline
     expect(await page.locator('[data-testid="chart-probabilities"] rect').count()).toBeGreaterThanOrEqual(20);
     expect(await page.locator('[data-testid="chart-probabilities"] text', { hasText: 'probability' }).count()).toBeGreaterThan(0);
     expect(await page.locator('[data-testid="chart-waterfall"] rect').count()).toBeGreaterThan(0);
-    expect(await page.locator('[data-testid="chart-entropy"] .step-hit').count()).toBe(5);
+    expect(await page.locator('[data-testid="chart-entropy"] .step-hit').count()).toBe(tokens.length);
     // select a step by clicking the timeline, then by clicking a token
-    await page.locator('[data-testid="chart-entropy"] .step-hit').nth(1).click();
-    expect(await page.locator('#prob-h').innerText()).toContain('at step 1');
-    await page.getByTestId('token').nth(2).click();
-    expect(await page.getByTestId('candidates').innerText()).toContain('Step 2');
-    expect(await page.locator('#prob-h').innerText()).toContain('at step 2');
+    await page.locator('[data-testid="chart-entropy"] .step-hit').first().click();
+    expect(await page.locator('#prob-h').innerText()).toContain('at step 0');
+    const last = tokens.length - 1;
+    await page.getByTestId('token').nth(last).click();
+    expect(await page.getByTestId('candidates').innerText()).toContain(`Step ${last}`);
+    expect(await page.locator('#prob-h').innerText()).toContain(`at step ${last}`);
     await screenshot(page, 'playground-greedy-webgpu');
     expect(external).toEqual([]);
     expect(errors).toEqual([]);

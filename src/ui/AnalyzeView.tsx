@@ -73,16 +73,16 @@ export function AnalyzeView({
             </span>
           )}
         </div>
-        <TokenLegend tokens={tokens} mode={mode} />
-        <TokenStream prompt="" tokens={tokens} status={status} selected={sel} mode={mode} onSelect={setSelected} testId="analyze-output" />
+        <TokenLegend tokens={tokens} mode={mode} scored />
+        <TokenStream prompt="" tokens={tokens} status={status} selected={sel} mode={mode} onSelect={setSelected} testId="analyze-output" scored />
         {error && (
           <p className="warn" data-testid="error">
             {error}
           </p>
         )}
-        <Candidates token={sel !== null ? tokens[sel] : undefined} index={sel} />
+        <Candidates token={sel !== null ? tokens[sel] : undefined} index={sel} scored />
       </section>
-      <EntropyView tokens={tokens} selected={sel} config={{ ...config, strategy: 'greedy' }} onSelect={setSelected} />
+      <EntropyView tokens={tokens} selected={sel} config={{ ...config, strategy: 'greedy' }} onSelect={setSelected} xLabel="token of the text" />
     </>
   );
 }

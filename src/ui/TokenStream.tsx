@@ -24,9 +24,9 @@ export function tokenColors(t: Pick<TokenEvent, 'rank' | 'prob'>, mode: ColorMod
   return { bg: b.color, ink: b.ink };
 }
 
-export function TokenLegend({ tokens, mode }: { tokens: readonly TokenEvent[]; mode: ColorMode }) {
+export function TokenLegend({ tokens, mode, scored = false }: { tokens: readonly TokenEvent[]; mode: ColorMode; scored?: boolean }) {
   const counts = bucketCounts(tokens.map((t) => t.rank));
-  const sources = [...new Set(tokens.map((t) => t.source))].filter((s) => SOURCE_STYLE[s]);
+  const sources = scored ? [] : [...new Set(tokens.map((t) => t.source))].filter((s) => SOURCE_STYLE[s]);
   return (
     <div className="legend" data-testid="token-legend">
       {mode === 'rank'
@@ -59,6 +59,7 @@ export function TokenStream({
   onHover,
   testId = 'output',
   diff,
+  scored = false,
 }: {
   prompt: string;
   tokens: readonly TokenEvent[];
@@ -70,6 +71,8 @@ export function TokenStream({
   testId?: string;
   /** Indexes to mark as different from the other side (compare mode). */
   diff?: ReadonlySet<number>;
+  /** Analyze mode: tokens of a given text, not generated (no source styling). */
+  scored?: boolean;
 }) {
   return (
     <div className="stream" onMouseLeave={() => onHover?.(null)}>
@@ -79,7 +82,7 @@ export function TokenStream({
       <span data-testid={testId} data-status={status} className="output" aria-live="polite">
         {tokens.map((t, i) => {
           const c = tokenColors(t, mode);
-          const src = SOURCE_STYLE[t.source];
+          const src = scored ? undefined : SOURCE_STYLE[t.source];
           return (
             <button
               type="button"
@@ -108,15 +111,15 @@ export function TokenStream({
 }
 
 /** The candidates at one step: raw and processed top-k; click one to branch from there. */
-export function Candidates({ token, index, onBranch }: { token: TokenEvent | undefined; index: number | null; onBranch?: (step: number, c: TopEntry) => void }) {
+export function Candidates({ token, index, onBranch, scored = false }: { token: TokenEvent | undefined; index: number | null; onBranch?: (step: number, c: TopEntry) => void; scored?: boolean }) {
   if (!token || index === null) return <p className="muted">Click or hover a token to see the candidates the model weighed.</p>;
   const procById = new Map(token.processedTop.map((e) => [e.id, e.prob]));
   const max = Math.max(...token.rawTop.map((e) => e.prob), ...token.processedTop.map((e) => e.prob), 1e-9);
   return (
     <div className="candidates" data-testid="candidates">
       <p className="cand-head">
-        Step {index}: emitted <code className="tokcode">{tokenLabel(token.text, 30)}</code> — rank {token.rank + 1}, raw p {pct(token.prob)}, processed p{' '}
-        {pct(token.processedProb)}, entropy {token.entropy.toFixed(2)} nats, {token.source}
+        Step {index}: {scored ? 'the text has' : 'emitted'} <code className="tokcode">{tokenLabel(token.text, 30)}</code> — rank {token.rank + 1}, raw p {pct(token.prob)}
+        {scored ? '' : `, processed p ${pct(token.processedProb)}`}, entropy {token.entropy.toFixed(2)} nats{scored ? '' : `, ${token.source}`}
         {token.temperature !== 1 ? `, T=${token.temperature.toFixed(2)}` : ''}
       </p>
       <table>
@@ -165,13 +168,19 @@ export function Candidates({ token, index, onBranch }: { token: TokenEvent | und
           {!token.rawTop.slice(0, 10).some((c) => c.id === token.id) && (
             <tr className="chosen">
               <td>
-                <code className="tokcode">{tokenLabel(token.text, 24)}</code> <span className="muted">(emitted, rank {token.rank + 1})</span>
+                <code className="tokcode">{tokenLabel(token.text, 24)}</code> <span className="muted">({scored ? 'in the text' : 'emitted'}, rank {token.rank + 1})</span>
               </td>
               <td>
                 <span className="minibar raw" style={{ width: `${(token.prob / max) * 60}px` }} /> {pct(token.prob)}
               </td>
               <td>
-                <span className="minibar proc" style={{ width: `${(token.processedProb / max) * 60}px` }} /> {pct(token.processedProb)}
+                {scored ? (
+                  <span className="muted">–</span>
+                ) : (
+                  <>
+                    <span className="minibar proc" style={{ width: `${(token.processedProb / max) * 60}px` }} /> {pct(token.processedProb)}
+                  </>
+                )}
               </td>
               <td />
             </tr>

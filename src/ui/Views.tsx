@@ -42,7 +42,9 @@ export function EntropyView({
   selected,
   config,
   onSelect,
+  xLabel,
 }: {
+  xLabel?: string;
   tokens: readonly TokenEvent[];
   events?: readonly StrategyEvent[];
   selected: number | null;
@@ -55,8 +57,9 @@ export function EntropyView({
       selected,
       thresholds: strategyThresholds(config),
       markers: timelineMarkers(tokens, events),
+      xLabel,
     }),
-    [tokens, events, selected, config],
+    [tokens, events, selected, config, xLabel],
   );
   const draw = useCallback((svg: SVGSVGElement, d: TimelineData, size: { width: number; height: number }) => drawEntropyTimeline(svg, d, size, onSelect), [onSelect]);
   return (

@@ -17,6 +17,8 @@ export interface TimelineData {
   thresholds: readonly Threshold[];
   /** Steps where a strategy acted (AdaDec rerank, CNTP trials, entropix action). */
   markers?: readonly { step: number; kind: string; label: string }[];
+  /** x axis title; default "generated token (step)". */
+  xLabel?: string;
 }
 
 const MARKER_COLOR: Record<string, string> = { adadec: '#CC79A7', cntp: '#009E73', entropix: '#E69F00' };
@@ -44,7 +46,7 @@ export function drawEntropyTimeline(svgEl: SVGSVGElement, data: TimelineData, si
     .call(d3.axisLeft(y).ticks(5).tickSizeInner(-w))
     .call((a) => a.selectAll('line').attr('stroke', C.grid))
     .call((a) => a.selectAll('text').attr('font-size', fs.tick).attr('fill', C.ink));
-  g.append('text').attr('x', w / 2).attr('y', h + 40 * fs.k).attr('text-anchor', 'middle').attr('font-size', fs.label).attr('fill', C.ink).text('generated token (step)');
+  g.append('text').attr('x', w / 2).attr('y', h + 40 * fs.k).attr('text-anchor', 'middle').attr('font-size', fs.label).attr('fill', C.ink).text(data.xLabel ?? 'generated token (step)');
   g.append('text')
     .attr('transform', `translate(${-48 * fs.k},${h / 2}) rotate(-90)`)
     .attr('text-anchor', 'middle')
