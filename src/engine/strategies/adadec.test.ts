@@ -79,6 +79,10 @@ describe('AdaDec', () => {
     expect(a.tokens.map((t) => t.id)).toEqual(g.tokens.map((t) => t.id));
     expect(a.tokens.every((t) => t.source === 'greedy')).toBe(true);
     expect(a.end.stats.targetForwards).toBe(g.end.stats.targetForwards);
+    // One candidate: nothing to rerank, greedy at any tau.
+    const one = await run(config({ strategy: 'adadec', adadec_tau: 0, adadec_candidates: 1, prompt, max_new_tokens: 24 }));
+    expect(one.tokens.map((t) => t.id)).toEqual(g.tokens.map((t) => t.id));
+    expect(one.events).toEqual([]);
   });
 
   it('with tau = 0 triggers at every step; each winner has the best score, as recomputed independently', async () => {

@@ -13,6 +13,7 @@
  *   is emitted with source 'reranked', or 'greedy' when the argmax wins, and an 'adadec' event
  *   records every candidate with its lookahead text and score.
  *
+ * With adadec_candidates = 1 it is greedy decoding (nothing to rerank, no lookahead, no events).
  * Deterministic (no random draws). The lookahead is cut at the model's context limit (a shorter
  * mean; a candidate with no room scores by log p(c) alone). The paper learns tau per model; the
  * reference code also weights the lookahead term, which is 1 here.
@@ -46,7 +47,8 @@ export const adadec: Strategy = (ctx) => {
       const P = seq.length;
       const [row] = await stepBlock(ctx, block, [greedyRow(seq.tokens(0), P)], Math.max(B, DISPLAY_TOP_K));
 
-      if (!(row.entropy > tau)) {
+      // One candidate (adadec_candidates = 1) has nothing to rerank: greedy, no lookahead.
+      if (!(row.entropy > tau) || B < 2) {
         yield [tokenEvent(target, row, row.choice!, { index, position: P, source: 'greedy' })];
         next = [row.choice!.token];
         continue;
