@@ -218,25 +218,25 @@ export async function runPeer(peer: Peer, prompt: string, n: number, sampling?: 
 }
 
 /**
- * Median cost (ms) of one forward pass of `tokens` new tokens after a context of `context` tokens:
- * prefill once (untimed), then forward + truncate back, `reps` times (after one warm-up).
+ * Median cost (ms) of one forward pass of `tokens` new tokens in each of `rows` rows after a
+ * context of `contextIds` (prefilled untimed; more rows copy the prefix KV as tree verification
+ * does, and that copy is timed). One warm-up, then `reps` timed passes.
  */
-export async function forwardCost(runner: ModelRunner, contextIds: number[], tokens: number, reps: number): Promise<number> {
-  const seq = runner.newSequence(1);
-  try {
-    await runner.forward(seq, [contextIds], 1);
-    const L = seq.length;
-    const step = Array.from({ length: tokens }, (_, i) => contextIds[(i * 7 + 3) % contextIds.length]);
-    const times: number[] = [];
-    for (let r = 0; r <= reps; r++) {
+export async function forwardCost(runner: ModelRunner, contextIds: number[], tokens: number, reps: number, rows = 1): Promise<number> {
+  const step = Array.from({ length: tokens }, (_, i) => contextIds[(i * 7 + 3) % contextIds.length]);
+  const times: number[] = [];
+  for (let r = 0; r <= reps; r++) {
+    const seq = runner.newSequence(1);
+    try {
+      await runner.forward(seq, [contextIds], 1);
       const t0 = performance.now();
-      await runner.forward(seq, [step]);
+      if (rows > 1) seq.gatherRows(new Array(rows).fill(0));
+      await runner.forward(seq, Array.from({ length: rows }, () => step));
       const dt = performance.now() - t0;
-      seq.truncate(L);
       if (r > 0) times.push(dt);
+    } finally {
+      seq.dispose();
     }
-    return median(times);
-  } finally {
-    seq.dispose();
   }
+  return median(times);
 }

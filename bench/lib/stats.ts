@@ -27,6 +27,12 @@ export interface SpecSummary {
   meanNodes: number;
   /** Acceptance rate per draft depth: accepted / reached. */
   acceptanceByDepth: number[];
+  /**
+   * Shape of the verification pass, median over steps: rows (root-to-leaf paths, batched) and new
+   * tokens per row (the pending committed token + the deepest path).
+   */
+  verifyRows: number;
+  verifyTokens: number;
 }
 
 export function summarizeSpec(events: readonly StrategyEvent[]): SpecSummary | undefined {
@@ -36,9 +42,16 @@ export function summarizeSpec(events: readonly StrategyEvent[]): SpecSummary | u
   let nodes = 0;
   const reached: number[] = [];
   const acc: number[] = [];
+  const rows: number[] = [];
+  const tokens: number[] = [];
   for (const e of spec) {
     accepted += e.data.accepted;
     nodes += e.data.nodes.length;
+    const ns = e.data.nodes;
+    const parents = new Set(ns.map((n) => n.parent));
+    rows.push(Math.max(1, ns.filter((n) => !parents.has(n.id)).length));
+    const depths = ns.map((n) => n.depth);
+    tokens.push(1 + (ns.length ? Math.max(...depths) - Math.min(...depths) + 1 : 0));
     (e.data.depths ?? []).forEach((d, i) => {
       reached[i] = (reached[i] ?? 0) + (d.reached ? 1 : 0);
       acc[i] = (acc[i] ?? 0) + (d.accepted ? 1 : 0);
@@ -50,45 +63,32 @@ export function summarizeSpec(events: readonly StrategyEvent[]): SpecSummary | u
     meanAccepted: accepted / spec.length,
     meanNodes: nodes / spec.length,
     acceptanceByDepth: reached.map((r, i) => (r ? (acc[i] ?? 0) / r : 0)),
+    verifyRows: Math.round(median(rows)),
+    verifyTokens: Math.round(median(tokens)),
   };
 }
 
-/** Forward-pass costs (ms) measured on the same backend as the runs they predict. */
+/** Forward-pass costs (ms), measured on the same backend as the runs they predict. */
 export interface ForwardCosts {
-  /** Target, one new token at the benchmark's context length. */
+  /** Target, one new token (one row) at the benchmark's context length. */
   target1: number;
-  /** Draft, one new token. 0 for draft-model-free variants. */
+  /** Draft, one new token (one row). 0 for draft-model-free variants. */
   draft1: number;
-  /** Target verification cost by number of new tokens in one pass (T -> ms), T ascending. */
-  targetByTokens: [number, number][];
-}
-
-/** Linear interpolation of the verification cost for T new tokens (clamped at the ends). */
-export function verifyCost(c: ForwardCosts, tokens: number): number {
-  const pts = c.targetByTokens;
-  if (pts.length === 0) return c.target1;
-  if (tokens <= pts[0][0]) return pts[0][1];
-  for (let i = 1; i < pts.length; i++) {
-    const [t1, m1] = pts[i];
-    const [t0, m0] = pts[i - 1];
-    if (tokens <= t1) return m0 + ((m1 - m0) * (tokens - t0)) / (t1 - t0);
-  }
-  const [tl, ml] = pts[pts.length - 1];
-  const [tp, mp] = pts.length > 1 ? pts[pts.length - 2] : [0, 0];
-  return ml + ((ml - mp) / Math.max(1, tl - tp)) * (tokens - tl);
+  /** Target verification pass of the variant's median shape (rows x tokens). */
+  verify: number;
 }
 
 /**
  * Predicted speedup over plain decoding from measured acceptance and forward costs:
  *   tokens per step = mean accepted + 1 (the residual or bonus token),
- *   cost per step   = draft forwards per step x draft cost + verify cost(nodes + 1 tokens),
+ *   cost per step   = draft forwards per step x draft cost + verification pass cost,
  *   speedup         = tokens per step x target cost / cost per step.
- * Sampling/kernel time is ignored on both sides (it is per token and cancels to first order).
+ * Kernel time (sampling, verification math) is left out on both sides; batched draft passes (tree
+ * levels) are costed as single-row ones, so trees are predicted optimistically.
  */
-export function predictSpeedup(s: SpecSummary, run: Pick<RunStats, 'draftForwards' | 'targetForwards'>, c: ForwardCosts): number {
+export function predictSpeedup(s: SpecSummary, run: Pick<RunStats, 'draftForwards'>, c: ForwardCosts): number {
   const draftPerStep = s.steps ? run.draftForwards / s.steps : 0;
-  const verify = verifyCost(c, Math.max(1, Math.round(s.meanNodes) + 1));
-  const perStep = draftPerStep * c.draft1 + verify;
+  const perStep = draftPerStep * c.draft1 + c.verify;
   return ((s.meanAccepted + 1) * c.target1) / perStep;
 }
 

@@ -4,27 +4,37 @@
  * place, as the app's worker does). Each gives a `run(query)` returning the same OurRun record.
  */
 import { getHeapStatistics } from 'node:v8';
-import { decodeConfig } from '../../src/engine/config/index.ts';
-import { createNodeSession } from '../../src/engine/node.ts';
+import { DEFAULT_DRAFT, DEFAULT_MODEL, STRATEGIES, decodeConfig } from '../../src/engine/config/index.ts';
+import { ModelRunner, configureModelSources } from '../../src/engine/model/runner.ts';
+import { MODELS_DIR, createNodeSession } from '../../src/engine/node.ts';
 import type { EngineSession } from '../../src/engine/session.ts';
 import { getBrowser, type BenchBrowser } from './browser.ts';
-import { runOurs, type OurRun } from './loops.ts';
+import { forwardCost, runOurs, type OurRun } from './loops.ts';
 
 export type BenchBackend = 'cpu' | 'wasm' | 'webgpu';
 export const ALL_BACKENDS: BenchBackend[] = ['cpu', 'wasm', 'webgpu'];
 
 export const nodeHeap = (): number => getHeapStatistics().used_heap_size;
 
-let nodeSession: EngineSession | undefined;
-export function sharedNodeSession(): EngineSession {
-  nodeSession ??= createNodeSession();
-  return nodeSession;
+/**
+ * Two Node sessions: one for strategies with a draft model and one without, so alternating them
+ * (interleaved repetitions) never reloads the models.
+ */
+const nodeSessions = new Map<boolean, EngineSession>();
+export function sharedNodeSession(withDraft = false): EngineSession {
+  let s = nodeSessions.get(withDraft);
+  if (!s) {
+    s = createNodeSession();
+    nodeSessions.set(withDraft, s);
+  }
+  return s;
 }
 
 export async function closeNodeSession(): Promise<void> {
-  const s = nodeSession;
-  nodeSession = undefined;
-  await s?.unload();
+  const all = [...nodeSessions.values()];
+  nodeSessions.clear();
+  for (const s of all) await s.unload();
+  await closeCostProbes();
 }
 
 export interface Target {
@@ -35,13 +45,12 @@ export interface Target {
 
 export async function target(backend: BenchBackend, opts: { gpuKernels?: boolean } = {}): Promise<Target> {
   if (backend === 'cpu') {
-    const s = sharedNodeSession();
     return {
       backend,
       run: (query, sampleEvery = 0) => {
         const { config, warnings } = decodeConfig(query);
         if (warnings.length) throw new Error(`bench query "${query}": ${warnings.join('; ')}`);
-        return runOurs(s, config, { heap: nodeHeap, sampleEvery });
+        return runOurs(sharedNodeSession(STRATEGIES[config.strategy].needsDraft), config, { heap: nodeHeap, sampleEvery });
       },
     };
   }
@@ -60,3 +69,43 @@ export const q = (params: Record<string, string | number>): string =>
   Object.entries(params)
     .map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`)
     .join('&');
+
+/** Raw forward-pass costs on a backend (ModelRunner directly, no strategy, no kernels). */
+export interface CostProbe {
+  forwardMs(which: 'target' | 'draft', contextIds: number[], tokens: number, rows: number, reps: number): Promise<number>;
+  encode(text: string): Promise<number[]>;
+  decode(ids: number[]): Promise<string>;
+}
+
+const nodeRunners = new Map<string, Promise<ModelRunner>>();
+export async function costProbe(backend: BenchBackend): Promise<CostProbe> {
+  if (backend !== 'cpu') {
+    const b = await getBrowser();
+    const be = backend;
+    return {
+      forwardMs: (which, ctx, tokens, rows, reps) => b.call('forwardMs', be, which, ctx, tokens, rows, reps),
+      encode: (text) => b.call('encode', text),
+      decode: (ids) => b.call('decode', ids),
+    };
+  }
+  const runner = (which: 'target' | 'draft') => {
+    let r = nodeRunners.get(which);
+    if (!r) {
+      configureModelSources({ localModelPath: MODELS_DIR, allowRemoteModels: false });
+      r = ModelRunner.load({ model: which === 'target' ? DEFAULT_MODEL : DEFAULT_DRAFT, backend: 'cpu', dtype: 'fp32' });
+      nodeRunners.set(which, r);
+    }
+    return r;
+  };
+  return {
+    forwardMs: async (which, ctx, tokens, rows, reps) => forwardCost(await runner(which), ctx, tokens, reps, rows),
+    encode: async (text) => (await runner('target')).encode(text),
+    decode: async (ids) => (await runner('target')).decode(ids),
+  };
+}
+
+export async function closeCostProbes(): Promise<void> {
+  const rs = [...nodeRunners.values()];
+  nodeRunners.clear();
+  for (const r of rs) await (await r).dispose();
+}

@@ -4,7 +4,7 @@
  * bench/*.ts can measure both side by side in one Chromium. Exposes `window.bench`.
  */
 import { probeCapabilities } from '../../src/engine/capabilities.ts';
-import { DEFAULT_DRAFT, DEFAULT_MODEL, decodeConfig } from '../../src/engine/config/index.ts';
+import { DEFAULT_DRAFT, DEFAULT_MODEL, STRATEGIES, decodeConfig } from '../../src/engine/config/index.ts';
 import { createKernels } from '../../src/engine/kernels/index.ts';
 import { ModelRunner, configureModelSources, ortWebGpuDevice } from '../../src/engine/model/runner.ts';
 import { EngineSession } from '../../src/engine/session.ts';
@@ -40,8 +40,9 @@ const configure = () => configureModelSources({ localModelPath: '/models/', allo
 const heap = () => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0;
 
 const sessions = new Map<string, EngineSession>();
-async function session(backend: WebBackend, gpuKernels: boolean): Promise<EngineSession> {
-  const key = `${backend}|${gpuKernels}`;
+/** One session per backend, kernels and draft need: alternating strategies never reloads models. */
+async function session(backend: WebBackend, gpuKernels: boolean, withDraft: boolean): Promise<EngineSession> {
+  const key = `${backend}|${gpuKernels}|${withDraft}`;
   let s = sessions.get(key);
   if (!s) {
     s = new EngineSession({
@@ -57,7 +58,7 @@ async function session(backend: WebBackend, gpuKernels: boolean): Promise<Engine
 
 async function run(query: string, backend: WebBackend, gpuKernels: boolean, sampleEvery = 0): Promise<OurRun> {
   const { config } = decodeConfig(query);
-  return runOurs(await session(backend, gpuKernels), { ...config, backend, dtype: 'fp32' }, { heap, gpu: () => ({ ...gpuLive }), sampleEvery });
+  return runOurs(await session(backend, gpuKernels, STRATEGIES[config.strategy].needsDraft), { ...config, backend, dtype: 'fp32' }, { heap, gpu: () => ({ ...gpuLive }), sampleEvery });
 }
 
 const peers = new Map<WebBackend, Peer>();
@@ -83,16 +84,17 @@ async function runner(backend: WebBackend, which: 'target' | 'draft'): Promise<M
   return r;
 }
 
-/** Median ms of one forward of T new tokens after `contextIds`, for each T. */
-async function forwardCosts(backend: WebBackend, which: 'target' | 'draft', contextIds: number[], tokens: number[], reps: number): Promise<[number, number][]> {
-  const r = await runner(backend, which);
-  const out: [number, number][] = [];
-  for (const t of tokens) out.push([t, await forwardCost(r, contextIds, t, reps)]);
-  return out;
+/** Median ms of one forward pass of `tokens` new tokens in `rows` rows after `contextIds`. */
+async function forwardMs(backend: WebBackend, which: 'target' | 'draft', contextIds: number[], tokens: number, rows: number, reps: number): Promise<number> {
+  return forwardCost(await runner(backend, which), contextIds, tokens, reps, rows);
 }
 
 async function encode(text: string): Promise<number[]> {
   return (await runner('wasm', 'target')).encode(text);
+}
+
+async function decode(ids: number[]): Promise<string> {
+  return (await runner('wasm', 'target')).decode(ids);
 }
 
 async function info() {
@@ -119,7 +121,7 @@ async function reset(): Promise<void> {
   runners.clear();
 }
 
-const api = { info, run, peer, forwardCosts, encode, reset, gpuLive };
+const api = { info, run, peer, forwardMs, encode, decode, reset, gpuLive };
 export type BenchPageApi = typeof api;
 (window as unknown as { bench: BenchPageApi }).bench = api;
 document.title = 'bench page ready';
