@@ -115,7 +115,7 @@ export function drawProbBars(svgEl: SVGSVGElement, data: ProbBarsData, size: Siz
     .attr('text-anchor', 'middle')
     .attr('font-size', fs.label)
     .attr('fill', C.ink)
-    .text('candidate token');
+    .text('candidate token (▶ = emitted)');
 
   const bars = g.append('g').selectAll('g').data(rows).join('g').attr('transform', (_, i) => `translate(0,${y(i)})`);
   bars
@@ -152,5 +152,4 @@ export function drawProbBars(svgEl: SVGSVGElement, data: ProbBarsData, size: Siz
     lx += (22 + it.label.length * 8.2 + 24) * fs.k;
     void t;
   }
-  legend.append('text').attr('x', lx).attr('y', 2).attr('font-size', fs.legend).attr('fill', C.ink).text('▶ = emitted');
 }

@@ -82,7 +82,7 @@ export function drawWaterfall(svgEl: SVGSVGElement, data: WaterfallData, size: S
     .attr('font-weight', 600)
     .attr('fill', C.ink)
     .text((r) => r.kept.toLocaleString('en-US'));
-  left.append('text').attr('x', wKept / 2).attr('y', h + 40 * fs.k).attr('text-anchor', 'middle').attr('font-size', fs.label).attr('fill', C.ink).text('tokens still possible (log scale)');
+  left.append('text').attr('x', wKept / 2).attr('y', h + 40 * fs.k).attr('text-anchor', 'middle').attr('font-size', fs.label).attr('fill', C.ink).text('tokens left (log scale)');
 
   // right: mass removed
   const xm = d3.scaleLinear().domain([0, 1]).range([0, wMass]);
@@ -112,11 +112,11 @@ export function drawWaterfall(svgEl: SVGSVGElement, data: WaterfallData, size: S
     .attr('font-size', fs.tick)
     .attr('fill', C.ink)
     .text((r) => (r.name === 'raw' ? '' : pct(r.removedMass)));
-  right.append('text').attr('x', wMass / 2).attr('y', h + 40 * fs.k).attr('text-anchor', 'middle').attr('font-size', fs.label).attr('fill', C.ink).text('probability mass removed by the stage');
+  right.append('text').attr('x', wMass / 2).attr('y', h + 40 * fs.k).attr('text-anchor', 'middle').attr('font-size', fs.label).attr('fill', C.ink).text('mass removed by the stage');
 
   svg
     .append('text')
-    .attr('x', margin.left)
+    .attr('x', 4)
     .attr('y', 18 * fs.k)
     .attr('font-size', fs.legend)
     .attr('fill', C.muted)
