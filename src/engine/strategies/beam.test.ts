@@ -236,6 +236,7 @@ describe('beam search on the embedded target', () => {
         expect(t.position).toBe(g.tokens[i].position);
         expect(t.prob).toBeCloseTo(g.tokens[i].prob, 5);
         expect(t.rank).toBe(0);
+        expect(t.rawTop.map((x) => x.id)).toEqual(g.tokens[i].rawTop.map((x) => x.id));
       });
     }
   });

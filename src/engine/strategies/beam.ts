@@ -28,6 +28,7 @@ import type { BeamStepData } from '../trace/strategy-events.ts';
 import type { StrategyEvent, TokenEvent } from '../trace/types.ts';
 import { processorConfig } from './processor-config.ts';
 import { contextFullError, contextRoom, decodeIds, describeToken, rowOf, stepBlock, tokenEvent, type LogitsBlock } from './shared-rerank.ts';
+import { DISPLAY_TOP_K } from './sampling.ts';
 import { withSequence, type Emitted, type Strategy } from './types.ts';
 
 /** One generated token of a beam, shared by the beams that extend it. */
@@ -109,12 +110,12 @@ export const beam: Strategy = (ctx) => {
         ctx,
         block,
         live.map((_, r) => ({ config: processors, contextIds: seq.tokens(r), choose: 'none' as const, seed: config.seed, step: position })),
-        2 * B,
+        Math.max(2 * B, DISPLAY_TOP_K),
       );
       // Every (beam, token) pair among each beam's top 2B, best summed log-probability first.
       const cands: { row: number; k: number; token: number; logprob: number }[] = [];
       stats.forEach((s, row) => {
-        s.processedTop.ids.forEach((token, k) => {
+        s.processedTop.ids.slice(0, 2 * B).forEach((token, k) => {
           const l = s.processedTop.logprobs[k];
           if (l > -Infinity) cands.push({ row, k, token, logprob: live[row].logprob + l });
         });
