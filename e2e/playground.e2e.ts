@@ -3,7 +3,9 @@
  * WebGPU on SwiftShader runs at ~1 token/s, so the WebGPU run is short; the other tests put
  * backend=wasm in their links (a legitimate config key) to keep the suite fast on a 2-core CI.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launch, screenshot, watchErrors } from './browser.ts';
@@ -90,13 +92,22 @@ describe('playground', () => {
     await context.close();
   });
 
-  it('a shared sampling link reproduces the same tokens in a fresh context; another seed differs', async () => {
+  it('a shared sampling link reproduces the same tokens in a fresh context and in the Node CLI; another seed differs', async () => {
     const link = `/?strategy=sample&temperature=1&top_p=0.95&max_new_tokens=12&seed=1234&prompt=It%20was%20a&${WASM}`;
     const runs: string[][] = [];
     for (let i = 0; i < 2; i++) {
       const { page, context, errors } = await open(browser, link);
       runs.push(await runAndWait(page));
       if (i === 0) {
+        // the browser's tokens are the Node CLI's tokens for the same config
+        const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-json').click()]);
+        const trace = JSON.parse(readFileSync((await dl.path())!, 'utf8'));
+        const cli = JSON.parse(
+          execFileSync(resolve('node_modules/.bin/tsx'), ['cli/main.ts', 'generate', '--prompt', 'It was a', '--config', link.slice(2).replace(/&prompt=[^&]*/, '')], {
+            encoding: 'utf8',
+          }),
+        );
+        expect(trace.tokens.map((t: { id: number }) => t.id)).toEqual(cli.tokens.map((t: { id: number }) => t.id));
         // the processors acted: the waterfall names top-p
         expect(await page.locator('[data-testid="chart-waterfall"] text', { hasText: 'top-p' }).count()).toBe(1);
         await page.getByTestId('color-mode').selectOption('prob');
