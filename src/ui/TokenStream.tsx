@@ -1,3 +1,4 @@
+import { useEffect, useRef } from 'react';
 import type { TokenEvent, TokenSource, TopEntry } from '../engine/trace/types.ts';
 import { BUCKETS, PROB_BANDS, bucketCounts, bucketInfo, probBand, rankBucket } from './lib/gltr.ts';
 import { pct, tokenLabel, visibleToken } from './lib/tokens.ts';
@@ -74,8 +75,14 @@ export function TokenStream({
   /** Analyze mode: tokens of a given text, not generated (no source styling). */
   scored?: boolean;
 }) {
+  // Follow the newest token while generating (a long output scrolls inside the box).
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const el = box.current;
+    if (el && status === 'running') el.scrollTop = el.scrollHeight;
+  }, [tokens.length, status]);
   return (
-    <div className="stream" onMouseLeave={() => onHover?.(null)}>
+    <div className="stream" ref={box} onMouseLeave={() => onHover?.(null)}>
       <span className="prompt-text" data-testid={`${testId}-prompt`}>
         {prompt}
       </span>
