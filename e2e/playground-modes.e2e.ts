@@ -53,6 +53,9 @@ describe('playground modes', () => {
     const differing = await page.locator('[data-testid="compare-B"] .tok.differs').count();
     expect(differing).toBe(a.filter((x, i) => x !== bt[i]).length);
     expect(await page.getByTestId('divergence').innerText()).toMatch(/part ways|identical/);
+    // the entropy chart compares both; clicking a step shows both candidate lists
+    await page.locator('[data-testid="chart-compare-entropy"] .step-hit').nth(1).click();
+    expect(await page.getByTestId('candidates').count()).toBe(2);
     // the link keeps the mode and the second config
     const url = new URL(page.url());
     expect(url.searchParams.get('mode')).toBe('compare');

@@ -1,4 +1,6 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Chart } from './Chart.tsx';
+import { drawCompareEntropy, type CompareEntropyData } from './charts/compareEntropy.ts';
 import { PARAMS, configDiff, describeConfig, type DecodeConfig } from '../engine/config/index.ts';
 import { ParamControl } from './ParamControl.tsx';
 import { StrategySelect, strategyParams } from './PromptPanel.tsx';
@@ -53,6 +55,11 @@ export function CompareView({
   }, [runSignal]);
 
   const done = A.run.status === 'done' && B.run.status === 'done';
+  const chartData = useMemo<CompareEntropyData>(
+    () => ({ a: A.run.tokens.map((t) => t.entropy), b: B.run.tokens.map((t) => t.entropy), divergence: first, selected: sel }),
+    [A.run.tokens, B.run.tokens, first, sel],
+  );
+  const drawChart = useCallback((svg: SVGSVGElement, d: CompareEntropyData, size: { width: number; height: number; font?: number }) => drawCompareEntropy(svg, d, size, setSel), []);
   const sa = summarize(A.run.tokens);
   const sb = summarize(B.run.tokens);
   const rows: [string, (r: RunData, s: ReturnType<typeof summarize>) => string][] = [
@@ -125,6 +132,7 @@ export function CompareView({
           <p data-testid="divergence">
             {first === null ? 'The two outputs are identical.' : `The outputs part ways at token ${first}; differing tokens are outlined.`}
           </p>
+          <Chart name="compare-entropy" title="Entropy per step, A vs B — click a step to compare the candidates" data={chartData} height={260} draw={drawChart} testId="chart-compare-entropy" />
           <table className="compare-stats" data-testid="compare-stats">
             <thead>
               <tr>
