@@ -11,7 +11,6 @@
  * without replacement, in key order).
  */
 import { gumbel, purposeWord } from '../../rng.ts';
-import { gumbelArgmaxProbs } from '../../kernels/cpu/sample.ts';
 import type { Kernels, ProbsRef } from '../../kernels/types.ts';
 import type { ModelRunner, Sequence } from '../../model/runner.ts';
 import { DraftTree, type SpecSession } from './session.ts';
@@ -137,7 +136,10 @@ export class DraftModel {
         let toks: number[];
         if (s.greedy) toks = res.rows[r].rawTop.ids.slice(0, w);
         else if (withoutReplacement) toks = gumbelTopK(q, w, seed, step, purposeWord('draft', n));
-        else toks = Array.from({ length: w }, (_, j) => gumbelArgmaxProbs(q, seed, step, purposeWord('draft', tree.size + j)));
+        else {
+          const order = supportByProb(q);
+          toks = Array.from({ length: w }, (_, j) => gumbelMaxSorted(q, order, seed, step, purposeWord('draft', tree.size + j)));
+        }
         for (const x of toks) {
           const c = tree.add(n, x, q[x]);
           pathProb[c] = pathProb[n] * q[x];
@@ -156,6 +158,36 @@ export class DraftModel {
     }
     return tree;
   }
+}
+
+/** Largest value gumbel() can return (uniform() < 1 - 2^-24), as in the CPU kernels' pruned sampler. */
+const GUMBEL_MAX = -Math.log(-Math.log((8388607 + 0.5) / 8388608)) + 1e-9;
+
+/** Ids with q > 0, most probable first. */
+function supportByProb(q: ArrayLike<number>): number[] {
+  const ids: number[] = [];
+  for (let i = 0; i < q.length; i++) if (q[i] > 0) ids.push(i);
+  return ids.sort((a, b) => q[b] - q[a] || a - b);
+}
+
+/**
+ * Gumbel-max over q: argmax_i log q_i + gumbel(seed, step, purpose, i), scanning ids by
+ * decreasing q and stopping once no later id can win (exact: the noise is bounded). Same result as
+ * the kernels' gumbelArgmaxProbs.
+ */
+export function gumbelMaxSorted(q: ArrayLike<number>, order: number[], seed: number, step: number, purpose: number): number {
+  let best = -1;
+  let bestKey = -Infinity;
+  for (const i of order) {
+    const lq = Math.log(q[i]);
+    if (lq + GUMBEL_MAX < bestKey) break;
+    const key = lq + gumbel(seed, step, purpose, i);
+    if (key > bestKey || (key === bestKey && i < best)) {
+      best = i;
+      bestKey = key;
+    }
+  }
+  return best;
 }
 
 /** Indices of the k largest log q_i + gumbel(seed, step, purpose, i) among q_i > 0, best first. */

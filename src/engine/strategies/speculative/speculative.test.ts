@@ -16,7 +16,9 @@ import { configureModelSources, ModelRunner } from '../../model/runner.ts';
 import { MODELS_DIR } from '../../node.ts';
 import { collectTrace } from '../../trace/collect.ts';
 import type { StrategyEvent, Trace } from '../../trace/types.ts';
-import { promptLookup, SuccessorTable, topKIds } from './drafts.ts';
+import { gumbelMaxSorted, gumbelTopK, promptLookup, SuccessorTable, topKIds } from './drafts.ts';
+import { gumbelArgmaxProbs } from '../../kernels/cpu/sample.ts';
+import { purposeWord } from '../../rng.ts';
 
 let target: ModelRunner;
 let draft: ModelRunner;
@@ -164,6 +166,18 @@ describe('draft proposers', () => {
     expect(promptLookup([1, 2, 3, 4, 1, 2, 3, 9, 1, 2, 3], 3, 4)).toEqual({ tokens: [9, 1, 2, 3], ngram: 3, from: 7 });
     expect(promptLookup([5, 6, 7, 5], 3, 2)).toEqual({ tokens: [6, 7], ngram: 1, from: 1 });
     expect(promptLookup([1, 2, 3], 2, 2)).toBeNull();
+  });
+
+  it('the pruned Gumbel-max draws exactly what the kernels draw; Gumbel-top-1 is Gumbel-max', () => {
+    for (let t = 0; t < 200; t++) {
+      const q = Array.from({ length: 300 }, (_, i) => Math.exp(-(((i * 7919 + t * 104729) % 300) / (5 + (t % 40)))));
+      const z = q.reduce((a, b) => a + b, 0);
+      const qn = q.map((v) => v / z);
+      const order = [...qn.keys()].sort((a, b) => qn[b] - qn[a] || a - b);
+      const pw = purposeWord('draft', t % 5);
+      expect(gumbelMaxSorted(qn, order, 3, t, pw)).toBe(gumbelArgmaxProbs(qn, 3, t, pw));
+      expect(gumbelTopK(qn, 1, 3, t, pw)).toEqual([gumbelArgmaxProbs(qn, 3, t, pw)]);
+    }
   });
 
   it('the recycling table keeps the latest top-k successors and builds a BFS tree', () => {
