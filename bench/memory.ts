@@ -73,6 +73,8 @@ export async function runMemory(opts: { tokens?: number; every?: number; strateg
   const env: Envelope = envelope('memory', { tokens, every, strategy });
   const t = await target('webgpu');
   env.browser = t.browser!.info;
+  // Only this run's models on the GPU: drop what earlier suites loaded in the shared page.
+  await t.browser!.call('reset');
   checked(await t.run(q({ strategy, max_new_tokens: 2, prompt })), 'warm-up');
   const run = checked(await t.run(q({ strategy, max_new_tokens: tokens, seed: 9, temperature: 0.8, prompt }), every), 'memory run');
   const promptTokens = run.stats.promptTokens;

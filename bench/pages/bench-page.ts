@@ -58,7 +58,7 @@ async function session(backend: WebBackend, gpuKernels: boolean, withDraft: bool
 
 async function run(query: string, backend: WebBackend, gpuKernels: boolean, sampleEvery = 0): Promise<OurRun> {
   const { config } = decodeConfig(query);
-  return runOurs(await session(backend, gpuKernels, STRATEGIES[config.strategy].needsDraft), { ...config, backend, dtype: 'fp32' }, { heap, gpu: () => ({ ...gpuLive }), sampleEvery });
+  return runOurs(await session(backend, gpuKernels, STRATEGIES[config.strategy].needsDraft), { ...config, backend, dtype: 'fp32' }, { heap, gpu: backend === 'webgpu' ? () => ({ ...gpuLive }) : undefined, sampleEvery });
 }
 
 const peers = new Map<WebBackend, Peer>();
