@@ -17,7 +17,12 @@
 // - Each select/mask routine has one call site per kernel (process runs its stages as a loop), so
 //   shader compilers that inline everything (SwiftShader) compile one copy, not one per stage.
 
-const WG: u32 = 256u;
+// Invocations per workgroup and the fan-in of the two-level reductions (RG * RG == WG). Set per
+// device by the host: 256 / 16 on GPUs; 64 / 8 on software adapters (SwiftShader), where every
+// barrier costs a context switch per SIMD group and fewer invocations per row run faster.
+override WG: u32 = 256u;
+override RG: u32 = 16u;
+const MAX_WG: u32 = 256u;
 const SENTINEL: f32 = -3.40282346638528859812e+38f;
 // Finite logits are clamped above the sentinel so a real token can never be mistaken for a removed one.
 const FLOOR: f32 = -1.0e38f;
@@ -107,14 +112,14 @@ struct RowParams {
 @group(0) @binding(5) var<storage, read_write> outw: array<u32>;
 @group(0) @binding(6) var<storage, read_write> auxf: array<f32>;
 
-var<workgroup> red_a: array<f32, WG>;
-var<workgroup> red_b: array<f32, WG>;
-var<workgroup> red_i: array<u32, WG>;
+var<workgroup> red_a: array<f32, MAX_WG>;
+var<workgroup> red_b: array<f32, MAX_WG>;
+var<workgroup> red_i: array<u32, MAX_WG>;
 var<workgroup> part: array<f32, 2048>;
 var<workgroup> part2: array<f32, 256>;
 var<workgroup> bins: array<f32, 16>;
 var<workgroup> hist: array<atomic<u32>, 256>;
-var<workgroup> part_i: array<u32, 16>;
+var<workgroup> part_i: array<u32, MAX_WG>;
 var<workgroup> sh4: vec4<u32>;
 var<workgroup> tk_count: atomic<u32>;
 var<workgroup> tk_id: array<u32, MAX_TOPK>;
@@ -176,7 +181,7 @@ fn src_value(i: u32) -> f32 {
 }
 
 // ---- workgroup reductions (every invocation must call them: they contain barriers) ----
-// Two-level fixed tree: 16 invocations sum 16 values each, invocation 0 sums the 16 partials and
+// Two-level fixed tree: RG invocations sum RG values each, invocation 0 sums the RG partials and
 // broadcasts. Deterministic order; 3 barriers instead of the 9 of a binary tree. The next use of
 // the scratch arrays always comes after a barrier that follows the last read, so no trailing one.
 
@@ -184,23 +189,23 @@ fn wg_sum2(lid: u32, a: f32, b: f32) -> vec2<f32> {
   red_a[lid] = a;
   red_b[lid] = b;
   workgroupBarrier();
-  if (lid < 16u) {
+  if (lid < RG) {
     var s = 0.0;
     var t = 0.0;
-    for (var j = 0u; j < 16u; j++) {
-      s += red_a[lid * 16u + j];
-      t += red_b[lid * 16u + j];
+    for (var j = 0u; j < RG; j++) {
+      s += red_a[lid * RG + j];
+      t += red_b[lid * RG + j];
     }
     part2[lid] = s;
-    part2[16u + lid] = t;
+    part2[RG + lid] = t;
   }
   workgroupBarrier();
   if (lid == 0u) {
     var s = 0.0;
     var t = 0.0;
-    for (var j = 0u; j < 16u; j++) {
+    for (var j = 0u; j < RG; j++) {
       s += part2[j];
-      t += part2[16u + j];
+      t += part2[RG + j];
     }
     sh4 = vec4<u32>(f2u(s), f2u(t), 0u, 0u);
   }
@@ -222,24 +227,24 @@ fn wg_norm(lid: u32, m: f32, s: f32, c: f32) -> vec3<f32> {
   red_b[lid] = s;
   red_i[lid] = u32(c);
   workgroupBarrier();
-  if (lid < 16u) {
+  if (lid < RG) {
     var acc = vec2<f32>(SENTINEL, 0.0);
     var cc = 0u;
-    for (var j = 0u; j < 16u; j++) {
-      acc = merge_norm(acc.x, acc.y, red_a[lid * 16u + j], red_b[lid * 16u + j]);
-      cc += red_i[lid * 16u + j];
+    for (var j = 0u; j < RG; j++) {
+      acc = merge_norm(acc.x, acc.y, red_a[lid * RG + j], red_b[lid * RG + j]);
+      cc += red_i[lid * RG + j];
     }
     part2[lid] = acc.x;
-    part2[16u + lid] = acc.y;
-    part2[32u + lid] = f32(cc);
+    part2[RG + lid] = acc.y;
+    part2[2u * RG + lid] = f32(cc);
   }
   workgroupBarrier();
   if (lid == 0u) {
     var acc = vec2<f32>(SENTINEL, 0.0);
     var cc = 0.0;
-    for (var j = 0u; j < 16u; j++) {
-      acc = merge_norm(acc.x, acc.y, part2[j], part2[16u + j]);
-      cc += part2[32u + j];
+    for (var j = 0u; j < RG; j++) {
+      acc = merge_norm(acc.x, acc.y, part2[j], part2[RG + j]);
+      cc += part2[2u * RG + j];
     }
     sh4 = vec4<u32>(f2u(acc.x), f2u(acc.y), f2u(cc), 0u);
   }
@@ -257,12 +262,12 @@ fn wg_argmax(lid: u32, v: f32, idx: u32) -> u32 {
   red_a[lid] = v;
   red_i[lid] = idx;
   workgroupBarrier();
-  if (lid < 16u) {
+  if (lid < RG) {
     var bv = SENTINEL;
     var bi = NO_CUT;
-    for (var j = 0u; j < 16u; j++) {
-      let vj = red_a[lid * 16u + j];
-      let ij = red_i[lid * 16u + j];
+    for (var j = 0u; j < RG; j++) {
+      let vj = red_a[lid * RG + j];
+      let ij = red_i[lid * RG + j];
       if (better(vj, ij, bv, bi)) {
         bv = vj;
         bi = ij;
@@ -275,7 +280,7 @@ fn wg_argmax(lid: u32, v: f32, idx: u32) -> u32 {
   if (lid == 0u) {
     var bv = SENTINEL;
     var bi = NO_CUT;
-    for (var j = 0u; j < 16u; j++) {
+    for (var j = 0u; j < RG; j++) {
       let vj = part2[j];
       let ij = part_i[j];
       if (better(vj, ij, bv, bi)) {
@@ -363,7 +368,7 @@ fn rs_count(lid: u32, n: u32, mode: u32, goal: u32) -> vec3<u32> {
   for (var level = 0u; level < 4u; level++) {
     let shift = 24u - 8u * level;
     let hi_mask = select(0xffffffffu << (shift + 8u), 0u, level == 0u);
-    atomicStore(&hist[lid], 0u);
+    for (var b = lid; b < 256u; b += WG) { atomicStore(&hist[b], 0u); }
     workgroupBarrier();
     for (var i = lid; i < n; i += WG) {
       let kw = key_weight(mode, i);
@@ -424,16 +429,19 @@ fn rs_mass(lid: u32, n: u32, mode: u32, goal: f32) -> vec3<u32> {
       for (var d = 0u; d < 8u; d++) { part[d * WG + lid] = acc[half * 8u + d]; }
       workgroupBarrier();
       {
-        let b = lid / 32u;
-        let g = lid % 32u;
+        // seg invocations per bin, 8 partials each.
+        let seg = WG / 8u;
+        let b = lid / seg;
+        let g = lid % seg;
         var s = 0.0;
         for (var j = 0u; j < 8u; j++) { s += part[b * WG + g * 8u + j]; }
-        part2[b * 32u + g] = s;
+        part2[b * seg + g] = s;
       }
       workgroupBarrier();
       if (lid < 8u) {
+        let seg = WG / 8u;
         var s = 0.0;
-        for (var j = 0u; j < 32u; j++) { s += part2[lid * 32u + j]; }
+        for (var j = 0u; j < seg; j++) { s += part2[lid * seg + j]; }
         bins[half * 8u + lid] = s;
       }
       workgroupBarrier();

@@ -52,7 +52,7 @@ fn mask_stage(lid: u32, n: u32, ob: u32, slot: u32, before: f32, kind: u32, thr:
   }
 }
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(WG)
 fn process_main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let row = wid.x;
   let n = dims.vocab;
@@ -205,7 +205,7 @@ fn process_main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
 }
 
 // Dense probabilities of the processed rows (keepProcessed / verification): p = exp(x - m - lnZ).
-@compute @workgroup_size(256)
+@compute @workgroup_size(WG)
 fn probs_main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let row = wid.x;
   let n = dims.vocab;

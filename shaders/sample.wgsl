@@ -4,7 +4,7 @@
 // token's processed prob, raw logprob and raw rank (tokens with a strictly larger raw logit), so
 // the host reads a few words, never the row.
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(WG)
 fn sample_main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let row = wid.x;
   let n = dims.vocab;

@@ -2,7 +2,7 @@
 // varentropy and the display top-k of softmax(sanitized logits). Runs first in a step: the process
 // and sample kernels read the flags and normalizer it leaves in the row header.
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(WG)
 fn stats_main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let row = wid.x;
   let n = dims.vocab;

@@ -33,7 +33,7 @@ fn row_argmax(lid: u32, row: u32) -> u32 {
   return wg_argmax(lid, best_v, best_i);
 }
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(WG)
 fn verify_chain_main(@builtin(local_invocation_index) lid: u32) {
   let n = dims.vocab;
   let K = dims.k_draft;
@@ -162,7 +162,7 @@ fn tree_load(lid: u32, node: u32, with_q: bool) {
   storageBarrier();
 }
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(WG)
 fn verify_tree_main(@builtin(local_invocation_index) lid: u32) {
   let n = dims.vocab;
   let N = dims.k_draft;

@@ -28,11 +28,19 @@ export class Pipelines {
   private readonly modules = new Map<string, GPUShaderModule>();
   private readonly pipelines = new Map<string, Promise<GPUComputePipeline>>();
   private readonly ready = new Map<string, GPUComputePipeline>();
+  /** Workgroup size (override WG) and reduction fan-in (RG); see kernels-common.wgsl. */
+  readonly workgroup: { WG: number; RG: number };
 
   constructor(
     readonly device: GPUDevice,
     private readonly src: ShaderSources,
+    workgroup?: { WG: number; RG: number },
   ) {
+    // Software adapters emulate each barrier with a context switch per SIMD group: 64 invocations
+    // per row run the same work several times faster there. GPUs keep 256.
+    const info = (device as GPUDevice & { adapterInfo?: GPUAdapterInfo & { isFallbackAdapter?: boolean } }).adapterInfo;
+    const software = info?.isFallbackAdapter === true || info?.architecture === 'swiftshader';
+    this.workgroup = workgroup ?? (software ? { WG: 64, RG: 8 } : { WG: 256, RG: 16 });
     const ro: GPUBufferBindingLayout = { type: 'read-only-storage' };
     const rw: GPUBufferBindingLayout = { type: 'storage' };
     const vis = GPUShaderStage.COMPUTE;
@@ -77,7 +85,11 @@ export class Pipelines {
       const { file, entry } = ENTRY[name];
       const module = this.module(file, variant);
       p = this.device
-        .createComputePipelineAsync({ label: key, layout: this.pipelineLayout, compute: { module, entryPoint: entry } })
+        .createComputePipelineAsync({
+          label: key,
+          layout: this.pipelineLayout,
+          compute: { module, entryPoint: entry, constants: { ...this.workgroup } },
+        })
         .catch(async (err: unknown) => {
           const info = await module.getCompilationInfo().catch(() => undefined);
           const msgs = info?.messages.filter((x) => x.type === 'error').map((x) => `${x.lineNum}:${x.linePos} ${x.message}`) ?? [];

@@ -13,7 +13,8 @@ import type { NodeDevice } from './node-device.ts';
 import { packF16, prng, randomLogits, requireNodeDevice } from './test-util.ts';
 import type { WebGpuKernels } from './webgpu-kernels.ts';
 import { WebGpuKernels as WebGpuKernelsClass } from './webgpu-kernels.ts';
-import { pipelinesFor } from './pipelines.ts';
+import { Pipelines, pipelinesFor } from './pipelines.ts';
+import { loadShaderSources } from './shader-source.ts';
 import { shaderSourceOrigin } from './shader-source.ts';
 
 const GOLDEN = new URL('../../../../../shared/golden/decoding-golden.json', import.meta.url);
@@ -94,8 +95,8 @@ function expectStatsClose(g: RowStats, c: RowStats, what: string): void {
   expectTopClose(g.processedTop, c.processedTop, `${what} processedTop`);
 }
 
-async function compare(data: Float32Array, rows: number, vocab: number, specs: RowSpec[], what: string, topK = 10): Promise<Run> {
-  const g = await runOn(gpu, data, rows, vocab, specs, topK);
+async function compare(data: Float32Array, rows: number, vocab: number, specs: RowSpec[], what: string, topK = 10, on: Kernels = gpu): Promise<Run> {
+  const g = await runOn(on, data, rows, vocab, specs, topK);
   const c = await runOn(cpu, data, rows, vocab, specs, topK);
   for (let r = 0; r < rows; r++) {
     const w = `${what} row ${r}`;
@@ -139,6 +140,27 @@ describe('golden vectors on WebGPU', () => {
     expect(report.failures).toEqual([]);
     expect(report.passed).toBe(file.processors.length + file.spec_chain.length);
     expect(report.cases).toBeGreaterThanOrEqual(80);
+  });
+});
+
+describe('both workgroup configurations', () => {
+  // SwiftShader gets 64 invocations per row; GPUs get 256. Node only has SwiftShader, so the GPU
+  // configuration is forced here to keep its reductions and selects tested too.
+  it('256 invocations per row (the GPU configuration): golden file and a full-chain parity run', async () => {
+    const pipes = new Pipelines(nd.device, await loadShaderSources(), { WG: 256, RG: 16 });
+    expect(pipes.workgroup.WG).toBe(256);
+    expect((await pipelinesFor(nd.device)).workgroup.WG).toBe(64); // what SwiftShader gets by default
+    const k256 = new WebGpuKernelsClass(nd.device, pipes);
+    const file = parseGolden(JSON.parse(readFileSync(GOLDEN, 'utf8')));
+    const report = await runGolden(k256, file);
+    expect(report.failures).toEqual([]);
+    for (const V of [257, 50257]) {
+      const data = randomLogits(V, V + 3);
+      for (const [ci, config] of [CONFIGS[3], CONFIGS[4], CONFIGS[7]].entries()) {
+        await compare(data, 1, V, [{ config, contextIds: [1, 2, 2, 7], seed: 3 + ci }], `WG256 V=${V} config ${ci}`, 64, k256);
+      }
+    }
+    k256.destroy();
   });
 });
 
