@@ -34,7 +34,14 @@ export function SpeculativeView({ tokens, events, selected, tokensPerSecond }: {
         {tokensPerSecond ? ` · ${tokensPerSecond.toFixed(1)} tokens/s` : ''}
       </p>
       <div className="chart-grid">
-        <Chart name="draft-tree" title="Draft tree: what the draft proposed and what the target kept" data={tree} height={Math.max(200, 70 + Math.max(width, 2) * 60 + depth * 4)} draw={drawDraftTree} testId="chart-draft-tree" />
+        {current.data.nodes.length ? (
+          <Chart name="draft-tree" title="Draft tree: what the draft proposed and what the target kept" data={tree} height={Math.max(200, 70 + Math.max(width, 2) * 60 + depth * 4)} draw={drawDraftTree} testId="chart-draft-tree" />
+        ) : (
+          <p data-testid="no-draft">
+            Nothing was drafted at this step{current.data.stop ? ` (drafting stopped: ${current.data.stop})` : ''}: the target produced the {current.data.next.kind} token “
+            {tokenLabel(current.data.next.text, 16)}” by itself. Pick an earlier token to see its draft tree.
+          </p>
+        )}
         {current.data.residualTop && current.data.residualTop.length > 0 && (
           <p className="small-text">
             After the rejection the token was resampled from the residual normalize(max(0, p − q)): top{' '}
