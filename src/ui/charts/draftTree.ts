@@ -23,7 +23,8 @@ export function drawDraftTree(svgEl: SVGSVGElement, data: { tree: TreeDatum; nex
   const w = Math.max(60, size.width - margin.left - margin.right);
   const h = Math.max(60, size.height - margin.top - margin.bottom);
   const root = d3.hierarchy(data.tree);
-  d3.tree<TreeDatum>().size([h, w])(root);
+  // at most ~190px per level so short drafts stay readable instead of stretching across the chart
+  d3.tree<TreeDatum>().size([h, Math.min(w, Math.max(1, root.height) * 190 * fs.k)])(root);
   const g = svg.append('g').attr('transform', `translate(${margin.left},${margin.top})`);
   const nodes = root.descendants() as d3.HierarchyPointNode<TreeDatum>[];
   g.append('g')

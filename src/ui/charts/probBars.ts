@@ -69,7 +69,7 @@ export function drawProbBars(svgEl: SVGSVGElement, data: ProbBarsData, size: Siz
   const svg = d3.select(svgEl).attr('width', size.width).attr('height', size.height).attr('font-family', FONT);
   const fs = fontSizes(size);
   svg.selectAll('*').remove();
-  const margin = { top: 34 * fs.k, right: 90 * fs.k, bottom: 46 * fs.k, left: 130 * fs.k };
+  const margin = { top: 34 * fs.k, right: 90 * fs.k, bottom: 46 * fs.k, left: 150 * fs.k };
   const w = Math.max(50, size.width - margin.left - margin.right);
   const h = Math.max(50, size.height - margin.top - margin.bottom);
   const g = svg.append('g').attr('transform', `translate(${margin.left},${margin.top})`);
@@ -108,7 +108,7 @@ export function drawProbBars(svgEl: SVGSVGElement, data: ProbBarsData, size: Siz
     .attr('font-family', 'ui-monospace, Menlo, Consolas, monospace')
     .attr('font-weight', (r) => (r.chosen ? 700 : 400))
     .attr('fill', C.ink)
-    .text((r) => (r.chosen ? '▶ ' : '') + tokenLabel(r.text, r.outsideRank !== undefined ? 7 : 12) + (r.outsideRank !== undefined ? ` #${r.outsideRank + 1}` : ''));
+    .text((r) => (r.chosen ? '▶ ' : '') + tokenLabel(r.text, r.outsideRank !== undefined ? 6 : 12) + (r.outsideRank !== undefined ? ` #${r.outsideRank + 1}` : ''));
   labels.append('title').text((r) => `token ${r.id}: ${JSON.stringify(r.text)}`);
   g.append('text')
     .attr('transform', `translate(${-margin.left + 14},${h / 2}) rotate(-90)`)
