@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { TokenEvent, TokenSource, TopEntry } from '../engine/trace/types.ts';
 import { BUCKETS, PROB_BANDS, bucketCounts, bucketInfo, probBand, rankBucket } from './lib/gltr.ts';
 import { pct, tokenLabel, visibleToken } from './lib/tokens.ts';
@@ -119,7 +119,9 @@ export function TokenStream({
 
 /** The candidates at one step: raw and processed top-k; click one to branch from there. */
 export function Candidates({ token, index, onBranch, scored = false }: { token: TokenEvent | undefined; index: number | null; onBranch?: (step: number, c: TopEntry) => void; scored?: boolean }) {
+  const [all, setAll] = useState(false);
   if (!token || index === null) return <p className="muted">Click or hover a token to see the candidates the model weighed.</p>;
+  const rowsShown = all ? 10 : 5;
   const procById = new Map(token.processedTop.map((e) => [e.id, e.prob]));
   const max = Math.max(...token.rawTop.map((e) => e.prob), ...token.processedTop.map((e) => e.prob), 1e-9);
   return (
@@ -141,7 +143,7 @@ export function Candidates({ token, index, onBranch, scored = false }: { token: 
           </tr>
         </thead>
         <tbody>
-          {token.rawTop.slice(0, 10).map((c) => {
+          {token.rawTop.slice(0, rowsShown).map((c) => {
             const pp = procById.get(c.id);
             return (
               <tr key={c.id} className={c.id === token.id ? 'chosen' : ''}>
@@ -172,7 +174,7 @@ export function Candidates({ token, index, onBranch, scored = false }: { token: 
               </tr>
             );
           })}
-          {!token.rawTop.slice(0, 10).some((c) => c.id === token.id) && (
+          {!token.rawTop.slice(0, rowsShown).some((c) => c.id === token.id) && (
             <tr className="chosen">
               <td>
                 <code className="tokcode">{tokenLabel(token.text, 24)}</code> <span className="muted">({scored ? 'in the text' : 'emitted'}, rank {token.rank + 1})</span>
@@ -194,6 +196,11 @@ export function Candidates({ token, index, onBranch, scored = false }: { token: 
           )}
         </tbody>
       </table>
+      {token.rawTop.length > 5 && (
+        <button type="button" className="small" data-testid="candidates-more" onClick={() => setAll((x) => !x)}>
+          {all ? 'Show top 5' : 'Show top 10'}
+        </button>
+      )}
     </div>
   );
 }
