@@ -46,7 +46,7 @@ export interface KernelBenchCell {
 export interface KernelBenchReport {
   suite: 'kernels';
   date: string;
-  machine: { cpu: string; cores: number; memoryGiB: number; platform: string; node: string };
+  machine: { cpu: string; cores: number; memoryGiB: number; platform: string; node: string; loadAverage: number[] };
   adapter: string;
   config: ProcessorConfig;
   topK: number;
@@ -138,6 +138,8 @@ export async function runKernelBench(opts: KernelBenchOptions = {}): Promise<Ker
     memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
     platform: `${os.platform()} ${os.release()} ${os.arch()}`,
     node: process.version,
+    // Other work on the machine skews both columns; recorded so a reader can tell.
+    loadAverage: os.loadavg().map((x) => Math.round(x * 100) / 100),
   };
   mkdirSync(outDir, { recursive: true });
   const md = `${outDir.replace(/\/$/, '')}/kernels-${stamp}.md`;
@@ -155,7 +157,7 @@ function toMarkdown(r: KernelBenchReport): string {
     '',
     `Full per-token chain (\`Kernels.step\`: stats + processors + sample, top-${r.topK} lists) on WebGPU vs the CPU reference, median ms per step.`,
     '',
-    `- Machine: ${r.machine.cpu} × ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB, ${r.machine.platform}, Node ${r.machine.node}`,
+    `- Machine: ${r.machine.cpu} × ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB, ${r.machine.platform}, Node ${r.machine.node}; load average at the end ${r.machine.loadAverage.join(' / ')}`,
     `- WebGPU adapter: ${r.adapter} (Dawn, \`webgpu\` npm package)`,
     `- Config: \`${JSON.stringify(r.config)}\`, sampling with the shared counter-based RNG`,
     '',
@@ -168,7 +170,9 @@ function toMarkdown(r: KernelBenchReport): string {
     '',
     'WebGPU times include queue submission and mapping the readback; logits are resident on the GPU',
     '(as when the model writes them through ORT fetches). On a software adapter (SwiftShader) the',
-    'GPU path runs on the CPU cores and mostly measures workgroup-barrier emulation.',
+    'GPU path runs on the same CPU cores, one workgroup (64 invocations there) per row, and mostly',
+    'measures workgroup-barrier emulation: it says nothing about a real GPU, where the same kernels',
+    'run 256 invocations per row in parallel with the model.',
     '',
   ];
   return lines.join('\n');
