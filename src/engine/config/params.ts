@@ -227,6 +227,10 @@ export const PARAMS = {
     kind: 'float', default: 0.3, min: 0, max: 1, step: 0.01, label: 'Draft confidence', group: 'speculative',
     help: 'Adaptive drafting: stop before a position whose draft top-1 probability is below this (0 = always K tokens).',
   },
+  adaptive_tree: {
+    kind: 'bool', default: false, label: 'Adaptive: grow a tree (DySpec-style)', group: 'speculative',
+    help: 'spec-adaptive: grow a draft tree wherever the draft path probability stays >= draft_confidence, instead of a chain.',
+  },
   ngram_size: {
     kind: 'int', default: 3, min: 1, max: 8, label: 'N-gram size', group: 'speculative',
     help: 'Longest context suffix matched earlier in the text (n down to 1); the tokens after the match are the draft.',

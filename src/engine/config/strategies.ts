@@ -128,6 +128,8 @@ export const STRATEGIES: Readonly<Record<StrategyId, StrategyInfo>> = {
   'spec-adaptive': entry('spec-adaptive', 'Speculative (adaptive)', 'Keep drafting while the draft is confident; stop when its top-1 probability drops (SpecDec++-style).', [
     'draft_confidence',
     'num_draft_tokens',
+    'adaptive_tree',
+    'tree_width',
     ...RELAXED,
     ...SAMPLING_PARAMS,
   ], { needsDraft: true, available: true }),
