@@ -99,8 +99,14 @@ export class DraftModel {
    * at each level the most probable nodes (by draft path probability) are expanded. Children are
    * i.i.d. draws from q (duplicates share a target row and are not expanded) or, without
    * replacement, the Gumbel-top-k of q. At temperature 0 the children are the draft's top-w tokens.
+   *
+   * `dynamic` (DySpec-style growth, train-free): a node gets as many children (up to width) as
+   * its distribution has tokens with pathProb(node) * q_(k) >= threshold (q_(k) = k-th largest
+   * draft prob: decided from q before any draw, so drawing them without replacement and verifying
+   * with the RSD rule stays lossless), and only nodes with pathProb >= threshold are expanded.
+   * The tree thus grows where the draft's probability mass is, under the node budget.
    */
-  async tree(width: number, depth: number, withoutReplacement: boolean): Promise<DraftTree> {
+  async tree(width: number, depth: number, withoutReplacement: boolean, dynamic?: { threshold: number }): Promise<DraftTree> {
     const s = this.s;
     const tree = new DraftTree(s.ctx[s.ctx.length - 1], withoutReplacement ? 'without-replacement' : 'iid');
     const step = s.position;
@@ -133,16 +139,26 @@ export class DraftModel {
         const w = Math.min(width, room);
         if (w <= 0) break;
         const q = await this.kernels.readProbs(ref);
+        // Greedy trees rank by the raw draft distribution (the processed one is one-hot).
+        const rank = s.greedy ? res.rows[r].rawTop : null;
+        const probOf = (x: number, k: number) => (rank ? rank.probs[k] : q[x]);
+        let count = w;
+        if (dynamic) {
+          const top = rank ? rank.ids.slice(0, w) : topKIds(q, 0, q.length, w);
+          count = 0;
+          while (count < top.length && pathProb[n] * probOf(top[count], count) >= dynamic.threshold) count++;
+          if (count === 0) continue;
+        }
         let toks: number[];
-        if (s.greedy) toks = res.rows[r].rawTop.ids.slice(0, w);
-        else if (withoutReplacement) toks = gumbelTopK(q, w, seed, step, purposeWord('draft', n));
+        if (s.greedy) toks = rank!.ids.slice(0, count);
+        else if (withoutReplacement) toks = gumbelTopK(q, count, seed, step, purposeWord('draft', n));
         else {
           const order = supportByProb(q);
-          toks = Array.from({ length: w }, (_, j) => gumbelMaxSorted(q, order, seed, step, purposeWord('draft', tree.size + j)));
+          toks = Array.from({ length: count }, (_, j) => gumbelMaxSorted(q, order, seed, step, purposeWord('draft', tree.size + j)));
         }
-        for (const x of toks) {
+        for (const [k, x] of toks.entries()) {
           const c = tree.add(n, x, q[x]);
-          pathProb[c] = pathProb[n] * q[x];
+          pathProb[c] = pathProb[n] * (rank ? rank.probs[k] : q[x]);
           if (tree.same[c] === c) level.push(c);
         }
       }
@@ -150,7 +166,11 @@ export class DraftModel {
       const room = TREE_NODE_BUDGET - (tree.size - 1);
       const nExpand = Math.min(Math.floor(Math.min(TREE_LEVEL_CAP, room) / width), level.length);
       if (nExpand <= 0) break;
-      const chosen = level.slice().sort((a, b) => pathProb[b] - pathProb[a] || a - b).slice(0, nExpand);
+      const chosen = level
+        .filter((c) => !dynamic || pathProb[c] >= dynamic.threshold)
+        .sort((a, b) => pathProb[b] - pathProb[a] || a - b)
+        .slice(0, nExpand);
+      if (chosen.length === 0) break;
       const parentRow = new Map(expand.map((n, r) => [n, r]));
       this.seq.gatherRows(chosen.map((c) => parentRow.get(tree.parents[c])!));
       out = await this.forward(chosen.map((c) => [tree.tokens[c]]));

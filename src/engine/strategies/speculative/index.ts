@@ -4,11 +4,14 @@
  * - spec-chain     K draft-model tokens, chain rule (verifyChain); greedy at temperature 0.
  * - spec-tree      draft-model tree, i.i.d. children, SpecInfer recursive rejection over siblings.
  * - spec-rsd       draft-model tree, children without replacement (Gumbel-top-k), RSD rule.
- * - spec-adaptive  chain that stops drafting when the draft's top-1 probability < draft_confidence.
+ * - spec-adaptive  chain that stops drafting when the draft's top-1 probability < draft_confidence
+ *                  (SpecDec++-style); with adaptive_tree, a DySpec-style tree grown where the draft
+ *                  path probability stays >= draft_confidence (children without replacement, RSD rule).
  * - prompt-lookup  no draft model: the continuation of an earlier n-gram match, one-hot drafts.
  * - recycling      no draft model: Token Recycling's successor table, BFS tree, one-hot drafts.
  * relaxed_acceptance switches any of them to LANTERN-style relaxed (lossy) acceptance.
  */
+import type { DecodeConfig } from '../../config/params.ts';
 import type { RelaxedAcceptance } from '../../kernels/types.ts';
 import type { Emitted, Strategy, StrategyContext } from '../types.ts';
 import { DraftModel, SuccessorTable, promptLookup } from './drafts.ts';
@@ -17,7 +20,7 @@ import { DraftTree, SpecSession, treeKernels } from './session.ts';
 
 interface Setup {
   /** Verification goes through verifyTree (else verifyChain on the backend's kernels). */
-  tree: boolean;
+  tree: boolean | ((c: DecodeConfig) => boolean);
   /** Needs a CPU-only extension of verifyTree (one-hot drafts). */
   cpuExtension: boolean;
   draft: boolean;
@@ -40,7 +43,8 @@ function speculative(
           note = `no neighbors.json for ${sc.target.info.id}: exact acceptance`;
         }
       }
-      const kernels = setup.tree || relaxed ? treeKernels(sc.kernels, setup.cpuExtension || relaxed !== undefined) : sc.kernels;
+      const tree = typeof setup.tree === 'function' ? setup.tree(sc.config) : setup.tree;
+      const kernels = tree || relaxed ? treeKernels(sc.kernels, setup.cpuExtension || relaxed !== undefined) : sc.kernels;
       if (setup.draft && !sc.draft) throw new Error(`${method} needs a draft model`);
       const s = new SpecSession(sc, method, kernels, relaxed, note);
       let draft: DraftModel | undefined;
@@ -64,7 +68,16 @@ export const specChain: Strategy = speculative('spec-chain', { tree: false, cpuE
   }
 });
 
-export const specAdaptive: Strategy = speculative('spec-adaptive', { tree: false, cpuExtension: false, draft: true }, async function* (s, draft) {
+export const specAdaptive: Strategy = speculative('spec-adaptive', { tree: (c) => c.adaptive_tree, cpuExtension: false, draft: true }, async function* (s, draft) {
+  const c = s.sc.config;
+  while (c.adaptive_tree && s.sc.remaining() > 0) {
+    // DySpec-style: grow a tree where the draft path probability stays >= draft_confidence.
+    const f0 = draft!.forwards;
+    const tree = await draft!.tree(c.tree_width, s.draftRoom(c.num_draft_tokens), true, { threshold: c.draft_confidence });
+    const { emitted } = await s.verify(tree, { draftForwards: draft!.forwards - f0, stop: 'confidence' });
+    draft!.rollback();
+    yield emitted;
+  }
   while (s.sc.remaining() > 0) {
     const f0 = draft!.forwards;
     const { tree, stop, confidence } = await draft!.chain(s.draftRoom(s.sc.config.num_draft_tokens), s.sc.config.draft_confidence);
