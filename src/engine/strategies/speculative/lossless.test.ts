@@ -99,9 +99,14 @@ describe('losslessness on the embedded target', () => {
     });
   }
 
-  it('spec-tree, spec-adaptive and prompt-lookup: pooled 3 x 170 seeded runs follow the target (chi-square, alpha 0.001)', async () => {
-    const pooled = ['spec-tree', 'spec-adaptive', 'prompt-lookup'];
-    const { x2, df } = await firstTwo((s) => ({ strategy: pooled[s % 3], ...shape }), 510);
+  it('spec-tree, spec-adaptive (chain and DySpec-style tree) and prompt-lookup: pooled 4 x 128 seeded runs follow the target (chi-square, alpha 0.001)', async () => {
+    const pooled: Record<string, unknown>[] = [
+      { strategy: 'spec-tree' },
+      { strategy: 'spec-adaptive' },
+      { strategy: 'spec-adaptive', adaptive_tree: true, tree_width: 3 },
+      { strategy: 'prompt-lookup' },
+    ];
+    const { x2, df } = await firstTwo((s) => ({ ...shape, ...pooled[s % 4] }), 512);
     expect(df).toBeGreaterThanOrEqual(3);
     expect(x2).toBeLessThan(chiSquareCritical001(df));
   });

@@ -58,6 +58,8 @@ describe('speculative strategies at temperature 0', () => {
         { strategy: 'spec-chain', num_draft_tokens: 7 },
         { strategy: 'spec-tree', tree_width: 3, tree_depth: 3 },
         { strategy: 'spec-adaptive', draft_confidence: 0 },
+        { strategy: 'spec-adaptive', adaptive_tree: true, draft_confidence: 0.02, tree_width: 3 },
+        { strategy: 'spec-adaptive', adaptive_tree: true, draft_confidence: 0 },
         { strategy: 'recycling', tree_width: 4, tree_depth: 3 },
         { strategy: 'prompt-lookup', ngram_size: 1 },
       );
