@@ -173,6 +173,14 @@ describe('playground modes', () => {
     expect(await page.getByTestId('token').count()).toBe(4);
     await page.getByRole('button', { name: 'Large type' }).click();
     await screenshot(page, 'playground-nogpu-large');
+    // presentation: the views take the whole width; the keyboard still runs
+    await page.getByTestId('toggle-controls').click();
+    expect(await page.getByTestId('prompt-panel').isVisible()).toBe(false);
+    await page.locator('body').press('Control+Enter');
+    await waitStatus(page, 'output');
+    await screenshot(page, 'playground-presentation');
+    await page.getByTestId('toggle-controls').click();
+    expect(await page.getByTestId('prompt-panel').isVisible()).toBe(true);
     expect(errors).toEqual([]);
     await context.close();
   });

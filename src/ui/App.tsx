@@ -42,6 +42,7 @@ export function App() {
   const [warnings, setWarnings] = useState<string[]>(initial.warnings);
   const [analyzeText, setAnalyzeText] = useState<string>(initial.text ?? 'The old man looked at the sea and said nothing.');
   const [large, setLarge] = useState(false);
+  const [hideControls, setHideControls] = useState(false);
   const [copied, setCopied] = useState<string | null>(null);
   const [caps, setCaps] = useState<Capabilities | null>(null);
   const [load, setLoad] = useState<LoadState>({ status: 'idle', model: initial.config.model, files: [] });
@@ -345,6 +346,9 @@ export function App() {
           <button type="button" data-testid="copy-link" onClick={() => void copyLink()}>
             Copy link
           </button>
+          <button type="button" aria-pressed={hideControls} data-testid="toggle-controls" onClick={() => setHideControls((x) => !x)} title="Give the views the whole width (Run, Step and Stop stay on the keyboard)">
+            {hideControls ? 'Show controls' : 'Hide controls'}
+          </button>
           <button type="button" aria-pressed={large} onClick={() => setLarge((x) => !x)} title="Presentation mode: larger type">
             {large ? 'Normal type' : 'Large type'}
           </button>
@@ -377,8 +381,8 @@ export function App() {
           ) : null}
         </section>
       )}
-      <main>
-        <aside>
+      <main className={hideControls ? 'no-controls' : undefined}>
+        <aside hidden={hideControls}>
           <ErrorBoundary prompt={() => configRef.current.prompt}>
             <PromptPanel config={config} onChange={setConfig} transport={transport} />
             <ModelPanel
