@@ -42,7 +42,7 @@ export class DraftTree {
   depth: number[] = [0];
   /** Draft distribution each node's children were drawn from (draft-model trees). */
   q: (ProbsRef | undefined)[] = [undefined];
-  /** Draft probability of each node's token (NaN for deterministic drafts and the root). */
+  /** Draft probability of each node's token (1 for deterministic drafts, NaN for the root). */
   qProb: number[] = [NaN];
   /** A duplicate sibling (same parent and token) shares the first copy's target row: its id, else itself. */
   same: number[] = [0];
@@ -60,7 +60,8 @@ export class DraftTree {
     return this.tokens.length;
   }
 
-  add(parent: number, token: number, qProb = NaN): number {
+  /** Adds a child; one-hot (deterministic) drafts have q(x) = 1. */
+  add(parent: number, token: number, qProb = this.mode === 'deterministic' ? 1 : NaN): number {
     const id = this.tokens.length;
     let same = id;
     for (let j = 1; j < id; j++) if (this.parents[j] === parent && this.tokens[j] === token) same = this.same[j];
