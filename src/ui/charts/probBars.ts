@@ -82,7 +82,7 @@ export function drawProbBars(svgEl: SVGSVGElement, data: ProbBarsData, size: Siz
   // grid + x axis
   g.append('g')
     .attr('transform', `translate(0,${h})`)
-    .call(d3.axisBottom(x).ticks(Math.max(2, Math.floor(w / 90)), '.0%').tickSizeInner(-h))
+    .call(d3.axisBottom(x).ticks(Math.max(2, Math.floor(w / 90)), '%').tickSizeInner(-h))
     .call((a) => a.selectAll('line').attr('stroke', C.grid))
     .call((a) => a.select('.domain').attr('stroke', C.muted))
     .call((a) => a.selectAll('text').attr('font-size', fs.tick).attr('fill', C.ink));
