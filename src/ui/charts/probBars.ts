@@ -115,7 +115,7 @@ export function drawProbBars(svgEl: SVGSVGElement, data: ProbBarsData, size: Siz
     .attr('text-anchor', 'middle')
     .attr('font-size', fs.label)
     .attr('fill', C.ink)
-    .text('candidate token (▶ = emitted)');
+    .text('candidate token');
 
   const bars = g.append('g').selectAll('g').data(rows).join('g').attr('transform', (_, i) => `translate(0,${y(i)})`);
   bars
@@ -152,4 +152,6 @@ export function drawProbBars(svgEl: SVGSVGElement, data: ProbBarsData, size: Siz
     lx += (22 + it.label.length * 8.2 + 24) * fs.k;
     void t;
   }
+  // the marker's meaning, where it fits on the legend line
+  if (margin.left + lx + 110 * fs.k < size.width) legend.append('text').attr('x', lx).attr('y', 2).attr('font-size', fs.legend).attr('fill', C.ink).text('▶ = emitted');
 }
