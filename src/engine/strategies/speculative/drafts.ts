@@ -5,12 +5,13 @@
  *
  * RNG keys of draft-model draws (all at step = position of the first drafted token, so a later
  * step never reuses them): chain token i is the kernels' Gumbel-max with purpose 'sample', sub
- * 1 + i; a tree child that will get node id c is gumbel(seed, step, purposeWord('draft', c), id)
- * Gumbel-max over q (i.i.d.), and the children of node n without replacement are the top-w of
- * log q + gumbel(seed, step, purposeWord('draft', n), id) (Gumbel-top-k = sequential sampling
- * without replacement, in key order).
+ * 1 + i; a tree child that will get node id c is an inverse-CDF draw from q with
+ * uniform(seed, step, purposeWord('draft', c), 0) (i.i.d. children); the k-th child of node n
+ * without replacement is an inverse-CDF draw from q minus the earlier children, renormalized, with
+ * uniform(seed, step, purposeWord('draft', n), k) (sequential sampling without replacement: the
+ * same distribution as Gumbel-top-k, at one hash per child).
  */
-import { gumbel, purposeWord } from '../../rng.ts';
+import { purposeWord, uniform } from '../../rng.ts';
 import type { Kernels, ProbsRef } from '../../kernels/types.ts';
 import type { ModelRunner, Sequence } from '../../model/runner.ts';
 import { DraftTree, type SpecSession } from './session.ts';
@@ -151,11 +152,8 @@ export class DraftModel {
         }
         let toks: number[];
         if (s.greedy) toks = rank!.ids.slice(0, count);
-        else if (withoutReplacement) toks = gumbelTopK(q, count, seed, step, purposeWord('draft', n));
-        else {
-          const order = supportByProb(q);
-          toks = Array.from({ length: count }, (_, j) => gumbelMaxSorted(q, order, seed, step, purposeWord('draft', tree.size + j)));
-        }
+        else if (withoutReplacement) toks = drawWithoutReplacement(q, count, (k) => uniform(seed, step, purposeWord('draft', n), k));
+        else toks = Array.from({ length: count }, (_, j) => drawInverseCdf(q, uniform(seed, step, purposeWord('draft', tree.size + j), 0)));
         for (const [k, x] of toks.entries()) {
           const c = tree.add(n, x, q[x]);
           pathProb[c] = pathProb[n] * (rank ? rank.probs[k] : q[x]);
@@ -180,42 +178,41 @@ export class DraftModel {
   }
 }
 
-/** Largest value gumbel() can return (uniform() < 1 - 2^-24), as in the CPU kernels' pruned sampler. */
-const GUMBEL_MAX = -Math.log(-Math.log((8388607 + 0.5) / 8388608)) + 1e-9;
-
-/** Ids with q > 0, most probable first. */
-function supportByProb(q: ArrayLike<number>): number[] {
-  const ids: number[] = [];
-  for (let i = 0; i < q.length; i++) if (q[i] > 0) ids.push(i);
-  return ids.sort((a, b) => q[b] - q[a] || a - b);
-}
-
 /**
- * Gumbel-max over q: argmax_i log q_i + gumbel(seed, step, purpose, i), scanning ids by
- * decreasing q and stopping once no later id can win (exact: the noise is bounded). Same result as
- * the kernels' gumbelArgmaxProbs.
+ * Inverse-CDF draw from q with one uniform u in (0, 1): the first token whose cumulative mass
+ * exceeds u times the total (q need not be normalized). One hash per draw instead of one per
+ * vocabulary entry (Gumbel-max); tokens with q = 0 never come out (-1 if q has no mass).
  */
-export function gumbelMaxSorted(q: ArrayLike<number>, order: number[], seed: number, step: number, purpose: number): number {
-  let best = -1;
-  let bestKey = -Infinity;
-  for (const i of order) {
-    const lq = Math.log(q[i]);
-    if (lq + GUMBEL_MAX < bestKey) break;
-    const key = lq + gumbel(seed, step, purpose, i);
-    if (key > bestKey || (key === bestKey && i < best)) {
-      best = i;
-      bestKey = key;
+export function drawInverseCdf(q: ArrayLike<number>, u: number): number {
+  let total = 0;
+  let last = -1;
+  for (let i = 0; i < q.length; i++) {
+    if (q[i] > 0) {
+      total += q[i];
+      last = i;
     }
   }
-  return best;
+  const target = u * total;
+  let acc = 0;
+  for (let i = 0; i < q.length; i++) {
+    if (!(q[i] > 0)) continue;
+    acc += q[i];
+    if (acc > target) return i;
+  }
+  return last;
 }
 
-/** Indices of the k largest log q_i + gumbel(seed, step, purpose, i) among q_i > 0, best first. */
-export function gumbelTopK(q: ArrayLike<number>, k: number, seed: number, step: number, purpose: number): number[] {
-  const keys: [number, number][] = [];
-  for (let i = 0; i < q.length; i++) if (q[i] > 0) keys.push([Math.log(q[i]) + gumbel(seed, step, purpose, i), i]);
-  keys.sort((a, b) => b[0] - a[0] || a[1] - b[1]);
-  return keys.slice(0, k).map((e) => e[1]);
+/** `count` tokens drawn from q without replacement (sequentially, each from the renormalized rest), uniforms from `u(k)`. */
+export function drawWithoutReplacement(q: ArrayLike<number>, count: number, u: (k: number) => number): number[] {
+  const rest = Float64Array.from(q);
+  const out: number[] = [];
+  for (let k = 0; k < count; k++) {
+    const x = drawInverseCdf(rest, u(k));
+    if (x < 0) break;
+    out.push(x);
+    rest[x] = 0;
+  }
+  return out;
 }
 
 /**

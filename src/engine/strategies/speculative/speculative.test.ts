@@ -16,9 +16,9 @@ import { configureModelSources, ModelRunner } from '../../model/runner.ts';
 import { MODELS_DIR } from '../../node.ts';
 import { collectTrace } from '../../trace/collect.ts';
 import type { StrategyEvent, Trace } from '../../trace/types.ts';
-import { gumbelMaxSorted, gumbelTopK, promptLookup, SuccessorTable, topKIds } from './drafts.ts';
-import { gumbelArgmaxProbs } from '../../kernels/cpu/sample.ts';
-import { purposeWord } from '../../rng.ts';
+import { drawInverseCdf, drawWithoutReplacement, promptLookup, SuccessorTable, topKIds } from './drafts.ts';
+import { chiSquare, chiSquareCritical001 } from '../../kernels/cpu/test-helpers.ts';
+import { purposeWord, uniform } from '../../rng.ts';
 
 let target: ModelRunner;
 let draft: ModelRunner;
@@ -171,16 +171,22 @@ describe('draft proposers', () => {
     expect(promptLookup([1, 2, 3], 2, 2)).toBeNull();
   });
 
-  it('the pruned Gumbel-max draws exactly what the kernels draw; Gumbel-top-1 is Gumbel-max', () => {
-    for (let t = 0; t < 200; t++) {
-      const q = Array.from({ length: 300 }, (_, i) => Math.exp(-(((i * 7919 + t * 104729) % 300) / (5 + (t % 40)))));
-      const z = q.reduce((a, b) => a + b, 0);
-      const qn = q.map((v) => v / z);
-      const order = [...qn.keys()].sort((a, b) => qn[b] - qn[a] || a - b);
-      const pw = purposeWord('draft', t % 5);
-      expect(gumbelMaxSorted(qn, order, 3, t, pw)).toBe(gumbelArgmaxProbs(qn, 3, t, pw));
-      expect(gumbelTopK(qn, 1, 3, t, pw)).toEqual([gumbelArgmaxProbs(qn, 3, t, pw)]);
+  it('draft children: inverse-CDF draws follow q (chi-square, alpha 0.001); without replacement they are distinct', () => {
+    const q = [0.5, 0, 0.2, 0.15, 0.1, 0.05];
+    const counts = new Array(q.length).fill(0);
+    for (let t = 0; t < 5000; t++) counts[drawInverseCdf(q, uniform(9, t, purposeWord('draft', 1), 0))]++;
+    expect(counts[1]).toBe(0);
+    expect(chiSquare(counts.filter((_, i) => i !== 1), q.filter((_, i) => i !== 1))).toBeLessThan(chiSquareCritical001(4));
+    // Second draw without replacement: P(x2 = y) = sum_x q(x) q(y) / (1 - q(x)).
+    const second = new Array(q.length).fill(0);
+    for (let t = 0; t < 5000; t++) {
+      const d = drawWithoutReplacement(q, 3, (k) => uniform(9, t, purposeWord('draft', 2), k));
+      expect(new Set(d).size).toBe(3);
+      second[d[1]]++;
     }
+    const exp2 = q.map((qy, y) => q.reduce((a, qx, x) => (x === y ? a : a + (qx * qy) / (1 - qx)), 0));
+    expect(chiSquare(second.filter((_, i) => i !== 1), exp2.filter((_, i) => i !== 1))).toBeLessThan(chiSquareCritical001(4));
+    expect(drawWithoutReplacement(q, 9, () => 0.5)).toHaveLength(5);
   });
 
   it('the recycling table keeps the latest top-k successors and builds a BFS tree', () => {
