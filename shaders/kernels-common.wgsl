@@ -359,9 +359,11 @@ fn key_weight(mode: u32, i: u32) -> vec2<u32> {
   return vec2<u32>(~i, f2u(exp(v - g_m) / g_z));
 }
 
-// Radix select, count weights: the largest key T with C(key >= T) >= goal. 8-bit digits and a
-// 256-bin atomic histogram: integer counts are exact, so the order of the atomics does not matter.
-// Returns (T, count strictly above T, flag) with flag 1 = fewer than goal in total (keep all).
+// Radix select, count weights: a key T with C(key >= T) == the smallest count >= goal, i.e. the
+// k-th largest key, or (early exit) a bin prefix that no key between the k-th and the next lower
+// key can fall under. 8-bit digits and a 256-bin atomic histogram: integer counts are exact, so
+// the order of the atomics does not matter. Returns (T, count strictly above T's bin, flag) with
+// flag 1 = fewer than goal in total (keep all).
 fn rs_count(lid: u32, n: u32, mode: u32, goal: u32) -> vec3<u32> {
   var prefix = 0u;
   var above = 0u;
@@ -392,16 +394,22 @@ fn rs_count(lid: u32, n: u32, mode: u32, goal: u32) -> vec3<u32> {
         run += h;
       }
       var flag = 0u;
+      var done = 0u;
       if (chosen == 256u) {
         flag = 1u; // exact counts: only possible at level 0, when the total is below the goal
         chosen = 0u;
+      } else if (run_at + atomicLoad(&hist[chosen]) == goal) {
+        // The whole bin is needed: its prefix (lower bits 0) already separates the kept keys from
+        // the rest, so the remaining levels (full passes) can be skipped.
+        done = 1u;
       }
-      sh4 = vec4<u32>(prefix | (chosen << shift), run_at, flag, 0u);
+      sh4 = vec4<u32>(prefix | (chosen << shift), run_at, flag, done);
     }
     let r = workgroupUniformLoad(&sh4);
     if (r.z == 1u) { return vec3<u32>(0u, 0u, 1u); }
     prefix = r.x;
     above = r.y;
+    if (r.w == 1u) { break; }
   }
   return vec3<u32>(prefix, above, 0u);
 }
