@@ -62,7 +62,7 @@ const run = (query: string, backend: 'wasm' | 'webgpu' = 'wasm', gpuKernels = fa
   );
 
 describe('speculative decoding in Chromium', () => {
-  it('spec-chain at temperature 0 emits the greedy tokens (WASM), with fewer target passes when drafts are accepted', async () => {
+  it('spec-chain at temperature 0 emits the greedy tokens (WASM), one target pass per verification step', async () => {
     const greedy = await run(GREEDY);
     const chain = await run(CHAIN_T0);
     expect(greedy.reason, greedy.error).toBe('max_tokens');
