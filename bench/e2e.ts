@@ -52,6 +52,8 @@ export interface E2eOptions {
   browserTokens?: number;
   webgpuTokens?: number;
   reps?: number;
+  /** Browser runs stop after this many ms (reason 'cancelled'); default 20 s. */
+  deadlineMs?: number;
   outDir?: string;
 }
 
@@ -105,6 +107,9 @@ export async function runE2e(opts: E2eOptions = {}): Promise<E2eReport & { files
     if (t.browser) env.browser = t.browser.info;
     const n = tokensFor(backend);
     const bReps = backend === 'webgpu' ? 1 : reps;
+    // Strategies with many forwards per token (CNTP trials, AdaDec lookaheads) on SwiftShader
+    // would take minutes: a run stops at the deadline and reports the tokens it made by then.
+    const deadline = backend === 'cpu' ? 0 : (opts.deadlineMs ?? 20_000);
     let draftLoaded: boolean | undefined;
     for (const strategy of strategies) {
       const needsDraft = STRATEGIES[strategy].needsDraft;
@@ -115,7 +120,7 @@ export async function runE2e(opts: E2eOptions = {}): Promise<E2eReport & { files
       }
       const runs: OurRun[] = [];
       try {
-        for (let i = 0; i < bReps; i++) runs.push(checked(await t.run(strategyQuery(strategy, n)), `${backend} ${strategy}`));
+        for (let i = 0; i < bReps; i++) runs.push(checked(await t.run(strategyQuery(strategy, n), 0, deadline), `${backend} ${strategy}`));
       } catch (err) {
         skipped.push(`${backend} ${strategy}: ${err instanceof Error ? err.message : String(err)}`);
         continue;
@@ -143,7 +148,7 @@ const BACKEND_LABEL: Record<BenchBackend, string> = {
 export function e2eMarkdown(env: ReturnType<typeof envelope>, r: E2eReport): string {
   const parts = [
     mdHeader('End to end: every strategy on the embedded pair', env, [
-      `- Prompt: "${r.prompt}", seed 7, temperature 0.8 where the strategy samples; fp32 weights; loading and warm-up excluded`,
+      `- Prompt: "${r.prompt}", seed 7, temperature 0.8 where the strategy samples; fp32 weights; loading and warm-up excluded; browser runs stop at a deadline ("cancelled": figures cover the tokens made by then)`,
     ]),
   ];
   for (const backend of ALL_BACKENDS) {
@@ -194,6 +199,7 @@ export async function runE2eFromArgs(f: Record<string, string>) {
     browserTokens: flagNum(f, 'browser-tokens', quick ? 4 : 24),
     webgpuTokens: flagNum(f, 'webgpu-tokens', quick ? 2 : 8),
     reps: flagNum(f, 'reps', quick ? 1 : 2),
+    deadlineMs: flagNum(f, 'deadline-ms', 20_000),
     outDir: f.out,
   });
 }

@@ -110,6 +110,8 @@ export interface Probes {
   heap: () => number;
   gpu?: () => { bytes: number; buffers: number };
   sampleEvery?: number;
+  /** Cancel the run after this many ms (it ends with reason 'cancelled' and the stats so far). */
+  deadlineMs?: number;
 }
 
 /** One run of our engine, loading first (untimed) so the figures are about decoding only. */
@@ -129,8 +131,10 @@ export async function runOurs(session: EngineSession, config: DecodeConfig, prob
   const events: StrategyEvent[] = [];
   let end: Extract<TraceEvent, { type: 'end' }> | undefined;
   let start: Extract<TraceEvent, { type: 'start' }> | undefined;
+  const ac = probes.deadlineMs ? new AbortController() : undefined;
+  const timer = ac ? setTimeout(() => ac.abort(), probes.deadlineMs) : undefined;
   const t0 = performance.now();
-  for await (const e of session.run(config)) {
+  for await (const e of session.run(config, { signal: ac?.signal })) {
     if (e.type === 'token') {
       ids.push(e.id);
       const h = probes.heap();
@@ -146,6 +150,7 @@ export async function runOurs(session: EngineSession, config: DecodeConfig, prob
     else start = e;
   }
   const outerMs = performance.now() - t0;
+  clearTimeout(timer);
   if (!end || !start) throw new Error('incomplete trace');
   const g = probes.gpu?.();
   if (probes.sampleEvery && g) samples.push({ token: ids.length, gpuBytes: g.bytes, gpuBuffers: g.buffers, heap: probes.heap() });
