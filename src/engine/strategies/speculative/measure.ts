@@ -46,7 +46,16 @@ async function runOne(c: DecodeConfig) {
   if (t.end.reason === 'error') throw new Error(t.end.error);
   const spec = t.events.filter((e) => e.kind === 'spec') as StrategyEvent<'spec'>[];
   const drift = spec.reduce((a, e) => a + (e.data.relaxed?.drift ?? 0), 0);
-  return { text: t.end.text, stats: t.end.stats, steps: spec.length, accepted: spec.reduce((a, e) => a + e.data.accepted, 0), drift };
+  // Acceptance per draft position: accepted / reached, summed over steps.
+  const reached: number[] = [];
+  const acceptedAt: number[] = [];
+  for (const e of spec) {
+    (e.data.depths ?? []).forEach((d, i) => {
+      reached[i] = (reached[i] ?? 0) + (d.reached ? 1 : 0);
+      acceptedAt[i] = (acceptedAt[i] ?? 0) + (d.accepted ? 1 : 0);
+    });
+  }
+  return { text: t.end.text, stats: t.end.stats, steps: spec.length, accepted: spec.reduce((a, e) => a + e.data.accepted, 0), drift, reached, acceptedAt };
 }
 
 const rows: Record<string, unknown>[] = [];
@@ -67,10 +76,14 @@ for (const temperature of [0, 1]) {
   rows.push({ strategy: base.strategy, temperature, msPerToken: +baseMsPerTok.toFixed(2), targetForwardsPerToken: 1 });
   for (const [strategy, over] of STRATS) {
     let ms = 0, tok = 0, tf = 0, df = 0, steps = 0, acc = 0, same = 0, drift = 0;
+    const reached: number[] = [];
+    const acceptedAt: number[] = [];
     for (const [pi, prompt] of PROMPTS.entries()) {
       for (let r = 0; r < RUNS; r++) {
         const o = await runOne(cfg({ ...over, temperature, prompt, seed: 100 + r }));
         drift += o.drift;
+        o.reached.forEach((v, i) => (reached[i] = (reached[i] ?? 0) + v));
+        o.acceptedAt.forEach((v, i) => (acceptedAt[i] = (acceptedAt[i] ?? 0) + v));
         ms += o.stats.wallMs;
         tok += o.stats.tokensEmitted;
         tf += o.stats.targetForwards;
@@ -91,6 +104,7 @@ for (const temperature of [0, 1]) {
       speedup: +(baseMsPerTok / (ms / tok)).toFixed(2),
       ...(temperature === 0 ? { equalsGreedy: `${same}/${PROMPTS.length}` } : {}),
       ...(over.relaxed_acceptance && temperature > 0 ? { meanDriftTV: +(drift / steps).toFixed(4) } : {}),
+      acceptByPosition: reached.map((r, i) => (r ? (acceptedAt[i] / r).toFixed(2) : '-')).join(' '),
     });
   }
 }
