@@ -99,7 +99,7 @@ export async function runE2e(opts: E2eOptions = {}): Promise<E2eReport & { files
   const strategies = benchStrategies(opts.strategies);
   const reps = opts.reps ?? 2;
   const tokensFor = (b: BenchBackend) => (b === 'cpu' ? (opts.tokens ?? 48) : b === 'wasm' ? (opts.browserTokens ?? 24) : (opts.webgpuTokens ?? 8));
-  const env = envelope('e2e', { backends, strategies, tokens: opts.tokens, 'browser-tokens': opts.browserTokens, 'webgpu-tokens': opts.webgpuTokens, reps });
+  const env = envelope('e2e', { backends, strategies, tokens: opts.tokens, 'browser-tokens': opts.browserTokens, 'webgpu-tokens': opts.webgpuTokens, reps, 'deadline-ms': opts.deadlineMs });
   const rows: E2eRow[] = [];
   const skipped: string[] = [];
   for (const backend of backends) {

@@ -131,10 +131,12 @@ export async function runOurs(session: EngineSession, config: DecodeConfig, prob
   const events: StrategyEvent[] = [];
   let end: Extract<TraceEvent, { type: 'end' }> | undefined;
   let start: Extract<TraceEvent, { type: 'start' }> | undefined;
-  const ac = probes.deadlineMs ? new AbortController() : undefined;
-  const timer = ac ? setTimeout(() => ac.abort(), probes.deadlineMs) : undefined;
   const t0 = performance.now();
-  for await (const e of session.run(config, { signal: ac?.signal })) {
+  // The driver reads `signal.aborted` between steps. A clock check rather than a timer: a timer
+  // cannot fire while the loop only awaits already-settled promises (microtasks).
+  const end0 = t0 + (probes.deadlineMs ?? 0);
+  const signal = probes.deadlineMs ? ({ get aborted() { return performance.now() > end0; } } as unknown as AbortSignal) : undefined;
+  for await (const e of session.run(config, { signal })) {
     if (e.type === 'token') {
       ids.push(e.id);
       const h = probes.heap();
@@ -150,7 +152,6 @@ export async function runOurs(session: EngineSession, config: DecodeConfig, prob
     else start = e;
   }
   const outerMs = performance.now() - t0;
-  clearTimeout(timer);
   if (!end || !start) throw new Error('incomplete trace');
   const g = probes.gpu?.();
   if (probes.sampleEvery && g) samples.push({ token: ids.length, gpuBytes: g.bytes, gpuBuffers: g.buffers, heap: probes.heap() });
