@@ -111,6 +111,9 @@ struct RowParams {
 @group(0) @binding(4) var<storage, read_write> xbuf: array<f32>;
 @group(0) @binding(5) var<storage, read_write> outw: array<u32>;
 @group(0) @binding(6) var<storage, read_write> auxf: array<f32>;
+// Candidate list per row (ascending ids), built by the process kernel once truncation has left
+// few candidates, so that later stages visit those instead of the whole vocabulary.
+@group(0) @binding(7) var<storage, read_write> clist: array<u32>;
 
 var<workgroup> red_a: array<f32, MAX_WG>;
 var<workgroup> red_b: array<f32, MAX_WG>;
@@ -139,6 +142,7 @@ var<private> g_m: f32; // max of the current source's candidates
 var<private> g_z: f32; // sum exp(v - g_m) over candidates
 var<private> g_h: f32; // entropy of the current distribution (typical-p)
 var<private> g_tie_key: u32; // tie restriction for MODE_TIE_*
+var<private> g_list_len: u32; // > 0: loops over xbuf visit clist[0..len) instead of 0..n
 
 const MODE_NONE: u32 = 99u;
 const MODE_COUNT: u32 = 0u;
@@ -171,6 +175,10 @@ fn raw_value(i: u32) -> f32 {
   if (is_nan_bits(b) || is_inf_bits(b)) { return SENTINEL; }
   return clamp(v, FLOOR, CEIL);
 }
+
+// Loops over a row's tokens: the whole vocabulary, or the candidate list once it exists.
+fn iter_len(n: u32) -> u32 { return select(n, g_list_len, g_list_len > 0u); }
+fn iter_index(j: u32) -> u32 { return select(j, clist[g_row_base + j], g_list_len > 0u); }
 
 // Value of token i in the current source; SENTINEL = not a candidate.
 fn src_value(i: u32) -> f32 {
@@ -299,7 +307,8 @@ fn norm_src(lid: u32, n: u32) -> f32 {
   var m = SENTINEL;
   var s = 0.0;
   var c = 0.0;
-  for (var i = lid; i < n; i += WG) {
+  for (var j = lid; j < iter_len(n); j += WG) {
+    let i = iter_index(j);
     let v = src_value(i);
     if (v != SENTINEL) {
       if (v > m) {
@@ -321,7 +330,8 @@ fn norm_src(lid: u32, n: u32) -> f32 {
 fn entropy_src(lid: u32, n: u32) -> f32 {
   let lnz = log(g_z);
   var h = 0.0;
-  for (var i = lid; i < n; i += WG) {
+  for (var j = lid; j < iter_len(n); j += WG) {
+    let i = iter_index(j);
     let v = src_value(i);
     if (v != SENTINEL) {
       let lp = v - g_m - lnz;
@@ -372,7 +382,8 @@ fn rs_count(lid: u32, n: u32, mode: u32, goal: u32) -> vec3<u32> {
     let hi_mask = select(0xffffffffu << (shift + 8u), 0u, level == 0u);
     for (var b = lid; b < 256u; b += WG) { atomicStore(&hist[b], 0u); }
     workgroupBarrier();
-    for (var i = lid; i < n; i += WG) {
+    for (var j = lid; j < iter_len(n); j += WG) {
+      let i = iter_index(j);
       let kw = key_weight(mode, i);
       if (kw.y != 0u && (kw.x & hi_mask) == prefix) {
         atomicAdd(&hist[(kw.x >> shift) & 255u], 1u);
@@ -426,7 +437,8 @@ fn rs_mass(lid: u32, n: u32, mode: u32, goal: f32) -> vec3<u32> {
     let hi_mask = select(0xffffffffu << (shift + 4u), 0u, level == 0u);
     var acc: array<f32, 16>;
     for (var d = 0u; d < 16u; d++) { acc[d] = 0.0; }
-    for (var i = lid; i < n; i += WG) {
+    for (var j = lid; j < iter_len(n); j += WG) {
+      let i = iter_index(j);
       let kw = key_weight(mode, i);
       if (kw.y != 0u && (kw.x & hi_mask) == prefix) {
         let dig = (kw.x >> shift) & 15u;
@@ -502,7 +514,8 @@ fn rs_mass(lid: u32, n: u32, mode: u32, goal: f32) -> vec3<u32> {
 fn count_gt_eq(lid: u32, n: u32, t: u32) -> vec2<f32> {
   var gt = 0.0;
   var eq = 0.0;
-  for (var i = lid; i < n; i += WG) {
+  for (var j = lid; j < iter_len(n); j += WG) {
+    let i = iter_index(j);
     let v = src_value(i);
     if (v != SENTINEL) {
       let k = fkey(v);
@@ -558,7 +571,8 @@ fn collect_top(lid: u32, n: u32, thr: vec3<u32>, k: u32) -> u32 {
   let cut = select(thr.y, NO_CUT, thr.z == 1u);
   if (lid == 0u) { atomicStore(&tk_count, 0u); }
   workgroupBarrier();
-  for (var i = lid; i < n; i += WG) {
+  for (var j = lid; j < iter_len(n); j += WG) {
+    let i = iter_index(j);
     let v = src_value(i);
     if (v != SENTINEL) {
       let kk = fkey(v);
@@ -587,6 +601,40 @@ fn collect_top(lid: u32, n: u32, thr: vec3<u32>, k: u32) -> u32 {
   }
   if (lid == 0u) { sh4 = vec4<u32>(min(total, k), 0u, 0u, 0u); }
   return workgroupUniformLoad(&sh4).x;
+}
+
+// Compacts the row's candidates (xbuf != SENTINEL) into clist in ascending id order: contiguous
+// chunks per invocation and an exclusive scan of their counts, so the list (and every sum over it)
+// is the same on every run. Sets g_list_len.
+fn build_list(lid: u32, n: u32) {
+  let chunk = (n + WG - 1u) / WG;
+  let lo = min(lid * chunk, n);
+  let hi = min(lo + chunk, n);
+  var c = 0u;
+  for (var i = lo; i < hi; i++) {
+    if (xbuf[g_row_base + i] != SENTINEL) { c++; }
+  }
+  red_i[lid] = c;
+  workgroupBarrier();
+  if (lid == 0u) {
+    var run = 0u;
+    for (var t = 0u; t < WG; t++) {
+      let v = red_i[t];
+      red_i[t] = run;
+      run += v;
+    }
+    sh4 = vec4<u32>(run, 0u, 0u, 0u);
+  }
+  let total = workgroupUniformLoad(&sh4).x;
+  var o = red_i[lid];
+  for (var i = lo; i < hi; i++) {
+    if (xbuf[g_row_base + i] != SENTINEL) {
+      clist[g_row_base + o] = i;
+      o++;
+    }
+  }
+  storageBarrier();
+  g_list_len = total;
 }
 
 // The k best candidates of the current source (value desc, id asc) into tk_sorted_*. Count-only

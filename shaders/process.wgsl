@@ -22,7 +22,8 @@ const K_SINGLE: u32 = 5u;
 fn mask_stage(lid: u32, n: u32, ob: u32, slot: u32, before: f32, kind: u32, thr: vec3<u32>, single: u32, fl: f32) {
   var ke = 0.0;
   var kc = 0.0;
-  for (var i = lid; i < n; i += WG) {
+  for (var j = lid; j < iter_len(n); j += WG) {
+    let i = iter_index(j);
     let v = xbuf[g_row_base + i];
     if (v != SENTINEL) {
       var keep = true;
@@ -64,6 +65,7 @@ fn process_main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
   g_pinf = outw[ob + H_PINF] == 1u;
   g_degen = outw[ob + H_DEGENERATE] == 1u;
   g_h = 0.0;
+  g_list_len = 0u;
 
   for (var i = lid; i < n; i += WG) { xbuf[g_row_base + i] = raw_value(i); }
   storageBarrier();
@@ -72,8 +74,14 @@ fn process_main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
   var temp = 1.0;
   let k_disp = min(dims.topk, MAX_TOPK);
   var shown = 0u;
+  var have_list = false;
   for (var st = 0u; st < 9u; st++) {
     if (st < 8u && (P.flags & (1u << st)) == 0u) { continue; }
+    // Once truncation has removed most tokens, later stages visit only the candidates.
+    if (!have_list && count * 4.0 < f32(n)) {
+      build_list(lid, n);
+      have_list = true; // a function-scope copy: private variables count as non-uniform
+    }
     var kind = K_NONE;
     var mode = MODE_NONE;
     var tie_mode = MODE_NONE;

@@ -54,6 +54,7 @@ export class Pipelines {
         { binding: 4, visibility: vis, buffer: rw }, // processed logits
         { binding: 5, visibility: vis, buffer: rw }, // per-row output blocks (the readback)
         { binding: 6, visibility: vis, buffer: rw }, // dense probabilities out
+        { binding: 7, visibility: vis, buffer: rw }, // candidate lists (process)
       ],
     });
     this.pipelineLayout = device.createPipelineLayout({ bindGroupLayouts: [this.layout] });

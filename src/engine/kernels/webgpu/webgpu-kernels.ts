@@ -141,7 +141,7 @@ export class WebGpuKernels implements Kernels, TreeKernels {
   private readonly ownedLogits = new WeakSet<GPUBuffer>();
   private readonly live = new Set<GPUBuffer>();
   private readonly dims: GPUBuffer;
-  private readonly slots: Record<'params' | 'aux' | 'x' | 'out' | 'upload' | 'scratch' | 'qpack', Slot>;
+  private readonly slots: Record<'params' | 'aux' | 'x' | 'list' | 'out' | 'upload' | 'scratch' | 'qpack', Slot>;
   private readonly staging: Slot;
 
   constructor(
@@ -158,6 +158,7 @@ export class WebGpuKernels implements Kernels, TreeKernels {
       params: mk('row-params'),
       aux: mk('aux'),
       x: mk('processed-logits'),
+      list: mk('candidate-lists'),
       out: mk('row-out'),
       upload: mk('upload-logits'),
       scratch: mk('scratch-probs'),
@@ -262,7 +263,7 @@ export class WebGpuKernels implements Kernels, TreeKernels {
     const b = (binding: number, buffer: GPUBuffer) => ({ binding, resource: { buffer } });
     return this.device.createBindGroup({
       layout: this.pipes.layout,
-      entries: [b(0, logits), b(1, this.dims), b(2, params), b(3, aux), b(4, x), b(5, out), b(6, probs)],
+      entries: [b(0, logits), b(1, this.dims), b(2, params), b(3, aux), b(4, x), b(5, out), b(6, probs), b(7, this.slots.list.get(x.size))],
     });
   }
 
