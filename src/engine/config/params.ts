@@ -160,8 +160,8 @@ export const PARAMS = {
     help: 'Beam score = log-probability / length ^ penalty (length counts the EOS); above 0 favours longer outputs.',
   },
   adadec_tau: {
-    kind: 'float', default: 1, min: 0, max: 12, step: 0.05, unit: 'nats', label: 'AdaDec threshold tau', group: 'strategy',
-    help: 'Rerank only at steps whose entropy exceeds tau (the paper learns ~0.6-1.3 nats per model).',
+    kind: 'float', default: 5.5, min: 0, max: 12, step: 0.05, unit: 'nats', label: 'AdaDec threshold tau', group: 'strategy',
+    help: 'Rerank only at steps whose entropy exceeds tau. Default fits the embedded model (steps mostly 3-7 nats); the paper learns ~0.6-1.3 for larger LLMs.',
   },
   adadec_candidates: {
     kind: 'int', default: 3, min: 1, max: 16, label: 'AdaDec candidates', group: 'strategy',
@@ -188,12 +188,12 @@ export const PARAMS = {
     help: 'A trial ends at punctuation or after this many tokens.',
   },
   entropix_entropy_threshold: {
-    kind: 'float', default: 1.2, min: 0, max: 20, step: 0.05, unit: 'nats', label: 'Entropix entropy threshold', group: 'strategy',
-    help: 'Entropy above this is "high" when classifying a step into a quadrant.',
+    kind: 'float', default: 4.5, min: 0, max: 20, step: 0.05, unit: 'nats', label: 'Entropix entropy threshold', group: 'strategy',
+    help: 'Entropy above this is "high" when classifying a step (default fits the embedded model; entropix used 0.3-2.5 for Llama).',
   },
   entropix_varentropy_threshold: {
-    kind: 'float', default: 2.5, min: 0, max: 100, step: 0.05, label: 'Entropix varentropy threshold', group: 'strategy',
-    help: 'Varentropy above this is "high" when classifying a step into a quadrant.',
+    kind: 'float', default: 6, min: 0, max: 100, step: 0.05, label: 'Entropix varentropy threshold', group: 'strategy',
+    help: 'Varentropy above this is "high" when classifying a step (default fits the embedded model; entropix used 1.2-2.5 for Llama).',
   },
   entropix_boost_temperature: {
     kind: 'float', default: 1.3, min: 0, max: 10, step: 0.05, label: 'Entropix boost temperature', group: 'strategy',
