@@ -15,6 +15,7 @@ import { generate } from '../generate.ts';
 import { collectTrace } from '../trace/collect.ts';
 import type { StrategyEvent } from '../trace/types.ts';
 import { beamScore } from './beam.ts';
+import { describeToken } from './shared-rerank.ts';
 
 let target: ModelRunner;
 let kernels: Kernels;
@@ -219,6 +220,28 @@ describe('beam search on a synthetic model (frequent EOS)', () => {
       expect(t.end.reason).toBe('error');
       expect(t.end.error).toMatch(/context full/);
     }
+  });
+});
+
+describe('describing a token the kernels did not choose', () => {
+  it('gives the raw log-probability, rank and processed probability the kernels report for it', async () => {
+    const seq = target.newSequence();
+    const out = await target.forward(seq, [target.encode('The old man said')], 1);
+    seq.dispose();
+    const logits = await kernels.createLogits(out.logits, 1, out.vocab);
+    const config = { repetition_penalty: 1.3 };
+    const contextIds = target.encode('The old man said');
+    const [row] = (await kernels.step(logits, { rows: [{ config, contextIds, choose: 'none', seed: 1, step: 0 }], topK: 16 })).rows;
+    for (const id of [...row.processedTop.ids, 0, 7, out.vocab - 1]) {
+      const [forced] = (await kernels.step(logits, { rows: [{ config, contextIds, choose: 'force', forceToken: id, seed: 1, step: 0 }], topK: 16 })).rows;
+      const mine = describeToken(row, out.logits, id);
+      expect(mine.rawLogprob).toBeCloseTo(forced.choice!.rawLogprob, 9);
+      expect(mine.rawRank).toBe(forced.choice!.rawRank);
+      // Processed probability: exact for the top-k entries (candidates), 0 outside them.
+      if (row.processedTop.ids.includes(id)) expect(mine.processedProb).toBeCloseTo(forced.choice!.processedProb, 12);
+      else expect(mine.processedProb).toBe(0);
+    }
+    kernels.dispose(logits);
   });
 });
 
