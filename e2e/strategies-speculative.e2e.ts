@@ -90,11 +90,17 @@ describe('speculative decoding in Chromium', () => {
   });
 
   // SwiftShader loads and compiles for over a minute: opt-in (E2E_SPEC_WEBGPU=1) to keep this file under 60 s.
-  it.runIf(process.env.E2E_SPEC_WEBGPU === '1')('spec-rsd on WebGPU (WGSL tree verification) emits the greedy tokens at temperature 0', async () => {
+  it.runIf(process.env.E2E_SPEC_WEBGPU === '1')('spec-rsd (WGSL tree verification) and spec-chain (logits kept on the GPU) on WebGPU emit the greedy tokens at temperature 0', async () => {
     const greedy = await run(q('strategy=greedy&max_new_tokens=12'), 'webgpu', true);
     const rsd = await run(RSD_T0, 'webgpu', true);
     expect(rsd.reason, rsd.error).toBe('max_tokens');
     expect(rsd.ids).toEqual(greedy.ids);
+    // spec-chain keeps target and draft logits on the GPU (forwardLogits) with the WGSL verifyChain.
+    const chain = await run(q('strategy=spec-chain&temperature=0&max_new_tokens=12'), 'webgpu', true);
+    expect(chain.reason, chain.error).toBe('max_tokens');
+    expect(chain.ids).toEqual(greedy.ids);
+    const sampled = await run(q('strategy=spec-chain&seed=3&max_new_tokens=12'), 'webgpu', true);
+    expect(sampled.reason, sampled.error).toBe('max_tokens');
     console.log(`spec-rsd on WebGPU used ${rsd.kernels} kernels: ${rsd.stats.targetForwards} target passes for 12 tokens`);
   });
 });

@@ -12,7 +12,7 @@
  * same distribution as Gumbel-top-k, at one hash per child).
  */
 import { purposeWord, uniform } from '../../rng.ts';
-import type { Kernels, ProbsRef } from '../../kernels/types.ts';
+import type { Kernels, Logits, ProbsRef } from '../../kernels/types.ts';
 import type { ModelRunner, Sequence } from '../../model/runner.ts';
 import { DraftTree, type SpecSession } from './session.ts';
 
@@ -65,9 +65,17 @@ export class DraftModel {
     const step = s.position;
     let input = s.ctx.slice(this.seq.length);
     let stop: 'confidence' | 'max' | 'budget' = K < s.sc.config.num_draft_tokens ? 'budget' : 'max';
+    // On the WebGPU kernels the draft's logits stay on the GPU too (q never leaves it).
+    const onGpu = this.kernels.backend === 'webgpu';
     for (let i = 0; i < K; i++) {
-      const out = await this.forward([input]);
-      const logits = await this.kernels.createLogits(out.logits, 1, out.vocab);
+      let logits: Logits;
+      if (onGpu) {
+        this.forwards++;
+        logits = await this.model.forwardLogits(this.seq, [input], 1);
+      } else {
+        const out = await this.forward([input]);
+        logits = await this.kernels.createLogits(out.logits, 1, out.vocab);
+      }
       try {
         const res = await this.kernels.step(logits, {
           rows: [{ config: s.processors, contextIds: [...s.ctx, ...tree.tokens.slice(1)], choose: 'sample', seed: s.sc.config.seed, step, sub: 1 + i }],

@@ -15,6 +15,7 @@ import {
   hasVerifyTree,
   type Choice,
   type Kernels,
+  type Logits,
   type ProbsHandle,
   type ProbsRef,
   type ProcessorConfig,
@@ -109,7 +110,7 @@ export interface VerifyOutcome {
   /** Tokens committed by this step (accepted drafts then the next token). */
   tokens: number[];
   accepted: number;
-  /** The compact target logits, one row per node (Token Recycling reads them). */
+  /** The compact target logits, one row per node (Token Recycling reads them); empty when a chain stayed on the GPU. */
   rows: Float32Array;
   vocab: number;
   tree: DraftTree;
@@ -188,15 +189,24 @@ export class SpecSession {
       for (let u = l; u > 0; u = tree.parents[u]) if (rowOf[u] < 0) rowOf[u] = r;
     });
     if (rowTokens.length > 1) this.tseq.gatherRows(new Array(rowTokens.length).fill(0));
-    const out = await target.forward(this.tseq, rowTokens, keep);
-    // Compact logits: one row per node (duplicates share the first copy's row).
-    const rows = new Float32Array(N * V);
-    for (let j = 0; j < N; j++) {
-      const src = j === 0 ? 0 : rowOf[tree.same[j]] * keep + tree.depth[j];
-      rows.set(out.logits.subarray(src * V, (src + 1) * V), j * V);
-    }
     const k = this.kernels;
-    const logits = await k.createLogits(rows, N, V);
+    // On the WebGPU kernels a plain chain stays on the GPU: its one row's K + 1 positions are the
+    // nodes' rows in order, so the verifier reads ORT's logits in place (no compaction needed).
+    const gpuChain = k.backend === 'webgpu' && rowTokens.length === 1 && tree.mode === 'iid' && tree.isChain() && !this.relaxed;
+    let rows = new Float32Array(0);
+    let logits: Logits;
+    if (gpuChain) {
+      logits = await target.forwardLogits(this.tseq, rowTokens, keep);
+    } else {
+      const out = await target.forward(this.tseq, rowTokens, keep);
+      // Compact logits: one row per node (duplicates share the first copy's row).
+      rows = new Float32Array(N * V);
+      for (let j = 0; j < N; j++) {
+        const src = j === 0 ? 0 : rowOf[tree.same[j]] * keep + tree.depth[j];
+        rows.set(out.logits.subarray(src * V, (src + 1) * V), j * V);
+      }
+      logits = await k.createLogits(rows, N, V);
+    }
     let path: number[];
     let nextToken: number;
     let nextKind: 'residual' | 'bonus';
@@ -244,7 +254,7 @@ export class SpecSession {
         drift = res.relaxedDrift;
       }
     } finally {
-      k.dispose(logits);
+      if (!gpuChain) k.dispose(logits);
     }
     const emittedTokens = [...path.map((j) => tree.tokens[j]), nextToken];
     const emittedRows = [0, ...path];
@@ -258,7 +268,23 @@ export class SpecSession {
     for (let j = 1; j < N; j++) if (Number.isNaN(knownP[j]) && tree.same[j] === j) needP.push(j);
     for (const j of needP) forced.push({ row: tree.parents[j], token: tree.tokens[j], ctx: [...this.ctx, ...tree.path(tree.parents[j])] });
     let described: StepRowResult[] = [];
-    if (forced.length) {
+    if (forced.length && gpuChain) {
+      // One request per chain row (force the token described there; in a chain no row needs two).
+      const want = new Map<number, (typeof forced)[number]>();
+      for (const f of forced) if (!want.has(f.row)) want.set(f.row, f);
+      const res = await k.step(logits, {
+        rows: Array.from({ length: N }, (_, r) => {
+          const f = want.get(r);
+          return f
+            ? { config: this.processors, contextIds: f.ctx, choose: 'force' as const, forceToken: f.token, seed: config.seed, step }
+            : { config: this.processors, choose: 'none' as const, seed: config.seed, step };
+        }),
+        topK: DISPLAY_TOP_K,
+      });
+      this.sc.countReadBack(res.bytesReadBack);
+      described = forced.map((f) => res.rows[f.row]);
+      needP.forEach((j, i) => (knownP[j] = described[(choices ? 0 : emittedRows.length) + i].choice!.processedProb));
+    } else if (forced.length) {
       const data = new Float32Array(forced.length * V);
       forced.forEach((f, i) => data.set(rows.subarray(f.row * V, (f.row + 1) * V), i * V));
       const fl = await k.createLogits(data, forced.length, V);
