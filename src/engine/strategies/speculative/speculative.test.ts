@@ -112,7 +112,7 @@ describe('forward accounting and the trace', () => {
     }
   });
 
-  it('rolls the KV caches back: every emitted token carries the distribution of a fresh full forward', async () => {
+  it('rolls the KV caches back: emitted tokens and first drafts carry the distributions of fresh full forwards (target and draft)', async () => {
     for (const strategy of ['spec-chain', 'spec-tree', 'spec-rsd', 'recycling']) {
       const t = await run(config({ strategy, temperature: 1, prompt: PROMPTS[1], max_new_tokens: 24, seed: 11 }));
       expect(t.end.reason).toBe('max_tokens');
@@ -134,6 +134,21 @@ describe('forward accounting and the trace', () => {
         for (const v of row) z += Math.exp(v - m);
         expect(tok.prob).toBeCloseTo(Math.exp(row[tok.id] - m) / z, 4);
       });
+      if (strategy === 'recycling') continue;
+      // The draft's cache too: each step's first drafts carry the q of a fresh draft forward.
+      const dseq = draft.newSequence();
+      const dout = await draft.forward(dseq, [all.slice(0, -1)]);
+      dseq.dispose();
+      for (const e of specEvents(t)) {
+        for (const n of e.data.nodes.filter((x) => x.depth === 1)) {
+          const row = dout.logits.subarray((e.position - 1) * V, e.position * V);
+          let m = -Infinity;
+          for (const v of row) m = Math.max(m, v);
+          let z = 0;
+          for (const v of row) z += Math.exp(v - m);
+          expect(n.q, `${strategy} draft q at ${e.position}`).toBeCloseTo(Math.exp(row[n.token] - m) / z, 4);
+        }
+      }
     }
   });
 });
