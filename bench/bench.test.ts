@@ -106,6 +106,11 @@ describe('formatting and models on sample data', () => {
     expect(r.growth.kvBytes).toBe(50 * per);
     expect(r.growth.beyondKv).toBe(0);
     expect(r.growth.buffers).toBe(0);
+    expect(r.steps).toHaveLength(2);
+    expect(r.plateau).toEqual({ fromToken: 50, toToken: 50 });
+    const flat = memoryReport('sample', 'Once', 1, { reason: 'max_tokens', stats: { tokensEmitted: 75, tokensPerSecond: 2 }, samples: [...samples, { token: 75, gpuBytes: samples[2].gpuBytes, gpuBuffers: 40, heap: 5e6 }] }, per);
+    expect(flat.plateau).toEqual({ fromToken: 50, toToken: 75 });
+    expect(flat.steps.map((x) => x.token)).toEqual([25, 50]);
     const md = memoryMarkdown({ ...envelope('memory', {}), browser: { version: '1', userAgent: 'x', adapter: 'google swiftshader', crossOriginIsolated: true } }, r);
     expect(md).toContain('software rendering on the CPU');
     expect(md).toContain('beyond the KV cache');

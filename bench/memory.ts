@@ -30,7 +30,24 @@ export interface MemoryReport {
   samples: MemorySample[];
   /** Last sample minus the first: GPU bytes, of which KV cache, and the rest (should be ~0). */
   growth: { gpuBytes: number; kvBytes: number; beyondKv: number; buffers: number; heap: number };
+  /** The last stretch of samples with constant GPU bytes and buffer count (no per-token growth there). */
+  plateau: { fromToken: number; toToken: number };
+  /** Samples where the GPU bytes changed: (token, bytes added). */
+  steps: { token: number; bytes: number; buffers: number }[];
   tokensPerSecond: number;
+}
+
+/** Where the live GPU bytes stepped up, and the last flat stretch. */
+export function gpuSteps(samples: MemorySample[]): Pick<MemoryReport, 'plateau' | 'steps'> {
+  const steps: MemoryReport['steps'] = [];
+  for (let i = 1; i < samples.length; i++) {
+    const d = samples[i].gpuBytes - samples[i - 1].gpuBytes;
+    const b = samples[i].gpuBuffers - samples[i - 1].gpuBuffers;
+    if (d !== 0 || b !== 0) steps.push({ token: samples[i].token, bytes: d, buffers: b });
+  }
+  let from = samples.length - 1;
+  while (from > 0 && samples[from - 1].gpuBytes === samples[from].gpuBytes && samples[from - 1].gpuBuffers === samples[from].gpuBuffers) from--;
+  return { plateau: { fromToken: samples[from]?.token ?? 0, toToken: samples[samples.length - 1]?.token ?? 0 }, steps };
 }
 
 /** K and V, every layer, fp32: 2 x layers x kv heads x head dim x 4 bytes per context token. */
@@ -61,6 +78,7 @@ export function memoryReport(strategy: string, prompt: string, promptTokens: num
     kvBytesPerToken: perToken,
     samples,
     growth: { gpuBytes: gpu, kvBytes: kv, beyondKv: gpu - kv, buffers: z && a ? z.gpuBuffers - a.gpuBuffers : 0, heap: z && a ? z.heap - a.heap : 0 },
+    ...gpuSteps(samples),
     tokensPerSecond: run.stats.tokensPerSecond,
   };
 }
@@ -92,6 +110,11 @@ export function memoryMarkdown(env: Envelope, r: MemoryReport): string {
       `- KV cache: ${fmtBytes(r.kvBytesPerToken)} per context token (fp32 K and V, every layer)`,
     ]),
     `**Growth from token ${a?.token ?? 0} to ${r.samples[r.samples.length - 1]?.token ?? 0}: GPU ${fmtBytes(r.growth.gpuBytes)}, of which the KV cache needs ${fmtBytes(r.growth.kvBytes)} → ${fmtBytes(r.growth.beyondKv)} beyond the KV cache; live buffers ${r.growth.buffers >= 0 ? '+' : ''}${r.growth.buffers}; JS heap ${fmtBytes(r.growth.heap)}.**`,
+    '',
+    `Growth happens in ${r.steps.length} step${r.steps.length === 1 ? '' : 's'} (${r.steps.map((x) => `token ${x.token}: +${fmtBytes(x.bytes)}, ${x.buffers >= 0 ? '+' : ''}${x.buffers} buffers`).join('; ') || 'none'}); from token ${r.plateau.fromToken} to ${r.plateau.toToken} (${r.plateau.toToken - r.plateau.fromToken} tokens) live bytes and buffer count stay exactly flat.`,
+    'Step sizes that double (ORT sizes GPU buffers in buckets and keeps released ones in its reuse cache, which the',
+    'count includes) and flat stretches between them mean the KV cache outgrowing its bucket, not a per-token leak;',
+    'a leak would add bytes or buffers at every sample.',
     '',
     mdTable(
       ['token', 'live GPU bytes', 'live buffers', 'Δ GPU since first sample', 'Δ KV cache (expected)', 'JS heap'],
