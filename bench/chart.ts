@@ -32,7 +32,7 @@ const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
 
 /** One horizontal grouped-bar panel at vertical offset `y`; returns its SVG and height. */
 export function drawPanel(p: Panel, y: number, width: number): { svg: string; height: number } {
-  const labelW = 170;
+  const labelW = 200;
   const barH = 9;
   const groupH = Math.max(14, p.series.length * barH + 5);
   const top = 34;
@@ -70,7 +70,7 @@ export function drawPanel(p: Panel, y: number, width: number): { svg: string; he
   if (p.ref) {
     const rx = x(p.ref.value);
     out.push(`<line x1="${rx}" x2="${rx}" y1="${y + top - 4}" y2="${y + height - 20}" stroke="#c00" stroke-dasharray="4 3"/>`);
-    out.push(`<text x="${rx + 3}" y="${y + top - 6}" font-size="9" fill="#c00">${esc(p.ref.label)}</text>`);
+    out.push(`<text x="${rx + 3}" y="${y + height - 22}" font-size="9" fill="#c00">${esc(p.ref.label)}</text>`);
   }
   out.push('</g>');
   return { svg: out.join('\n'), height };

@@ -21,7 +21,7 @@ const ALL = ['e2e', 'peer', 'speculative', 'scaling', 'memory', 'kernels', 'char
 
 /** Per-suite flags in a full run, sized so `npm run bench` stays within minutes on 2 cores. */
 const ALL_DEFAULTS: Record<string, Record<string, string>> = {
-  e2e: { tokens: '96', 'browser-tokens': '64', 'webgpu-tokens': '4' },
+  e2e: { tokens: '64', 'browser-tokens': '48', 'webgpu-tokens': '4' },
   peer: { tokens: '128', 'browser-tokens': '96', reps: '9', 'webgpu-tokens': '6' },
   speculative: { tokens: '48' },
   kernels: { batches: '1,4', reps: '3' },
