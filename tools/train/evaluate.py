@@ -87,7 +87,7 @@ def sample(m, prompt, n, temp, gen):
 
 def main():
     tgt, drf, out_root = sys.argv[1], sys.argv[2], sys.argv[3]
-    torch.set_num_threads(2)
+    torch.set_num_threads(int(os.environ.get('EVAL_THREADS', '1')))
     t0 = time.time()
     val = np.fromfile(os.path.join(WORK, 'val.bin'), dtype=np.uint16)
     train = np.fromfile(os.path.join(WORK, 'train.bin'), dtype=np.uint16)
@@ -180,6 +180,8 @@ def write_card(d, n, ev, models, tgt, drf):
     sizes = {f: os.path.getsize(os.path.join(d, 'onnx', f)) for f in sorted(os.listdir(os.path.join(d, 'onnx')))}
     role = ('the **target** of the embedded pair' if n == tgt else 'the **draft** of the embedded pair')
     s = ev['samples_t0.8'][0]
+    note_path = os.path.join(WORK, 'run_note.md')
+    note = open(note_path, encoding='utf-8').read().strip() + '\n' if os.path.exists(note_path) else ''
     card = f"""---
 license: other
 language: en
@@ -224,6 +226,7 @@ restored by `tools/train/corpus.py`. Split by document: every 10th of the 500 do
 (betas 0.9/0.95, weight decay 0.1), peak lr {tr['lr']}, warm-up {tr['warmup']}, cosine to 10%; PyTorch 1.13 on 2 CPU threads;
 **{tr['train_seconds'] / 60:.1f} minutes** of training (final train loss EMA {tr['final_train_loss_ema']}).
 Reproduce: `bash tools/train/train.sh` (see tools/train/README.md).
+{note}
 
 ## Evaluation (validation split, `eval.json`)
 | measure | value |

@@ -29,6 +29,8 @@ def main():
     ap.add_argument('--warmup', type=int, default=100)
     ap.add_argument('--seed', type=int, default=1234)
     ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--init-from', default='', help='continue from work/NAME/ckpt.pt weights (fresh optimizer, '
+                    'new schedule); the saved metadata then accumulates steps, tokens and seconds')
     ap.add_argument('--bench', type=int, default=0, help='only time this many steps')
     ap.add_argument('--time-budget', type=float, default=0,
                     help='seconds; if > 0 the schedule progress is max(step/steps, elapsed/budget) and training '
@@ -41,6 +43,12 @@ def main():
     c = Config(vocab_size=4096, hidden_size=a.d, num_hidden_layers=a.layers, num_attention_heads=a.heads,
                intermediate_size=a.ffn, max_position_embeddings=a.max_pos)
     m = LM(c)
+    prev = None
+    if a.init_from:
+        prev = torch.load(os.path.join(WORK, a.init_from, 'ckpt.pt'), map_location='cpu')
+        assert prev['config'] == c.to_dict(), 'init-from config mismatch'
+        m.load_state_dict(prev['state'])
+        print(f'[{a.name}] init from {a.init_from}: {prev["meta"]["steps"]} steps', flush=True)
     print(f'[{a.name}] params {m.n_params():,} threads {torch.get_num_threads()} tokens {len(data):,}', flush=True)
     decay = [p for n, p in m.named_parameters() if p.dim() >= 2]
     nodecay = [p for n, p in m.named_parameters() if p.dim() < 2]
@@ -89,13 +97,19 @@ def main():
     if a.bench:
         print(f'[{a.name}] bench {a.bench} steps: {el / a.bench:.3f} s/step, {a.batch * a.ctx * a.bench / el:.0f} tok/s')
         return
+    meta = {'steps': done, 'planned_steps': steps, 'time_budget_s': a.time_budget, 'batch': a.batch, 'ctx': a.ctx,
+            'lr': a.lr, 'warmup': a.warmup, 'seed': a.seed, 'train_seconds': round(el, 1),
+            'final_train_loss_ema': round(ema, 4), 'tokens_seen': done * a.batch * a.ctx,
+            'train_tokens': int(len(data)), 'threads': torch.get_num_threads(), 'params': m.n_params()}
+    if prev is not None:
+        pm = prev['meta']
+        meta['phases'] = pm.get('phases', [dict((k, v) for k, v in pm.items() if k != 'phases')]) + [dict(meta)]
+        meta['steps'] += pm['steps']
+        meta['tokens_seen'] += pm['tokens_seen']
+        meta['train_seconds'] = round(meta['train_seconds'] + pm['train_seconds'], 1)
     out = os.path.join(WORK, a.name)
     os.makedirs(out, exist_ok=True)
-    torch.save({'state': m.state_dict(), 'config': c.to_dict(),
-                'meta': {'steps': done, 'planned_steps': steps, 'time_budget_s': a.time_budget, 'batch': a.batch, 'ctx': a.ctx, 'lr': a.lr, 'warmup': a.warmup,
-                         'seed': a.seed, 'train_seconds': round(el, 1), 'final_train_loss_ema': round(ema, 4),
-                         'tokens_seen': done * a.batch * a.ctx, 'train_tokens': int(len(data)),
-                         'threads': torch.get_num_threads(), 'params': m.n_params()}},
+    torch.save({'state': m.state_dict(), 'config': c.to_dict(), 'meta': meta},
                os.path.join(out, 'ckpt.pt'))
     print(f'[{a.name}] done {done} steps in {el:.0f}s -> {out}/ckpt.pt', flush=True)
 
