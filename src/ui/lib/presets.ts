@@ -83,7 +83,7 @@ export const PRESETS: readonly Preset[] = [
     explanation:
       'AdaDec decodes greedily, but when the entropy crosses the threshold tau it looks a few tokens ahead from each of the top candidates and keeps the one whose continuation is most probable. The green line on the entropy timeline is tau; reranked tokens are outlined.',
     mode: 'run',
-    config: { strategy: 'adadec', adadec_tau: 1, prompt: P, max_new_tokens: 24 },
+    config: { strategy: 'adadec', prompt: P, max_new_tokens: 24 },
     needs: ['adadec'],
   },
   {
