@@ -44,8 +44,9 @@ export interface PeerRow {
   theirsOther: number;
   oursOrtCallsPerToken: number;
   theirsOrtCallsPerToken: number;
-  /** Greedy: both emitted the same token ids. */
+  /** Greedy: both emitted the same token ids (checked on every rep), and the first index where a rep differed. */
   sameTokens?: boolean;
+  divergeAt?: number;
 }
 
 export interface PeerReport {
@@ -117,12 +118,23 @@ async function compare(t: Target, peer: PeerSide, mode: Mode, theirs: 'greedy' |
     theirsOther: median(their.map((r) => per(r.outerMs - r.ortMs, r.ids.length))),
     oursOrtCallsPerToken: ours[0].ortCalls / Math.max(1, ours[0].stats.tokensEmitted),
     theirsOrtCallsPerToken: their[0].ortCalls / Math.max(1, their[0].ids.length),
-    sameTokens: mode === 'greedy' && theirs === 'greedy' ? ours[0].ids.join() === their[0].ids.join() : undefined,
+    ...greedyAgreement(mode, theirs, ours, their),
   };
   process.stdout.write(
     `peer ${t.backend} ${mode}(${row.kernels}) vs ${theirs}: ours ${row.oursMsPerToken.toFixed(2)} ms/token, theirs ${row.theirsMsPerToken.toFixed(2)} ms/token, ratio ${row.ratio.toFixed(3)}\n`,
   );
   return row;
+}
+
+function greedyAgreement(mode: Mode, theirs: string, ours: OurRun[], their: PeerRun[]): Pick<PeerRow, 'sameTokens' | 'divergeAt'> {
+  if (mode !== 'greedy' || theirs !== 'greedy') return {};
+  let divergeAt: number | undefined;
+  ours.forEach((o, r) => {
+    const i = o.ids.findIndex((id, k) => id !== their[r].ids[k]);
+    const d = i >= 0 ? i : o.ids.length !== their[r].ids.length ? Math.min(o.ids.length, their[r].ids.length) : -1;
+    if (d >= 0 && (divergeAt === undefined || d < divergeAt)) divergeAt = d;
+  });
+  return { sameTokens: divergeAt === undefined, divergeAt };
 }
 
 export interface PeerOptions {
@@ -181,7 +193,7 @@ export function peerMarkdown(env: Envelope, r: PeerReport): string {
         `${fmt(x.oursOrt)} / ${fmt(x.oursKernels)} / ${fmt(x.oursOther)}`,
         `${fmt(x.theirsOrt)} / ${fmt(x.theirsOther)}`,
         `${fmt(x.oursOrtCallsPerToken)}, ${fmt(x.theirsOrtCallsPerToken)}`,
-        x.sameTokens === undefined ? '—' : x.sameTokens ? 'yes' : 'NO',
+        x.sameTokens === undefined ? '—' : x.sameTokens ? 'yes' : `NO (from token ${x.divergeAt})`,
       ]),
     ),
     '',
