@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 // The bench smoke test on its own: `npx vitest run --config bench/vitest.config.ts`.
-// (`npm test` picks up bench/**/*.test.ts through the root vitest.config.ts include list.)
+// `npm test` runs it once the root vitest.config.ts include list has 'bench/**/*.test.ts'.
 export default defineConfig({
   test: {
     root: new URL('..', import.meta.url).pathname,
