@@ -180,6 +180,13 @@ def write_card(d, n, ev, models, tgt, drf):
     sizes = {f: os.path.getsize(os.path.join(d, 'onnx', f)) for f in sorted(os.listdir(os.path.join(d, 'onnx')))}
     role = ('the **target** of the embedded pair' if n == tgt else 'the **draft** of the embedded pair')
     s = ev['samples_t0.8'][0]
+    phases = tr.get('phases') or [tr]
+    phases_md = '\n'.join(
+        f"- phase {i + 1}: {ph['steps']} steps, peak lr {ph['lr']}, warm-up {ph['warmup']}, seed {ph['seed']}, "
+        f"{ph['train_seconds'] / 60:.1f} min" + (f", time budget {ph['time_budget_s']:.0f} s" if ph.get('time_budget_s') else '')
+        + (f", distilled from `{ph['distill_from']}` (loss = {1 - ph['distill_alpha']:.1f} CE + {ph['distill_alpha']:.1f} KL(teacher || draft))"
+           if ph.get('distill_from') else '') + (', warm restart from phase 1 weights, fresh optimizer' if i else '')
+        for i, ph in enumerate(phases))
     note_path = os.path.join(WORK, 'run_note.md')
     note = open(note_path, encoding='utf-8').read().strip() + '\n' if os.path.exists(note_path) else ''
     card = f"""---
@@ -223,8 +230,9 @@ restored by `tools/train/corpus.py`. Split by document: every 10th of the 500 do
 
 ## Training
 {tr['steps']} steps of {tr['batch']} x {tr['ctx']} tokens ({tr['tokens_seen']:,} tokens seen, {tr['tokens_seen'] / tr['train_tokens']:.1f} epochs), AdamW
-(betas 0.9/0.95, weight decay 0.1), peak lr {tr['lr']}, warm-up {tr['warmup']}, cosine to 10%; PyTorch 1.13 on 2 CPU threads;
-**{tr['train_seconds'] / 60:.1f} minutes** of training (final train loss EMA {tr['final_train_loss_ema']}).
+(betas 0.9/0.95, weight decay 0.1), linear warm-up then cosine to 10% of the peak lr; PyTorch 1.13, 1 CPU thread;
+**{tr['train_seconds'] / 60:.1f} minutes** of training in all (final train loss EMA {tr['final_train_loss_ema']}).
+{phases_md}
 Reproduce: `bash tools/train/train.sh` (see tools/train/README.md).
 {note}
 

@@ -31,6 +31,8 @@ def main():
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--init-from', default='', help='continue from work/NAME/ckpt.pt weights (fresh optimizer, '
                     'new schedule); the saved metadata then accumulates steps, tokens and seconds')
+    ap.add_argument('--distill-from', default='', help='teacher work/NAME/ckpt.pt: loss = (1-a)*CE + a*KL(teacher||student)')
+    ap.add_argument('--distill-alpha', type=float, default=0.7)
     ap.add_argument('--bench', type=int, default=0, help='only time this many steps')
     ap.add_argument('--time-budget', type=float, default=0,
                     help='seconds; if > 0 the schedule progress is max(step/steps, elapsed/budget) and training '
@@ -50,6 +52,15 @@ def main():
         m.load_state_dict(prev['state'])
         print(f'[{a.name}] init from {a.init_from}: {prev["meta"]["steps"]} steps', flush=True)
     print(f'[{a.name}] params {m.n_params():,} threads {torch.get_num_threads()} tokens {len(data):,}', flush=True)
+    teacher = None
+    if a.distill_from:
+        tck = torch.load(os.path.join(WORK, a.distill_from, 'ckpt.pt'), map_location='cpu')
+        teacher = LM(Config(**tck['config']))
+        teacher.load_state_dict(tck['state'])
+        teacher.eval()
+        for p_ in teacher.parameters():
+            p_.requires_grad_(False)
+        print(f'[{a.name}] distilling from {a.distill_from} (alpha {a.distill_alpha})', flush=True)
     decay = [p for n, p in m.named_parameters() if p.dim() >= 2]
     nodecay = [p for n, p in m.named_parameters() if p.dim() < 2]
     opt = torch.optim.AdamW([{'params': decay, 'weight_decay': 0.1}, {'params': nodecay, 'weight_decay': 0.0}],
@@ -84,6 +95,12 @@ def main():
             g['lr'] = lr_at(s)
         logits, _ = m(x)
         loss = F.cross_entropy(logits.reshape(-1, c.vocab_size), y.reshape(-1))
+        if teacher is not None:
+            with torch.no_grad():
+                tlogp = F.log_softmax(teacher(x)[0].reshape(-1, c.vocab_size), -1)
+            kl = F.kl_div(F.log_softmax(logits.reshape(-1, c.vocab_size), -1), tlogp, log_target=True,
+                          reduction='batchmean')
+            loss = (1 - a.distill_alpha) * loss + a.distill_alpha * kl
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(m.parameters(), 1.0)
@@ -100,7 +117,8 @@ def main():
     meta = {'steps': done, 'planned_steps': steps, 'time_budget_s': a.time_budget, 'batch': a.batch, 'ctx': a.ctx,
             'lr': a.lr, 'warmup': a.warmup, 'seed': a.seed, 'train_seconds': round(el, 1),
             'final_train_loss_ema': round(ema, 4), 'tokens_seen': done * a.batch * a.ctx,
-            'train_tokens': int(len(data)), 'threads': torch.get_num_threads(), 'params': m.n_params()}
+            'train_tokens': int(len(data)), 'distill_from': a.distill_from or None,
+            'distill_alpha': a.distill_alpha if a.distill_from else None, 'threads': torch.get_num_threads(), 'params': m.n_params()}
     if prev is not None:
         pm = prev['meta']
         meta['phases'] = pm.get('phases', [dict((k, v) for k, v in pm.items() if k != 'phases')]) + [dict(meta)]

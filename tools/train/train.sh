@@ -3,7 +3,7 @@
 #   bash tools/train/train.sh            # everything: corpus, tokenizer, train both, export, eval, cards, verify
 #   bash tools/train/train.sh export     # from export on (reuses work/*/ckpt.pt)
 #   bash tools/train/train.sh eval       # from evaluation on
-# Environment overrides: TARGET_STEPS, TARGET2_STEPS, DRAFT_STEPS, BUDGET (seconds per run, 0 = off), PY.
+# Environment overrides: TARGET_STEPS, TARGET2_STEPS, DRAFT_STEPS, DRAFT2_STEPS, BUDGET (seconds per run, 0 = off), PY.
 # The step counts are those of the committed models (whose runs were capped by time budgets on a
 # busy machine: the lr schedule then follows max(step/steps, elapsed/budget)). With BUDGET=0 the
 # schedules are step-based and deterministic. Idle 2-core machine, 1 thread per run: target ~1.7
@@ -39,6 +39,9 @@ if [ "$STAGE" = all ]; then
   stamp "train $DRF"
   "$PY" train.py $DRF --d 128 --layers 2 --heads 4 --ffn 192 "${COMMON[@]}" \
       --steps "${DRAFT_STEPS:-797}" --time-budget "$B" --lr 4e-3 --warmup 60 --seed 1234
+  stamp "train $DRF (phase 2: distillation from $TGT)"
+  "$PY" train.py $DRF --init-from $DRF --distill-from $TGT --distill-alpha 0.7 --d 128 --layers 2 --heads 4 --ffn 192 \
+      "${COMMON[@]}" --steps "${DRAFT2_STEPS:-900}" --time-budget "$B" --lr 2e-3 --warmup 20 --seed 777
 fi
 if [ "$STAGE" = all ] || [ "$STAGE" = export ]; then
   for n in $TGT $DRF; do stamp "export $n"; "$PY" export.py $n "$OUT/$n" work/tokenizer; done
