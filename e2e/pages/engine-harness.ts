@@ -5,7 +5,7 @@
 import { probeCapabilities } from '../../src/engine/capabilities.ts';
 import { decodeConfig } from '../../src/engine/config/index.ts';
 import { createKernels } from '../../src/engine/kernels/index.ts';
-import { configureModelSources, ortWebGpuDevice, type Backend } from '../../src/engine/model/runner.ts';
+import { configureModelSources, ModelRunner, ortWebGpuDevice, type Backend } from '../../src/engine/model/runner.ts';
 import { EngineSession } from '../../src/engine/session.ts';
 import { collectTrace } from '../../src/engine/trace/collect.ts';
 
@@ -77,5 +77,52 @@ async function run(query: string, backend: 'webgpu' | 'wasm', sampleEvery = 0, g
   };
 }
 
-(window as unknown as { harness: unknown }).harness = { run, gpuLive };
+const runners = new Map<string, ModelRunner>();
+
+/** The raw model in the page: logits of every position, with and without the KV cache. */
+async function modelCheck(model: string, backend: 'webgpu' | 'wasm', ids: number[], split: number) {
+  const key = `${model}|${backend}`;
+  let r = runners.get(key);
+  if (!r) {
+    configureModelSources({ localModelPath: '/models/', allowRemoteModels: false, wasmPaths: `${location.origin}/ort/` });
+    r = await ModelRunner.load({ model, backend, dtype: 'fp32' });
+    runners.set(key, r);
+  }
+  const full = r.newSequence();
+  const all = await r.forward(full, [ids]);
+  full.dispose();
+  // Same positions through the cache: a prefill of `split` tokens, then one token at a time.
+  const cached = r.newSequence();
+  const parts = [await r.forward(cached, [ids.slice(0, split)])];
+  for (const id of ids.slice(split)) parts.push(await r.forward(cached, [[id]]));
+  cached.dispose();
+  const stepwise = new Float32Array(all.logits.length);
+  let off = 0;
+  for (const p of parts) {
+    stepwise.set(p.logits, off);
+    off += p.logits.length;
+  }
+  return { vocab: all.vocab, full: Array.from(all.logits), cached: Array.from(stepwise) };
+}
+
+/** Mean negative log-likelihood of `ids[1..]` given the previous tokens (one forward). */
+async function meanNll(model: string, backend: 'webgpu' | 'wasm', ids: number[]) {
+  await modelCheck(model, backend, ids.slice(0, 2), 1);
+  const r = runners.get(`${model}|${backend}`)!;
+  const seq = r.newSequence();
+  const out = await r.forward(seq, [ids.slice(0, -1)]);
+  seq.dispose();
+  let nll = 0;
+  for (let t = 0; t < out.rows; t++) {
+    const row = out.logits.subarray(t * out.vocab, (t + 1) * out.vocab);
+    let max = -Infinity;
+    for (const x of row) max = Math.max(max, x);
+    let z = 0;
+    for (const x of row) z += Math.exp(x - max);
+    nll -= row[ids[t + 1]] - max - Math.log(z);
+  }
+  return { nll: nll / out.rows, tokens: out.rows };
+}
+
+(window as unknown as { harness: unknown }).harness = { run, gpuLive, modelCheck, meanNll };
 document.title = 'engine harness ready';
