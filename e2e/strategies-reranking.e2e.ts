@@ -80,8 +80,8 @@ describe('rerank-family strategies in Chromium (WASM)', () => {
     expect(errors).toEqual([]);
   });
 
-  // About 70 s on SwiftShader (ORT WebGPU session + WGSL pipelines): opt-in with E2E_WEBGPU_STRATEGIES=1.
-  it.runIf(process.env.E2E_WEBGPU_STRATEGIES === '1')('on WebGPU with the WGSL kernels too (batched rows, sub-streams, top-64 candidates)', async () => {
+  // About 70 s on SwiftShader (ORT WebGPU session + WGSL pipelines).
+  it('on WebGPU with the WGSL kernels too (batched rows, sub-streams, top-64 candidates)', async () => {
     const t0 = performance.now();
     for (const c of CASES.filter((x) => x.strategy === 'beam' || x.strategy === 'cntp')) {
       const r = await run(c.query, 'webgpu', true);
