@@ -2,14 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeText } from '../src/engine/analyze.ts';
 import { createCpuKernels } from '../src/engine/kernels/cpu/index.ts';
 import type { Kernels } from '../src/engine/kernels/types.ts';
-import { configureModelSources, ModelRunner } from '../src/engine/model/runner.ts';
-import { MODELS_DIR } from '../src/engine/node.ts';
+import { ModelRunner } from '../src/engine/model/runner.ts';
+import { TARGET, loadEmbedded } from '../src/engine/testing/embedded.ts';
 
 let target: ModelRunner;
 let kernels: Kernels;
 beforeAll(async () => {
-  configureModelSources({ localModelPath: MODELS_DIR, allowRemoteModels: false });
-  target = await ModelRunner.load({ model: 'playground/brown-target-v1', backend: 'cpu', dtype: 'fp32' });
+  target = await loadEmbedded(TARGET);
   kernels = await createCpuKernels();
 });
 afterAll(async () => target?.dispose());

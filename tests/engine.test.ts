@@ -4,31 +4,26 @@
  * stopping rules.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, normalizeConfig, type DecodeConfig } from '../src/engine/config/index.ts';
+import { type DecodeConfig } from '../src/engine/config/index.ts';
 import { createCpuKernels } from '../src/engine/kernels/cpu/index.ts';
 import type { Kernels } from '../src/engine/kernels/types.ts';
-import { configureModelSources, ModelRunner } from '../src/engine/model/runner.ts';
-import { MODELS_DIR } from '../src/engine/node.ts';
+import { ModelRunner } from '../src/engine/model/runner.ts';
 import { generate } from '../src/engine/generate.ts';
 import { collectTrace } from '../src/engine/trace/collect.ts';
+import { TARGET, loadEmbedded, validConfig } from '../src/engine/testing/embedded.ts';
 
 let target: ModelRunner;
 let kernels: Kernels;
 
 beforeAll(async () => {
-  configureModelSources({ localModelPath: MODELS_DIR, allowRemoteModels: false });
-  target = await ModelRunner.load({ model: 'playground/brown-target-v1', backend: 'cpu', dtype: 'fp32' });
+  target = await loadEmbedded(TARGET);
   kernels = await createCpuKernels();
 });
 afterAll(async () => {
   await target?.dispose();
 });
 
-const config = (over: Partial<Record<keyof DecodeConfig, unknown>>): DecodeConfig => {
-  const { config, warnings } = normalizeConfig({ ...DEFAULT_CONFIG, ...over });
-  expect(warnings).toEqual([]);
-  return config;
-};
+const config = validConfig;
 
 const run = (c: DecodeConfig) => collectTrace(generate(c, { target, kernels }));
 

@@ -5,32 +5,27 @@
  * of the raw logits).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, normalizeConfig, type DecodeConfig } from '../config/index.ts';
+import { type DecodeConfig } from '../config/index.ts';
 import { createCpuKernels } from '../kernels/cpu/index.ts';
 import type { Kernels } from '../kernels/types.ts';
-import { configureModelSources, ModelRunner } from '../model/runner.ts';
-import { MODELS_DIR } from '../node.ts';
+import { ModelRunner } from '../model/runner.ts';
 import { generate } from '../generate.ts';
 import { collectTrace } from '../trace/collect.ts';
 import type { StrategyEvent } from '../trace/types.ts';
+import { TARGET, loadEmbedded, validConfig } from '../testing/embedded.ts';
 
 let target: ModelRunner;
 let kernels: Kernels;
 
 beforeAll(async () => {
-  configureModelSources({ localModelPath: MODELS_DIR, allowRemoteModels: false });
-  target = await ModelRunner.load({ model: 'playground/brown-target-v1', backend: 'cpu', dtype: 'fp32' });
+  target = await loadEmbedded(TARGET);
   kernels = await createCpuKernels();
 });
 afterAll(async () => {
   await target?.dispose();
 });
 
-const config = (over: Partial<Record<keyof DecodeConfig, unknown>>): DecodeConfig => {
-  const { config, warnings } = normalizeConfig({ ...DEFAULT_CONFIG, ...over });
-  expect(warnings).toEqual([]);
-  return config;
-};
+const config = validConfig;
 const run = (c: DecodeConfig) => collectTrace(generate(c, { target, kernels }));
 
 function logSoftmax(x: Float32Array): number[] {

@@ -6,24 +6,23 @@
  * distribution is recomputed from whatever weights are installed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, normalizeConfig, type DecodeConfig } from '../../config/index.ts';
+import { type DecodeConfig } from '../../config/index.ts';
 import { createCpuKernels } from '../../kernels/cpu/index.ts';
 import { chiSquare, chiSquareCritical001 } from '../../kernels/cpu/test-helpers.ts';
 import type { Kernels } from '../../kernels/types.ts';
 import { generate } from '../../generate.ts';
-import { configureModelSources, ModelRunner } from '../../model/runner.ts';
-import { MODELS_DIR } from '../../node.ts';
+import { ModelRunner } from '../../model/runner.ts';
 import { collectTrace } from '../../trace/collect.ts';
 import type { Trace } from '../../trace/types.ts';
+import { DRAFT, TARGET, loadEmbedded, validConfig } from '../../testing/embedded.ts';
 
 let target: ModelRunner;
 let draft: ModelRunner;
 let kernels: Kernels;
 
 beforeAll(async () => {
-  configureModelSources({ localModelPath: MODELS_DIR, allowRemoteModels: false });
-  target = await ModelRunner.load({ model: 'playground/brown-target-v1', backend: 'cpu', dtype: 'fp32' });
-  draft = await ModelRunner.load({ model: 'playground/brown-draft-v1', backend: 'cpu', dtype: 'fp32' });
+  target = await loadEmbedded(TARGET);
+  draft = await loadEmbedded(DRAFT);
   kernels = await createCpuKernels();
 });
 afterAll(async () => {
@@ -31,11 +30,7 @@ afterAll(async () => {
   await draft?.dispose();
 });
 
-const config = (over: Partial<Record<keyof DecodeConfig, unknown>>): DecodeConfig => {
-  const { config, warnings } = normalizeConfig({ ...DEFAULT_CONFIG, ...over });
-  expect(warnings).toEqual([]);
-  return config;
-};
+const config = validConfig;
 const run = (c: DecodeConfig): Promise<Trace> => collectTrace(generate(c, { target, draft, kernels }));
 const PROMPT = 'the man and the woman and the man and the';
 
