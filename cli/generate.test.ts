@@ -26,6 +26,13 @@ describe('cli generate', () => {
     expect(ja.stats).toMatchObject({ tokensEmitted: 16, targetForwards: 16 });
   });
 
+  it('prints a complete JSON document larger than a pipe buffer', () => {
+    const r = cli('generate', '--prompt', 'The', '--config', 'strategy=greedy', '--max-new-tokens', '200');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.length).toBeGreaterThan(65536);
+    expect(JSON.parse(r.stdout).tokens.length).toBeGreaterThan(0);
+  });
+
   it('warns about a broken config and still runs', () => {
     const r = cli('generate', '--prompt', 'Hi', '--config', 'temperature=abc&nonsense=1', '--max-new-tokens', '3');
     expect(r.code, r.stderr).toBe(0);

@@ -224,7 +224,7 @@ export const PARAMS = {
     help: 'Levels of the draft tree: the longest run one step can accept (trees hold at most 64 nodes, 16 per level).',
   },
   draft_confidence: {
-    kind: 'float', default: 0.3, min: 0, max: 1, step: 0.01, label: 'Draft confidence', group: 'speculative',
+    kind: 'float', default: 0.15, min: 0, max: 1, step: 0.01, label: 'Draft confidence', group: 'speculative',
     help: 'Adaptive drafting: stop before a position whose draft top-1 probability is below this (0 = always K tokens).',
   },
   adaptive_tree: {
