@@ -9,32 +9,9 @@ import { createKernels } from '../../src/engine/kernels/index.ts';
 import { ModelRunner, configureModelSources, ortWebGpuDevice } from '../../src/engine/model/runner.ts';
 import { EngineSession } from '../../src/engine/session.ts';
 import { forwardCost, loadPeer, runOurs, runPeer, type OurRun, type Peer, type PeerRun } from '../lib/loops.ts';
+import { gpuLive } from '../../e2e/pages/gpu-live.ts';
 
 type WebBackend = 'webgpu' | 'wasm';
-
-/** Live bytes and count of every GPUBuffer created and not destroyed (ORT's included). */
-const gpuLive = { bytes: 0, buffers: 0 };
-const sizes = new WeakMap<GPUBuffer, number>();
-if (typeof GPUDevice !== 'undefined') {
-  const create = GPUDevice.prototype.createBuffer;
-  GPUDevice.prototype.createBuffer = function (desc: GPUBufferDescriptor) {
-    const b = create.call(this, desc);
-    sizes.set(b, desc.size);
-    gpuLive.bytes += desc.size;
-    gpuLive.buffers++;
-    return b;
-  };
-  const destroy = GPUBuffer.prototype.destroy;
-  GPUBuffer.prototype.destroy = function () {
-    const s = sizes.get(this);
-    if (s !== undefined) {
-      gpuLive.bytes -= s;
-      gpuLive.buffers--;
-      sizes.delete(this);
-    }
-    return destroy.call(this);
-  };
-}
 
 const configure = () => configureModelSources({ localModelPath: '/models/', allowRemoteModels: false, wasmPaths: `${location.origin}/ort/` });
 const heap = () => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0;

@@ -8,30 +8,7 @@ import { createKernels } from '../../src/engine/kernels/index.ts';
 import { configureModelSources, ModelRunner, ortWebGpuDevice, type Backend } from '../../src/engine/model/runner.ts';
 import { EngineSession } from '../../src/engine/session.ts';
 import { collectTrace } from '../../src/engine/trace/collect.ts';
-
-/** Live bytes of every GPUBuffer created and not destroyed (ORT's included: it uses the JS API). */
-const gpuLive = { bytes: 0, buffers: 0 };
-const sizes = new WeakMap<GPUBuffer, number>();
-if (typeof GPUDevice !== 'undefined') {
-  const create = GPUDevice.prototype.createBuffer;
-  GPUDevice.prototype.createBuffer = function (desc: GPUBufferDescriptor) {
-    const b = create.call(this, desc);
-    sizes.set(b, desc.size);
-    gpuLive.bytes += desc.size;
-    gpuLive.buffers++;
-    return b;
-  };
-  const destroy = GPUBuffer.prototype.destroy;
-  GPUBuffer.prototype.destroy = function () {
-    const s = sizes.get(this);
-    if (s !== undefined) {
-      gpuLive.bytes -= s;
-      gpuLive.buffers--;
-      sizes.delete(this);
-    }
-    return destroy.call(this);
-  };
-}
+import { gpuLive } from './gpu-live.ts';
 
 const sessions = new Map<string, EngineSession>();
 
