@@ -3,69 +3,40 @@
  * same seeded tokens as onnxruntime-node on the CPU, and a long run does not grow GPU memory
  * beyond its KV cache (the 500-token measurement is `npm run bench -- memory`).
  */
-import { spawnSync } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launch, watchErrors } from './browser.ts';
-
-interface RunResult {
-  warnings: string[];
-  reason: string;
-  error?: string;
-  ids: number[];
-  text: string;
-  kernels: string;
-  stats: { tokensEmitted: number; targetForwards: number; bytesReadBackPerToken: number };
-  memory: { token: number; bytes: number; buffers: number }[];
-}
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { launch } from './browser.ts';
+import { cliGenerate, openHarness, type Harness } from './harness.ts';
 
 let browser: Browser;
-let page: Page;
-let errors: string[];
-
+let h: Harness;
 beforeAll(async () => {
   browser = await launch();
-  page = await browser.newPage();
-  errors = watchErrors(page);
-  await page.goto(new URL('/e2e/pages/engine.html', inject('baseURL')).href);
-  await page.waitForFunction(() => document.title === 'engine harness ready');
+  h = await openHarness(browser);
 });
 afterAll(async () => browser?.close());
-
-const run = (query: string, backend: 'webgpu' | 'wasm', sampleEvery = 0, gpuKernels = false) =>
-  page.evaluate(
-    ([q, b, s, g]) =>
-      (window as unknown as { harness: { run: (q: string, b: string, s: number, g: boolean) => Promise<RunResult> } }).harness.run(q, b, s, g),
-    [query, backend, sampleEvery, gpuKernels] as const,
-  );
-
-function nodeRun(query: string, prompt: string) {
-  const r = spawnSync('npx', ['tsx', 'cli/main.ts', 'generate', '--prompt', prompt, '--config', query], { encoding: 'utf8', timeout: 120_000 });
-  expect(r.status, r.stderr).toBe(0);
-  return JSON.parse(r.stdout) as { tokens: { id: number }[]; text: string };
-}
 
 describe('engine in Chromium', () => {
   const prompt = 'The committee said that';
   const query = `strategy=sample&temperature=0.9&top_p=0.95&seed=2024&max_new_tokens=40&prompt=${encodeURIComponent(prompt)}`;
 
   it('gives the same seeded tokens on WebGPU, on WASM and in Node', async () => {
-    const gpu = await run(query, 'webgpu');
-    const wasm = await run(query, 'wasm');
-    const node = nodeRun(query, prompt);
+    const gpu = await h.run(query, 'webgpu');
+    const wasm = await h.run(query, 'wasm');
+    const node = await cliGenerate(prompt, query);
     expect(gpu.reason, gpu.error).toBe('max_tokens');
     expect(gpu.ids).toHaveLength(40);
     expect(wasm.ids).toEqual(gpu.ids);
     expect(node.tokens.map((t) => t.id)).toEqual(gpu.ids);
     expect(gpu.text).toBe(node.text);
-    expect(errors).toEqual([]);
+    expect(h.errors).toEqual([]);
   });
 
   // The readback is a fixed few hundred bytes (ids, top-k, scalars) whatever the vocabulary, so
   // the issue's bar, < 1% of the logits of a 32k-vocab model, is checked against 32k here.
   it('WGSL kernels reading the logits in place give the CPU tokens and read back < 1% of 32k-vocab logits', async () => {
-    const gpu = await run(query, 'webgpu', 0, true);
-    const cpu = await run(query, 'wasm');
+    const gpu = await h.run(query, 'webgpu', { gpuKernels: true });
+    const cpu = await h.run(query, 'wasm');
     expect(gpu.reason, gpu.error).toBe('max_tokens');
     expect(gpu.kernels).toBe('webgpu');
     expect(gpu.ids).toEqual(cpu.ids);
@@ -77,7 +48,7 @@ describe('engine in Chromium', () => {
 
   it('keeps GPU memory flat over a 120-token WebGPU run (only the KV cache grows)', async () => {
     const long = `strategy=sample&seed=9&max_new_tokens=120&prompt=${encodeURIComponent('Once')}`;
-    const r = await run(long, 'webgpu', 10);
+    const r = await h.run(long, 'webgpu', { sampleEvery: 10 });
     expect(r.reason, r.error).not.toBe('error');
     expect(r.memory.length).toBeGreaterThan(5);
     // KV cache of the embedded target: layers * (key + value) * heads * head_dim * 4 bytes per token.

@@ -4,9 +4,10 @@
  * validation perplexity matches the model card (eval.json). The Node side is tests/models.test.ts.
  */
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launch, watchErrors } from './browser.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { launch } from './browser.ts';
+import { openHarness, type Harness } from './harness.ts';
 
 interface Parity {
   stride: number;
@@ -14,25 +15,13 @@ interface Parity {
   cases: { input_ids: number[]; logits_strided: number[][] }[];
 }
 
-type Harness = {
-  modelCheck(m: string, b: string, ids: number[], split: number): Promise<{ vocab: number; full: number[]; cached: number[] }>;
-  meanNll(m: string, b: string, ids: number[]): Promise<{ nll: number; tokens: number }>;
-};
-
 let browser: Browser;
-let page: Page;
-let errors: string[];
+let h: Harness;
 beforeAll(async () => {
   browser = await launch();
-  page = await browser.newPage();
-  errors = watchErrors(page);
-  await page.goto(new URL('/e2e/pages/engine.html', inject('baseURL')).href);
-  await page.waitForFunction(() => document.title === 'engine harness ready');
+  h = await openHarness(browser);
 });
 afterAll(async () => browser?.close());
-
-const harness = <K extends keyof Harness>(fn: K, ...args: Parameters<Harness[K]>) =>
-  page.evaluate(([f, a]) => ((window as unknown as { harness: Record<string, (...x: unknown[]) => unknown> }).harness[f as string](...(a as unknown[])) as Promise<unknown>), [fn, args] as const) as ReturnType<Harness[K]>;
 
 // WebGPU (f32 on SwiftShader) sums in another order than the CPU: 1e-3 there, the fixture's 1e-4 on WASM.
 const TOLERANCE = { wasm: 1e-4, webgpu: 1e-3 } as const;
@@ -45,7 +34,7 @@ describe.each(['brown-target-v1', 'brown-draft-v1'])('%s in Chromium', (name) =>
 
   it.each(['wasm', 'webgpu'] as const)('on %s: logits equal PyTorch, and the KV cache equals full recompute', async (backend) => {
     const c = fx.cases[0];
-    const r = await harness('modelCheck', `playground/${name}`, backend, c.input_ids, 5);
+    const r = await h.call<{ vocab: number; full: number[]; cached: number[] }>('modelCheck', `playground/${name}`, backend, c.input_ids, 5);
     const S = c.input_ids.length;
     let parity = 0;
     let cache = 0;
@@ -62,7 +51,7 @@ describe.each(['brown-target-v1', 'brown-draft-v1'])('%s in Chromium', (name) =>
     let nll = 0;
     let tokens = 0;
     for (const window of await evalWindows(name, sub.windows, sub.window)) {
-      const r = await harness('meanNll', `playground/${name}`, 'wasm', window);
+      const r = await h.call<{ nll: number; tokens: number }>('meanNll', `playground/${name}`, 'wasm', window);
       nll += r.nll * r.tokens;
       tokens += r.tokens;
     }
@@ -70,7 +59,7 @@ describe.each(['brown-target-v1', 'brown-draft-v1'])('%s in Chromium', (name) =>
     expect(Math.abs(Math.exp(nll / tokens) / sub.ppl - 1)).toBeLessThan(0.05);
   });
 
-  afterAll(() => expect(errors).toEqual([]));
+  afterAll(() => expect(h.errors).toEqual([]));
 });
 
 /** The card's eval windows ([0] + encode(doc) per document, as tools/train tokenises them). */

@@ -3,20 +3,10 @@
  * runs once with a small token budget, emits tokens and its strategy events, and gives the same
  * ids as the Node CLI run of the same query.
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launch, watchErrors } from './browser.ts';
-
-interface RunResult {
-  reason: string;
-  error?: string;
-  ids: number[];
-  sources: string[];
-  events: { kind: string; position: number; data: Record<string, unknown> }[];
-  text: string;
-}
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { launch } from './browser.ts';
+import { cliGenerate, openHarness, type Harness } from './harness.ts';
 
 const prompt = 'The committee said that';
 const CASES = [
@@ -26,42 +16,23 @@ const CASES = [
   { strategy: 'entropix', query: 'strategy=entropix&seed=5&entropix_entropy_threshold=3&max_new_tokens=8' },
 ].map((c) => ({ ...c, query: `${c.query}&prompt=${encodeURIComponent(prompt)}` }));
 
-const exec = promisify(execFile);
 let browser: Browser;
-let page: Page;
-let errors: string[];
-let node: Map<string, Promise<{ tokens: { id: number }[]; text: string }>>;
+let h: Harness;
+let node: Map<string, ReturnType<typeof cliGenerate>>;
 
 beforeAll(async () => {
   // The Node runs go first, in parallel, while Chromium starts.
-  node = new Map(
-    CASES.map((c) => [
-      c.strategy,
-      exec('npx', ['tsx', 'cli/main.ts', 'generate', '--prompt', prompt, '--config', c.query], { encoding: 'utf8', timeout: 120_000, maxBuffer: 64 << 20 }).then(
-        (r) => JSON.parse(r.stdout) as { tokens: { id: number }[]; text: string },
-      ),
-    ]),
-  );
+  node = new Map(CASES.map((c) => [c.strategy, cliGenerate(prompt, c.query)]));
   for (const p of node.values()) p.catch(() => {});
   browser = await launch();
-  page = await browser.newPage();
-  errors = watchErrors(page);
-  await page.goto(new URL('/e2e/pages/engine.html', inject('baseURL')).href);
-  await page.waitForFunction(() => document.title === 'engine harness ready');
+  h = await openHarness(browser);
 });
 afterAll(async () => browser?.close());
-
-const run = (query: string, backend: 'wasm' | 'webgpu' = 'wasm', gpuKernels = false) =>
-  page.evaluate(
-    ([q, b, g]) =>
-      (window as unknown as { harness: { run: (q: string, b: string, s: number, g: boolean) => Promise<RunResult & { kernels: string }> } }).harness.run(q, b, 0, g),
-    [query, backend, gpuKernels] as const,
-  );
 
 describe('rerank-family strategies in Chromium (WASM)', () => {
   it('beam, AdaDec, CNTP and entropix emit tokens and events, with the Node ids', async () => {
     for (const c of CASES) {
-      const r = await run(c.query);
+      const r = await h.run(c.query);
       expect(r.reason, `${c.strategy}: ${r.error}`).not.toBe('error');
       expect(r.ids.length, c.strategy).toBeGreaterThan(0);
       const events = r.events.filter((e) => e.kind === c.strategy);
@@ -77,20 +48,20 @@ describe('rerank-family strategies in Chromium (WASM)', () => {
       expect(r.ids, c.strategy).toEqual(n.tokens.map((t) => t.id));
       expect(r.text).toBe(n.text);
     }
-    expect(errors).toEqual([]);
+    expect(h.errors).toEqual([]);
   });
 
   // About 70 s on SwiftShader (ORT WebGPU session + WGSL pipelines).
   it('on WebGPU with the WGSL kernels too (batched rows, sub-streams, top-64 candidates)', async () => {
     const t0 = performance.now();
     for (const c of CASES.filter((x) => x.strategy === 'beam' || x.strategy === 'cntp')) {
-      const r = await run(c.query, 'webgpu', true);
+      const r = await h.run(c.query, 'webgpu', { gpuKernels: true });
       expect(r.reason, `${c.strategy}: ${r.error}`).not.toBe('error');
       expect(r.kernels).toBe('webgpu');
       const n = await node.get(c.strategy)!;
       expect(r.ids, c.strategy).toEqual(n.tokens.map((t) => t.id));
     }
     console.log(`WebGPU beam + CNTP: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    expect(errors).toEqual([]);
+    expect(h.errors).toEqual([]);
   });
 });

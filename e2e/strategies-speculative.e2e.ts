@@ -5,21 +5,16 @@
  * about 75 s on SwiftShader) spec-rsd on WebGPU with the WGSL tree verifier
  * emits the greedy tokens at temperature 0.
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launch, watchErrors } from './browser.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { launch } from './browser.ts';
+import { cliGenerate, openHarness, type Harness } from './harness.ts';
 
-interface RunResult {
-  reason: string;
-  error?: string;
-  ids: number[];
-  sources: string[];
-  events: { kind: string; position: number; data: { accepted: number; nodes: unknown[]; relaxed?: { drift: number } } }[];
-  text: string;
-  kernels: string;
-  stats: { tokensEmitted: number; targetForwards: number; draftForwards: number };
+/** The spec events' fields these tests read. */
+interface SpecEvent {
+  kind: string;
+  position: number;
+  data: { accepted: number; nodes: unknown[]; relaxed?: { drift: number } };
 }
 
 const prompt = 'The committee said that';
@@ -30,36 +25,20 @@ const CHAIN_SAMPLED = q('strategy=spec-chain&temperature=0.9&top_p=0.95&num_draf
 const TREE_RELAXED = q('strategy=spec-tree&tree_width=2&tree_depth=3&relaxed_acceptance=true&relaxed_neighbors=4&seed=7&max_new_tokens=16');
 const RSD_T0 = q('strategy=spec-rsd&temperature=0&tree_width=2&tree_depth=3&max_new_tokens=12');
 
-const exec = promisify(execFile);
 let browser: Browser;
-let page: Page;
-let errors: string[];
-let node: Map<string, Promise<{ tokens: { id: number }[]; text: string }>>;
+let h: Harness;
+let node: Map<string, ReturnType<typeof cliGenerate>>;
 
 beforeAll(async () => {
   // The Node runs go first, in parallel, while Chromium starts.
-  node = new Map(
-    [CHAIN_SAMPLED, TREE_RELAXED].map((query) => [
-      query,
-      exec('npx', ['tsx', 'cli/main.ts', 'generate', '--prompt', prompt, '--config', query], { encoding: 'utf8', timeout: 120_000, maxBuffer: 64 << 20 }).then(
-        (r) => JSON.parse(r.stdout) as { tokens: { id: number }[]; text: string },
-      ),
-    ]),
-  );
+  node = new Map([CHAIN_SAMPLED, TREE_RELAXED].map((query) => [query, cliGenerate(prompt, query)]));
   for (const p of node.values()) p.catch(() => {});
   browser = await launch();
-  page = await browser.newPage();
-  errors = watchErrors(page);
-  await page.goto(new URL('/e2e/pages/engine.html', inject('baseURL')).href);
-  await page.waitForFunction(() => document.title === 'engine harness ready');
+  h = await openHarness(browser);
 });
 afterAll(async () => browser?.close());
 
-const run = (query: string, backend: 'wasm' | 'webgpu' = 'wasm', gpuKernels = false) =>
-  page.evaluate(
-    ([qq, b, g]) => (window as unknown as { harness: { run: (q: string, b: string, s: number, g: boolean) => Promise<RunResult> } }).harness.run(qq, b, 0, g),
-    [query, backend, gpuKernels] as const,
-  );
+const run = (query: string, backend: 'wasm' | 'webgpu' = 'wasm', gpuKernels = false) => h.run<SpecEvent>(query, backend, { gpuKernels });
 
 describe('speculative decoding in Chromium', () => {
   it('spec-chain at temperature 0 emits the greedy tokens (WASM), one target pass per verification step', async () => {
@@ -72,7 +51,7 @@ describe('speculative decoding in Chromium', () => {
     expect(spec.length).toBe(chain.stats.targetForwards);
     expect(spec.reduce((a, e) => a + e.data.accepted + 1, 0)).toBe(24);
     expect(chain.stats.draftForwards).toBeGreaterThan(0);
-    expect(errors).toEqual([]);
+    expect(h.errors).toEqual([]);
   });
 
   it('sampled spec-chain and relaxed spec-tree runs give the Node CLI ids', async () => {
@@ -86,7 +65,7 @@ describe('speculative decoding in Chromium', () => {
     }
     const relaxed = (await run(TREE_RELAXED)).events.filter((e) => e.kind === 'spec');
     expect(relaxed.every((e) => typeof e.data.relaxed?.drift === 'number')).toBe(true);
-    expect(errors).toEqual([]);
+    expect(h.errors).toEqual([]);
   });
 
   // About a minute on SwiftShader (ORT WebGPU session + WGSL pipelines); always run: a skipped test checks nothing.
