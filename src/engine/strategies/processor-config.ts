@@ -1,19 +1,6 @@
 import { PARAMS, type DecodeConfig } from '../config/params.ts';
 import { paramsForStrategy } from '../config/strategies.ts';
-import type { ProcessorConfig } from '../kernels/types.ts';
-
-const PROCESSOR_KEYS = [
-  'repetition_penalty',
-  'temperature',
-  'dynatemp_range',
-  'dynatemp_exponent',
-  'top_k',
-  'top_p',
-  'min_p',
-  'typical_p',
-  'epsilon_cutoff',
-  'eta_cutoff',
-] as const satisfies readonly (keyof ProcessorConfig & keyof DecodeConfig)[];
+import { PROCESSOR_KEYS, type ProcessorConfig } from '../kernels/types.ts';
 
 /**
  * The processor settings a strategy runs with (same names on both sides). Processors the strategy

@@ -3,7 +3,7 @@
  * implementation and reports per-case failures. Shared by `cli golden`, the CPU tests and the WebGPU
  * parity tests, so every backend is judged by the same code.
  */
-import type { Kernels, ProcessorConfig, ProbsHandle, StageName } from '../types.ts';
+import { PROCESSOR_KEYS, type Kernels, type ProcessorConfig, type ProbsHandle, type StageName } from '../types.ts';
 
 export const PROB_TOLERANCE = 1e-5;
 
@@ -47,18 +47,6 @@ export interface GoldenReport {
 /** Bad file shape: callers turn this into a usage error. */
 export class GoldenFormatError extends Error {}
 
-const CONFIG_KEYS = [
-  'repetition_penalty',
-  'temperature',
-  'dynatemp_range',
-  'dynatemp_exponent',
-  'top_k',
-  'top_p',
-  'min_p',
-  'typical_p',
-  'epsilon_cutoff',
-  'eta_cutoff',
-] as const;
 
 function isObj(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -86,7 +74,7 @@ export function parseGolden(json: unknown): GoldenFile {
       fail(c.id, '"logits" must be a non-empty array of numbers or null');
     }
     if (!isObj(c.config)) fail(c.id, '"config" must be an object');
-    for (const key of CONFIG_KEYS) {
+    for (const key of PROCESSOR_KEYS) {
       if (c.config[key] !== undefined && typeof c.config[key] !== 'number') fail(c.id, `config.${key} must be a number`);
     }
     if (c.config.context_ids !== undefined && !isNumArray(c.config.context_ids)) fail(c.id, 'config.context_ids must be numbers');
