@@ -243,6 +243,22 @@ export class WebGpuKernels implements Kernels, TreeKernels {
   }
 
   /** Copies `bytes` from `src` (already encoded work before it) to host memory. */
+  /**
+   * Submits `encoder`, reads the first `bytes` of `out` back (counted in the readback total) as
+   * u32 and f32 views; frees `owned` (a handle the call was about to return) if that fails.
+   */
+  private async readResults(encoder: GPUCommandEncoder, out: GPUBuffer, bytes: number, owned: GpuProbs | undefined): Promise<{ w: Uint32Array; f: Float32Array }> {
+    let data: ArrayBuffer;
+    try {
+      data = await this.readback(encoder, out, 0, bytes);
+    } catch (err) {
+      if (owned) this.dispose(owned);
+      throw err;
+    }
+    this.bytesReadBackTotal += bytes;
+    return { w: new Uint32Array(data), f: new Float32Array(data) };
+  }
+
   private async readback(encoder: GPUCommandEncoder, src: GPUBuffer, offset: number, bytes: number): Promise<ArrayBuffer> {
     const staging = this.staging.get(bytes);
     encoder.copyBufferToBuffer(src, offset, staging, 0, Math.ceil(bytes / 4) * 4);
@@ -432,16 +448,7 @@ export class WebGpuKernels implements Kernels, TreeKernels {
     this.dispatchRows(pass, src.variant, R, bind, kept ? ['stats', 'process', 'sample', 'probs'] : ['stats', 'process', 'sample']);
     pass.end();
     const bytes = R * stride * 4;
-    let data: ArrayBuffer;
-    try {
-      data = await this.readback(enc, out, 0, bytes);
-    } catch (err) {
-      if (kept) this.dispose(kept);
-      throw err;
-    }
-    this.bytesReadBackTotal += bytes;
-    const w = new Uint32Array(data);
-    const f = new Float32Array(data);
+    const { w, f } = await this.readResults(enc, out, bytes, kept);
     const rows: StepRowResult[] = plans.map((plan, r) => {
       const base = r * stride;
       const res: StepRowResult = this.rowStats(w, f, base, k, plan);
@@ -533,16 +540,7 @@ export class WebGpuKernels implements Kernels, TreeKernels {
     pass.dispatchWorkgroups(1);
     pass.end();
     const bytes = (resOff + blockWords) * 4;
-    let data: ArrayBuffer;
-    try {
-      data = await this.readback(enc, out, 0, bytes);
-    } catch (err) {
-      if (next) this.dispose(next);
-      throw err;
-    }
-    this.bytesReadBackTotal += bytes;
-    const w = new Uint32Array(data);
-    const f = new Float32Array(data);
+    const { w, f } = await this.readResults(enc, out, bytes, next);
     const accepted = w[resOff];
     const rejected = w[resOff + 2] === 0;
     const positions: ChainPosition[] = [];
@@ -692,16 +690,7 @@ export class WebGpuKernels implements Kernels, TreeKernels {
       enc.copyBufferToBuffer(work, 0, buf, 0, V * 4);
     }
     const bytes = (resOff + blockWords) * 4;
-    let data: ArrayBuffer;
-    try {
-      data = await this.readback(enc, out, 0, bytes);
-    } catch (err) {
-      if (next) this.dispose(next);
-      throw err;
-    }
-    this.bytesReadBackTotal += bytes;
-    const w = new Uint32Array(data);
-    const f = new Float32Array(data);
+    const { w, f } = await this.readResults(enc, out, bytes, next);
     const depth = w[resOff];
     const path: number[] = [];
     for (let d = 0; d < depth; d++) path.push(w[resOff + 4 + d]);
