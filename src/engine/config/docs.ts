@@ -3,8 +3,8 @@
  * and the strategy registry, so the documentation cannot drift from the code: docs.test.ts fails
  * when the file differs and rewrites it with UPDATE_DOCS=1.
  */
-import { PARAMS, PARAM_KEYS, type ParamKey, type ParamSpec } from './params.ts';
-import { COMMON_PARAMS, SAMPLING_PARAMS, STRATEGIES, STRATEGY_IDS } from './strategies.ts';
+import { PARAMS, PARAM_KEYS, STRATEGY_IDS, type ParamKey, type ParamSpec } from './params.ts';
+import { COMMON_PARAMS, SAMPLING_PARAMS, STRATEGIES } from './strategies.ts';
 import { formatNumber } from './text.ts';
 
 /** Markdown-safe cell text. */

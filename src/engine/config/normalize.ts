@@ -8,12 +8,13 @@ import {
   PARAMS,
   PARAM_KEYS,
   DEFAULT_CONFIG,
+  DEFAULT_STRATEGY,
   isParamKey,
   type DecodeConfig,
   type ParamKey,
   type ParamSpec,
 } from './params.ts';
-import { STRATEGIES, DEFAULT_STRATEGY, isStrategyId } from './strategies.ts';
+import { STRATEGIES, isStrategyId } from './strategies.ts';
 import { codePointLength, formatNumber, isWellFormed, parseNumber, roundFloat, show, suggest, toWellFormed, truncateCodePoints } from './text.ts';
 
 export interface NormalizeResult {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { STRATEGIES, STRATEGY_IDS, DEFAULT_STRATEGY, COMMON_PARAMS, SAMPLING_PARAMS, availableStrategies, paramsForStrategy } from './strategies.ts';
-import { PARAMS, PARAM_KEYS, isParamKey, type ParamKey } from './params.ts';
+import { STRATEGIES, COMMON_PARAMS, SAMPLING_PARAMS, availableStrategies, paramsForStrategy } from './strategies.ts';
+import { PARAMS, PARAM_KEYS, STRATEGY_IDS, DEFAULT_STRATEGY, isParamKey, type ParamKey } from './params.ts';
 import { decodeConfig } from './url.ts';
 import { configDiff, describeConfig } from './describe.ts';
 import { DEFAULT_CONFIG, type DecodeConfig } from './params.ts';

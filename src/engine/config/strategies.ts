@@ -7,26 +7,7 @@
  * unavailable strategy still keep their parameters (so they work once it ships) but run the
  * default strategy, with a warning.
  */
-import type { ParamKey } from './params.ts';
-
-/** Every strategy value the `strategy` URL key can name, in the order the UI lists them. */
-export const STRATEGY_IDS = [
-  'greedy',
-  'sample',
-  'beam',
-  'adadec',
-  'cntp',
-  'entropix',
-  'spec-chain',
-  'spec-tree',
-  'spec-rsd',
-  'spec-adaptive',
-  'prompt-lookup',
-  'recycling',
-] as const;
-export type StrategyId = (typeof STRATEGY_IDS)[number];
-
-export const DEFAULT_STRATEGY: StrategyId = 'sample';
+import { STRATEGY_IDS, type ParamKey, type StrategyId } from './params.ts';
 
 export interface StrategyInfo {
   id: StrategyId;

@@ -1,4 +1,4 @@
-import type { StrategyId } from '../config/strategies.ts';
+import type { StrategyId } from '../config/params.ts';
 import { adadec } from './adadec.ts';
 import { beam } from './beam.ts';
 import { cntp } from './cntp.ts';
