@@ -4,7 +4,6 @@
  */
 import fc from 'fast-check';
 import { PARAMS, PARAM_KEYS, checkModelId, type DecodeConfig, type ParamSpec } from './params.ts';
-import { availableStrategies } from './strategies.ts';
 import { roundFloat } from './text.ts';
 
 /** Characters that break naive codecs: separators, escapes, whitespace, markup, astral and combining. */
@@ -35,7 +34,7 @@ function valueArb(key: string, spec: ParamSpec): fc.Arbitrary<unknown> {
         fc.constantFrom(spec.min, spec.max, spec.default),
       );
     case 'enum':
-      return fc.constantFrom(...(key === 'strategy' ? availableStrategies() : spec.values));
+      return fc.constantFrom(...spec.values);
     case 'bool':
       return fc.boolean();
     case 'text':

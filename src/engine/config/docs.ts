@@ -37,9 +37,6 @@ function rangeText(key: ParamKey, spec: ParamSpec): string {
     case 'float':
       return `${formatNumber(spec.min)}..${formatNumber(spec.max)}${spec.unit ? ` ${spec.unit}` : ''}`;
     case 'enum':
-      if (key === 'strategy') {
-        return STRATEGY_IDS.map((id) => (STRATEGIES[id].available ? code(id) : `${code(id)}†`)).join(', ');
-      }
       return spec.values.map(code).join(', ');
     case 'bool':
       return '`true`, `false`';
@@ -75,14 +72,14 @@ export function renderParameterTable(): string {
 
 /** The table of strategies with their own parameters. */
 export function renderStrategyTable(): string {
-  const rows = ['| `strategy=` | What it does | Available | Own parameters |', '| --- | --- | --- | --- |'];
+  const rows = ['| `strategy=` | What it does | Own parameters |', '| --- | --- | --- |'];
   for (const id of STRATEGY_IDS) {
     const s = STRATEGIES[id];
     // The ten processors are listed once, in the parameter table.
     const sampling = SAMPLING_PARAMS.every((k) => s.params.includes(k));
     const own = s.params.filter((k) => !sampling || !SAMPLING_PARAMS.includes(k));
     const params = [...(s.needsDraft ? ['draft'] : []), ...own].map(code).concat(sampling ? ['all sampling processors'] : []).join(', ') || '-';
-    rows.push(`| \`${id}\` | ${cell(s.summary)}${s.lossy ? ' (lossy)' : ''} | ${s.available ? 'yes' : 'not yet'} | ${params} |`);
+    rows.push(`| \`${id}\` | ${cell(s.summary)}${s.lossy ? ' (lossy)' : ''} | ${params} |`);
   }
   return rows.join('\n');
 }

@@ -30,7 +30,6 @@ export {
   STRATEGIES,
   COMMON_PARAMS,
   SAMPLING_PARAMS,
-  availableStrategies,
   isStrategyId,
   paramsForStrategy,
   type StrategyInfo,
