@@ -292,6 +292,9 @@ export const PARAMS = {
 
 export type ParamKey = keyof typeof PARAMS;
 
+/** The keys of the 'processor' group: the logits processors the kernels apply (ProcessorConfig in kernels/types.ts). */
+export type ProcessorParam = { [K in ParamKey]: (typeof PARAMS)[K]['group'] extends 'processor' ? K : never }[ParamKey];
+
 /** All keys in canonical (query string) order. */
 export const PARAM_KEYS = Object.keys(PARAMS) as ParamKey[];
 

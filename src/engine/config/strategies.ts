@@ -8,7 +8,7 @@
  * The metadata stays here, apart from the implementations, so that config (imported by the UI
  * thread, the CLI's `config` command and the docs) never loads model or kernel code.
  */
-import { STRATEGY_IDS, type ParamKey, type StrategyId } from './params.ts';
+import { PARAMS, PARAM_KEYS, STRATEGY_IDS, type ParamKey, type StrategyId } from './params.ts';
 
 export interface StrategyInfo {
   id: StrategyId;
@@ -27,19 +27,8 @@ export interface StrategyInfo {
 /** Parameters every strategy reads. */
 export const COMMON_PARAMS: readonly ParamKey[] = ['model', 'backend', 'dtype', 'max_new_tokens', 'seed', 'stop', 'prompt'];
 
-/** The logits processors (HF order); sampling-based strategies read all of them. */
-export const SAMPLING_PARAMS: readonly ParamKey[] = [
-  'temperature',
-  'dynatemp_range',
-  'dynatemp_exponent',
-  'top_k',
-  'top_p',
-  'min_p',
-  'typical_p',
-  'repetition_penalty',
-  'epsilon_cutoff',
-  'eta_cutoff',
-];
+/** The logits processors, in the parameter table's order; sampling-based strategies read all of them. */
+export const SAMPLING_PARAMS: readonly ParamKey[] = PARAM_KEYS.filter((k) => PARAMS[k].group === 'processor');
 
 /** Opt-in lossy acceptance shared by the speculative strategies. */
 const RELAXED: readonly ParamKey[] = ['relaxed_acceptance', 'relaxed_neighbors', 'relaxed_delta'];
