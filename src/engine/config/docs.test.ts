@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { renderParameterTable, renderStrategyTable, replaceSection } from './docs.ts';
+import { renderParameterTable, renderStrategyTable, replaceSection } from '../../../tests/support/url-parameters-doc.ts';
 import { decodeConfig } from './url.ts';
 import { PARAM_KEYS } from './params.ts';
 

@@ -1,11 +1,11 @@
 /**
  * Renders the URL parameter and strategy tables of docs/url-parameters.md from the parameter table
- * and the strategy registry, so the documentation cannot drift from the code: docs.test.ts fails
- * when the file differs and rewrites it with UPDATE_DOCS=1.
+ * and the strategy registry, so the documentation cannot drift from the code:
+ * src/engine/config/docs.test.ts fails when the file differs and rewrites it with UPDATE_DOCS=1.
  */
-import { PARAMS, PARAM_KEYS, STRATEGY_IDS, type ParamKey, type ParamSpec } from './params.ts';
-import { COMMON_PARAMS, SAMPLING_PARAMS, STRATEGIES } from './strategies.ts';
-import { formatNumber } from './text.ts';
+import { PARAMS, PARAM_KEYS, STRATEGY_IDS, type ParamKey, type ParamSpec } from '../../src/engine/config/params.ts';
+import { COMMON_PARAMS, SAMPLING_PARAMS, STRATEGIES } from '../../src/engine/config/strategies.ts';
+import { formatNumber } from '../../src/engine/config/text.ts';
 
 /** Markdown-safe cell text. */
 function cell(s: string): string {
