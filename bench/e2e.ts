@@ -1,12 +1,12 @@
 /**
- * End-to-end suite: every available strategy on the embedded pair, in Node on the CPU and in
+ * End-to-end suite: every strategy on the embedded pair, in Node on the CPU and in
  * headless Chromium on WASM and WebGPU (WGSL kernels). Tokens/s, time to first token, forward
  * passes per emitted token, bytes read back per token, peak JS heap and live GPU buffer bytes.
  *
  *   npm run bench -- e2e [--backends cpu,wasm,webgpu] [--strategies greedy,sample] [--tokens 48]
  *                        [--browser-tokens 24] [--webgpu-tokens 8] [--reps 2] [--quick] [--out DIR]
  */
-import { STRATEGIES, availableStrategies, type StrategyId } from '../src/engine/config/index.ts';
+import { STRATEGIES, STRATEGY_IDS, type StrategyId } from '../src/engine/config/index.ts';
 import { DEFAULT_OUT, envelope, flagBool, flagNum, mdHeader, writeResults, type Written } from './lib/common.ts';
 import type { OurRun } from './lib/loops.ts';
 import { fmt, fmtBytes, mdTable, median } from './lib/stats.ts';
@@ -59,7 +59,7 @@ export interface E2eOptions {
 
 /** Strategies without a draft first, so each backend loads the draft model once. */
 export function benchStrategies(only?: StrategyId[]): StrategyId[] {
-  const list = availableStrategies().filter((s) => !only || only.includes(s));
+  const list = STRATEGY_IDS.filter((s) => !only || only.includes(s));
   return [...list.filter((s) => !STRATEGIES[s].needsDraft), ...list.filter((s) => STRATEGIES[s].needsDraft)];
 }
 

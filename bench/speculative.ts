@@ -1,5 +1,5 @@
 /**
- * Speculative payoff: for each available speculative variant, the wall-clock speedup over plain
+ * Speculative payoff: for each speculative variant, the wall-clock speedup over plain
  * decoding with the same sampler (greedy at temperature 0, sampling at 0.8), measured in
  * interleaved repetitions, beside the speedup predicted from the run's measured acceptance (mean
  * accepted length, draft passes per step, verification shape) and measured forward costs of the
@@ -8,13 +8,13 @@
  *   npm run bench -- speculative [--backends cpu] [--tokens 64] [--reps 3] [--temperatures 0,0.8]
  *                                [--prompts natural,repetitive] [--quick] [--out DIR]
  */
-import { STRATEGIES, availableStrategies, type StrategyId } from '../src/engine/config/index.ts';
+import { STRATEGIES, type StrategyId } from '../src/engine/config/index.ts';
 import { DEFAULT_OUT, LONG_TEXT, envelope, flagBool, flagNum, mdHeader, writeResults, type Envelope, type Written } from './lib/common.ts';
 import type { OurRun } from './lib/loops.ts';
 import { fmt, mdTable, median, predictSpeedup, type ForwardCosts, type SpecSummary } from './lib/stats.ts';
 import { checked, costProbe, q, target, type BenchBackend } from './lib/targets.ts';
 
-/** Every speculative strategy id the registry knows; the suite runs those `available` now. */
+/** Every speculative strategy id the registry knows. */
 export const SPECULATIVE: StrategyId[] = ['spec-chain', 'spec-tree', 'spec-rsd', 'spec-adaptive', 'prompt-lookup', 'recycling'];
 
 export const PROMPTS: Record<string, string> = {
@@ -66,7 +66,7 @@ export async function runSpeculative(opts: SpecOptions = {}): Promise<SpecReport
   const reps = opts.reps ?? 3;
   const temps = opts.temperatures ?? [0, 0.8];
   const promptNames = opts.prompts ?? Object.keys(PROMPTS);
-  const variants = availableStrategies().filter((s) => SPECULATIVE.includes(s) && (!opts.variants || opts.variants.includes(s)));
+  const variants = SPECULATIVE.filter((s) => !opts.variants || opts.variants.includes(s));
   const env: Envelope = envelope('speculative', { backends, tokens, reps, temperatures: temps, prompts: promptNames });
   const rows: SpecRow[] = [];
   const skipped: string[] = [];

@@ -3,13 +3,9 @@
  * JSON on stdout; errors on stderr with exit code 2.
  */
 import { CliError } from './cli-error.ts';
+import type { Command } from './command.ts';
 
-export interface CommandResult {
-  json: unknown;
-  exitCode?: number;
-}
-
-const COMMANDS: Record<string, () => Promise<{ run: (args: string[]) => Promise<CommandResult> }>> = {
+const COMMANDS: Record<string, () => Promise<Command>> = {
   generate: () => import('./commands/generate.ts'),
   config: () => import('./commands/config.ts'),
   golden: () => import('./commands/golden.ts'),

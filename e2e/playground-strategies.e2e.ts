@@ -1,12 +1,12 @@
 /**
- * Every strategy the registry marks available runs from the UI on the embedded model, and its
+ * Every strategy of the registry runs from the UI on the embedded model, and its
  * view shows what happened (markers and details for AdaDec / CNTP / entropix, beams for beam
  * search, the draft tree for speculative strategies). One page, one model load; WASM for speed.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launch, screenshot, watchErrors } from './browser.ts';
-import { STRATEGIES, availableStrategies, type StrategyId } from '../src/engine/config/index.ts';
+import { STRATEGIES, STRATEGY_IDS, type StrategyId } from '../src/engine/config/index.ts';
 
 /** Settings that make each strategy act within a few tokens (thresholds low, trials few and short). */
 const SETTINGS: Partial<Record<StrategyId, Record<string, string>>> = {
@@ -35,7 +35,7 @@ describe('strategies from the UI', () => {
     await browser?.close();
   });
 
-  for (const id of availableStrategies()) {
+  for (const id of STRATEGY_IDS) {
     it(`${id} runs and its view shows what happened`, async () => {
       await page.getByTestId('reset').click();
       await page.getByTestId('strategy-select').selectOption(id);

@@ -157,13 +157,13 @@ describe('playground', () => {
   it('keeps the URL in step with the config, copies the link, and back/forward restores', async () => {
     const { page, context, errors } = await open(browser, `/?max_new_tokens=3&${WASM}`);
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: inject('baseURL') });
-    // every strategy of the registry is listed; unavailable ones are disabled ("coming soon")
+    // every strategy of the registry is listed, enabled, under its label
     const options = page.locator('[data-testid="strategy-select"] option');
     expect(await options.count()).toBe(STRATEGY_IDS.length);
     for (const id of STRATEGY_IDS) {
       const opt = page.locator(`[data-testid="strategy-select"] option[value="${id}"]`);
-      expect(await opt.isDisabled(), id).toBe(!STRATEGIES[id].available);
-      if (!STRATEGIES[id].available) expect(await opt.innerText()).toContain('coming soon');
+      expect(await opt.isDisabled(), id).toBe(false);
+      expect(await opt.innerText()).toBe(STRATEGIES[id].label);
     }
     const temp = page.getByTestId('param-temperature');
     await temp.fill('0.7');

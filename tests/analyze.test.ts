@@ -3,7 +3,7 @@ import { analyzeText } from '../src/engine/analyze.ts';
 import { createCpuKernels } from '../src/engine/kernels/cpu/index.ts';
 import type { Kernels } from '../src/engine/kernels/types.ts';
 import { ModelRunner } from '../src/engine/model/runner.ts';
-import { TARGET, loadEmbedded } from '../src/engine/testing/embedded.ts';
+import { TARGET, loadEmbedded } from './support/embedded.ts';
 
 let target: ModelRunner;
 let kernels: Kernels;

@@ -10,7 +10,7 @@ import type { Kernels } from '../src/engine/kernels/types.ts';
 import { ModelRunner } from '../src/engine/model/runner.ts';
 import { generate } from '../src/engine/generate.ts';
 import { collectTrace } from '../src/engine/trace/collect.ts';
-import { TARGET, loadEmbedded, validConfig } from '../src/engine/testing/embedded.ts';
+import { TARGET, loadEmbedded, validConfig } from './support/embedded.ts';
 
 let target: ModelRunner;
 let kernels: Kernels;

@@ -5,11 +5,12 @@
  * page also opens it; only a missing or extra argument is (exit 2).
  */
 import { CliError } from '../cli-error.ts';
+import type { CommandResult } from '../command.ts';
 import { decodeConfig, encodeConfig } from '../../src/engine/config/index.ts';
 
 const USAGE = "usage: cli config QUERY   (e.g. config 'v=1&strategy=sample&temperature=0.7&seed=7&prompt=Hello')";
 
-export async function run(args: string[]): Promise<{ json: unknown; exitCode?: number }> {
+export async function run(args: string[]): Promise<CommandResult> {
   if (args.length === 0) throw new CliError(`missing QUERY\n${USAGE}`);
   if (args.length > 1) throw new CliError(`expected one QUERY, got ${args.length} arguments (quote the query so the shell keeps the & together)\n${USAGE}`);
   const { config, warnings } = decodeConfig(args[0]);

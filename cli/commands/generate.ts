@@ -6,7 +6,7 @@ import { decodeConfig, encodeConfig, normalizeConfig } from '../../src/engine/co
 import { collectTrace } from '../../src/engine/trace/collect.ts';
 import { createNodeSession } from '../../src/engine/node.ts';
 import { CliError, parseArgs } from '../cli-error.ts';
-import type { CommandResult } from '../main.ts';
+import type { CommandResult } from '../command.ts';
 
 const FLAGS = new Set(['prompt', 'config', 'seed', 'max-new-tokens']);
 

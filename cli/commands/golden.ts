@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { CliError, parseArgs } from '../cli-error.ts';
-import type { CommandResult } from '../main.ts';
+import type { CommandResult } from '../command.ts';
 import { createCpuKernels } from '../../src/engine/kernels/cpu/index.ts';
 import { GoldenFormatError, parseGolden, runGolden } from '../../src/engine/kernels/cpu/golden.ts';
 import type { CreateWebGpuKernels, Kernels } from '../../src/engine/kernels/types.ts';

@@ -28,7 +28,6 @@ export async function* generate(config: DecodeConfig, engine: Engine, opts: RunO
   const t0 = now();
   const { target, draft, kernels } = engine;
   const strategy = STRATEGY_IMPLS[config.strategy];
-  if (!strategy) throw new Error(`strategy "${config.strategy}" is not implemented`);
 
   let promptIds = target.encode(config.prompt);
   if (promptIds.length === 0) {

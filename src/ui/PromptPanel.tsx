@@ -18,9 +18,8 @@ export function StrategySelect({ config, onChange, testId = 'strategy-select' }:
       <label htmlFor={testId}>Strategy</label>
       <select id={testId} data-testid={testId} value={config.strategy} onChange={(e) => onChange({ ...config, strategy: e.target.value as DecodeConfig['strategy'] })}>
         {STRATEGY_IDS.map((id) => (
-          <option key={id} value={id} disabled={!STRATEGIES[id].available}>
+          <option key={id} value={id}>
             {STRATEGIES[id].label}
-            {STRATEGIES[id].available ? '' : ' — coming soon'}
           </option>
         ))}
       </select>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { renderParameterTable, renderStrategyTable, replaceSection } from './docs.ts';
+import { renderParameterTable, renderStrategyTable, replaceSection } from '../../../tests/support/url-parameters-doc.ts';
 import { decodeConfig } from './url.ts';
 import { PARAM_KEYS } from './params.ts';
 
@@ -20,15 +20,10 @@ describe('docs/url-parameters.md', () => {
     for (const key of ['v', ...PARAM_KEYS]) expect(current).toContain(`| \`${key}\` |`);
   });
 
-  it('every example link opens without warnings except where the doc says so', () => {
+  it('every example link opens without warnings', () => {
     const links = [...current.matchAll(/\]\((\/\?[^)\s]+)\)/g)].map((m) => m[1]);
     expect(links.length).toBeGreaterThan(3);
-    for (const link of links) {
-      const { warnings } = decodeConfig(link);
-      // The spec-chain example is documented as needing that strategy to ship.
-      if (link.includes('strategy=spec-chain')) expect(warnings.every((w) => w.includes('not available'))).toBe(true);
-      else expect(warnings, link).toEqual([]);
-    }
+    for (const link of links) expect(decodeConfig(link).warnings, link).toEqual([]);
   });
 
   it('the bad-link table shows the warnings the decoder really gives', () => {

@@ -8,6 +8,8 @@ export {
   DEFAULT_DRAFT,
   BACKENDS,
   DTYPES,
+  STRATEGY_IDS,
+  DEFAULT_STRATEGY,
   MAX_PROMPT_CHARS,
   checkModelId,
   isParamKey,
@@ -22,17 +24,14 @@ export {
   type BoolSpec,
   type TextSpec,
   type ListSpec,
+  type StrategyId,
 } from './params.ts';
 export {
   STRATEGIES,
-  STRATEGY_IDS,
-  DEFAULT_STRATEGY,
   COMMON_PARAMS,
   SAMPLING_PARAMS,
-  availableStrategies,
   isStrategyId,
   paramsForStrategy,
-  type StrategyId,
   type StrategyInfo,
 } from './strategies.ts';
 export { normalizeConfig, MAX_WARNINGS, type NormalizeResult } from './normalize.ts';

@@ -4,7 +4,6 @@ import { normalizeConfig, MAX_WARNINGS } from './normalize.ts';
 import { decodeConfig, encodeConfig } from './url.ts';
 import { DecodeConfigSchema } from './schema.ts';
 import { DEFAULT_CONFIG, PARAMS, PARAM_KEYS, MAX_PROMPT_CHARS } from './params.ts';
-import { STRATEGIES } from './strategies.ts';
 
 /** Warnings for one query string. */
 const warn = (q: string) => decodeConfig(q).warnings;
@@ -45,21 +44,6 @@ describe('bad values in links: one warning each, value falls back', () => {
     const r = decodeConfig('v=1&strategy=greedy&top_p=7&seed=9&prompt=Keep%20me');
     expect(r.warnings).toHaveLength(1);
     expect(r.config).toMatchObject({ strategy: 'greedy', seed: 9, prompt: 'Keep me', top_p: 1 });
-  });
-
-  it('an unavailable strategy falls back with one warning and keeps its parameters for when it ships', () => {
-    // Every strategy ships in this build: switch one off for the test.
-    const s = STRATEGIES.recycling as { available: boolean };
-    const before = s.available;
-    try {
-      s.available = false;
-      const r = decodeConfig('strategy=recycling&recycling_successors=5');
-      expect(r.warnings).toEqual(['strategy=recycling is not available in this version yet; using default sample']);
-      expect(r.config.strategy).toBe('sample');
-      expect(r.config.recycling_successors).toBe(5);
-    } finally {
-      s.available = before;
-    }
   });
 });
 

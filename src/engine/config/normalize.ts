@@ -13,7 +13,6 @@ import {
   type ParamKey,
   type ParamSpec,
 } from './params.ts';
-import { STRATEGIES, DEFAULT_STRATEGY, isStrategyId } from './strategies.ts';
 import { codePointLength, formatNumber, isWellFormed, parseNumber, roundFloat, show, suggest, toWellFormed, truncateCodePoints } from './text.ts';
 
 export interface NormalizeResult {
@@ -171,18 +170,8 @@ export function normalizeEntries(raw: ReadonlyMap<ParamKey, unknown>, warnings: 
       out[key] = c.value;
     }
   }
-  checkStrategy(out, warnings);
   checkCrossField(out, warnings);
   return out as unknown as DecodeConfig;
-}
-
-/** Only implemented strategies run; the others' parameters stay so the link works once they ship. */
-function checkStrategy(out: Record<string, unknown>, warnings: Warnings): void {
-  const s = out.strategy as string;
-  if (isStrategyId(s) && !STRATEGIES[s].available) {
-    warnings.add(`strategy=${s} is not available in this version yet; using default ${DEFAULT_STRATEGY}`);
-    out.strategy = DEFAULT_STRATEGY;
-  }
 }
 
 /** Constraints between keys; each resets the keys involved to their defaults. */

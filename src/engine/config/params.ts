@@ -8,10 +8,31 @@
  * whose "off" is 0 here where Hugging Face's default is 50: a playground should show the raw
  * distribution until the user asks for truncation.
  */
-import { STRATEGY_IDS, DEFAULT_STRATEGY } from './strategies.ts';
-
 export const BACKENDS = ['auto', 'webgpu', 'wasm', 'cpu'] as const;
 export const DTYPES = ['auto', 'fp32', 'fp16', 'q8', 'q4', 'q4f16'] as const;
+
+/**
+ * Every value of the `strategy` key, in the order the UI lists them. Each id has an entry in the
+ * strategy registry (strategies.ts) and an implementation (engine/strategies/index.ts); the
+ * compiler asks for both once an id is added here.
+ */
+export const STRATEGY_IDS = [
+  'greedy',
+  'sample',
+  'beam',
+  'adadec',
+  'cntp',
+  'entropix',
+  'spec-chain',
+  'spec-tree',
+  'spec-rsd',
+  'spec-adaptive',
+  'prompt-lookup',
+  'recycling',
+] as const;
+export type StrategyId = (typeof STRATEGY_IDS)[number];
+
+export const DEFAULT_STRATEGY: StrategyId = 'sample';
 
 export const DEFAULT_MODEL = 'playground/brown-target-v1';
 export const DEFAULT_DRAFT = 'playground/brown-draft-v1';
@@ -270,6 +291,9 @@ export const PARAMS = {
 } as const satisfies Record<string, ParamSpec>;
 
 export type ParamKey = keyof typeof PARAMS;
+
+/** The keys of the 'processor' group: the logits processors the kernels apply (ProcessorConfig in kernels/types.ts). */
+export type ProcessorParam = { [K in ParamKey]: (typeof PARAMS)[K]['group'] extends 'processor' ? K : never }[ParamKey];
 
 /** All keys in canonical (query string) order. */
 export const PARAM_KEYS = Object.keys(PARAMS) as ParamKey[];

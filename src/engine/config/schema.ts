@@ -2,11 +2,10 @@
  * A strict zod schema of a *normalized* DecodeConfig, derived from the parameter table. Where
  * normalizeConfig repairs input, this only says yes or no: the worker uses it to reject a malformed
  * message, and the tests use it as an independent check that normalization always yields a valid
- * config (every key, in range, canonical floats, an available strategy).
+ * config (every key, in range, canonical floats).
  */
 import { z } from 'zod';
 import { PARAMS, PARAM_KEYS, type DecodeConfig, type ParamSpec } from './params.ts';
-import { STRATEGIES, isStrategyId } from './strategies.ts';
 import { codePointLength, isWellFormed, roundFloat } from './text.ts';
 
 function field(spec: ParamSpec): z.ZodType {
@@ -46,10 +45,6 @@ const shape = Object.fromEntries(PARAM_KEYS.map((k) => [k, field(PARAMS[k])]));
 
 export const DecodeConfigSchema = z
   .strictObject(shape)
-  .refine((c) => isStrategyId(String(c.strategy)) && STRATEGIES[c.strategy as keyof typeof STRATEGIES].available, {
-    message: 'strategy is not available',
-    path: ['strategy'],
-  })
   .refine((c) => (c.cntp_entropy_min as number) < (c.cntp_entropy_max as number), {
     message: 'cntp_entropy_min must be below cntp_entropy_max',
     path: ['cntp_entropy_min'],

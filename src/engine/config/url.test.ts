@@ -4,7 +4,7 @@ import { decodeConfig, encodeConfig, CONFIG_VERSION } from './url.ts';
 import { normalizeConfig } from './normalize.ts';
 import { DecodeConfigSchema } from './schema.ts';
 import { DEFAULT_CONFIG, PARAM_KEYS, type DecodeConfig } from './params.ts';
-import { junkQuery, junkValue, validConfig } from './arbitraries.ts';
+import { junkQuery, junkValue, validConfig } from '../../../tests/support/arbitraries.ts';
 
 const with_ = (over: Partial<Record<keyof DecodeConfig, unknown>>): DecodeConfig => ({ ...DEFAULT_CONFIG, ...over }) as DecodeConfig;
 

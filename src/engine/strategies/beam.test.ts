@@ -15,7 +15,7 @@ import { collectTrace } from '../trace/collect.ts';
 import type { StrategyEvent } from '../trace/types.ts';
 import { beamScore } from './beam.ts';
 import { describeToken } from './shared-rerank.ts';
-import { TARGET, loadEmbedded, validConfig } from '../testing/embedded.ts';
+import { TARGET, loadEmbedded, validConfig } from '../../../tests/support/embedded.ts';
 
 let target: ModelRunner;
 let kernels: Kernels;

@@ -13,7 +13,7 @@ import { collectTrace } from '../trace/collect.ts';
 import type { StrategyEvent } from '../trace/types.ts';
 import { cntpTrialCount, trialSub } from './cntp.ts';
 import { isPunctuationToken } from './shared-rerank.ts';
-import { TARGET, loadEmbedded, validConfig } from '../testing/embedded.ts';
+import { TARGET, loadEmbedded, validConfig } from '../../../tests/support/embedded.ts';
 
 let target: ModelRunner;
 let kernels: Kernels;

@@ -12,7 +12,7 @@ import { generate } from '../generate.ts';
 import { collectTrace } from '../trace/collect.ts';
 import type { StrategyEvent } from '../trace/types.ts';
 import { entropixQuadrant } from './entropix.ts';
-import { TARGET, loadEmbedded, validConfig } from '../testing/embedded.ts';
+import { TARGET, loadEmbedded, validConfig } from '../../../tests/support/embedded.ts';
 
 let target: ModelRunner;
 let kernels: Kernels;

@@ -1,4 +1,4 @@
-import type { StrategyId } from '../config/strategies.ts';
+import type { StrategyId } from '../config/params.ts';
 import { adadec } from './adadec.ts';
 import { beam } from './beam.ts';
 import { cntp } from './cntp.ts';
@@ -7,8 +7,12 @@ import { greedy, sample } from './sampling.ts';
 import { promptLookupStrategy, recycling, specAdaptive, specChain, specRsd, specTree } from './speculative/index.ts';
 import type { Strategy } from './types.ts';
 
-/** Implemented strategies; the config registry's `available` flags must agree (tested). */
-export const STRATEGY_IMPLS: Partial<Record<StrategyId, Strategy>> = {
+/**
+ * The implementation of every strategy, keyed like the registry in config/strategies.ts (which
+ * holds what the UI, links and docs need to know about each one). Complete by type: a strategy id
+ * without an implementation does not compile.
+ */
+export const STRATEGY_IMPLS: Readonly<Record<StrategyId, Strategy>> = {
   greedy,
   sample,
   beam,

@@ -1,6 +1,14 @@
-import { PARAMS, type DecodeConfig } from '../config/params.ts';
+import { PARAMS, type DecodeConfig, type ProcessorParam } from '../config/params.ts';
 import { paramsForStrategy } from '../config/strategies.ts';
 import { PROCESSOR_KEYS, type ProcessorConfig } from '../kernels/types.ts';
+
+/**
+ * The kernels' list of processors (PROCESSOR_KEYS) is the only one; the parameter table marks the
+ * same keys with group 'processor'. This type does not compile when the two sets differ.
+ */
+type SameKeys<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Assert<T extends true> = T;
+export type ProcessorKeysMatch = Assert<SameKeys<ProcessorParam, keyof ProcessorConfig>>;
 
 /**
  * The processor settings a strategy runs with (same names on both sides). Processors the strategy

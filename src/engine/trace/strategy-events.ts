@@ -3,7 +3,7 @@
  * draw what a strategy did at one point. Token texts are included so views never need the
  * tokenizer. Strategies may add optional fields; changing a field's meaning bumps TRACE_VERSION.
  */
-import type { TopEntry } from './types.ts';
+import type { TopEntry } from './top-entry.ts';
 
 /** One beam search step: every live beam after the step, best first. */
 export interface BeamStepData {

@@ -7,6 +7,9 @@
  */
 import type { StageStat } from '../kernels/types.ts';
 import type { AdaDecData, BeamStepData, CntpData, EntropixData, SpecStepData } from './strategy-events.ts';
+import type { TopEntry } from './top-entry.ts';
+
+export type { TopEntry };
 
 export const TRACE_VERSION = 1;
 
@@ -21,12 +24,6 @@ export type TokenSource =
   | 'draft-accepted' // speculative: a draft token the target accepted
   | 'residual-sample' // speculative: sampled from normalize(max(0, p - q)) after a rejection
   | 'bonus'; // speculative: sampled from the target after every draft was accepted
-
-export interface TopEntry {
-  id: number;
-  text: string;
-  prob: number;
-}
 
 export interface TokenEvent {
   type: 'token';
@@ -97,8 +94,8 @@ export interface EndEvent {
 }
 
 /**
- * What a strategy did beyond emitting tokens, for the views that draw it: each strategy defines
- * its payload in `events/<strategy>.ts`. `position` is the sequence position the event concerns.
+ * What a strategy did beyond emitting tokens, for the views that draw it (payloads in
+ * strategy-events.ts). `position` is the sequence position the event concerns.
  */
 export interface StrategyEvent<K extends StrategyEventKind = StrategyEventKind> {
   type: 'strategy';

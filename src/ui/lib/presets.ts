@@ -1,8 +1,5 @@
-/**
- * The classroom gallery: each preset is a shareable link with a one-paragraph explanation. Presets
- * for strategies this build does not implement yet are hidden until the registry marks them available.
- */
-import { DEFAULT_CONFIG, STRATEGIES, normalizeConfig, type DecodeConfig, type StrategyId } from '../../engine/config/index.ts';
+/** The classroom gallery: each preset is a shareable link with a one-paragraph explanation. */
+import { DEFAULT_CONFIG, normalizeConfig, type DecodeConfig } from '../../engine/config/index.ts';
 import { sharedWith, writePageState, type Mode } from './urlState.ts';
 
 export interface Preset {
@@ -12,8 +9,6 @@ export interface Preset {
   mode: Mode;
   config: Partial<Record<keyof DecodeConfig, unknown>>;
   compare?: Partial<Record<keyof DecodeConfig, unknown>>;
-  /** Strategies the preset needs. */
-  needs: StrategyId[];
 }
 
 const P = 'The old man looked at the';
@@ -27,7 +22,6 @@ export const PRESETS: readonly Preset[] = [
     mode: 'compare',
     config: { strategy: 'greedy', prompt: P, max_new_tokens: 24, seed: 7 },
     compare: { strategy: 'sample', temperature: 1 },
-    needs: ['greedy', 'sample'],
   },
   {
     id: 'temperature',
@@ -37,7 +31,6 @@ export const PRESETS: readonly Preset[] = [
     mode: 'compare',
     config: { strategy: 'sample', temperature: 0.5, prompt: P, max_new_tokens: 24, seed: 3 },
     compare: { strategy: 'sample', temperature: 1.5 },
-    needs: ['sample'],
   },
   {
     id: 'top-p-vs-min-p',
@@ -47,7 +40,6 @@ export const PRESETS: readonly Preset[] = [
     mode: 'compare',
     config: { strategy: 'sample', top_p: 0.9, temperature: 1.2, prompt: P, max_new_tokens: 24, seed: 11 },
     compare: { strategy: 'sample', min_p: 0.1, temperature: 1.2 },
-    needs: ['sample'],
   },
   {
     id: 'top-k',
@@ -56,7 +48,6 @@ export const PRESETS: readonly Preset[] = [
       'Top-k keeps only the k most probable tokens, whatever their probabilities. With k = 5 the waterfall shows the vocabulary collapsing to five candidates at every step, and the "mass removed" bar shows how much probability the cut threw away: large when the model was unsure, tiny when it was confident.',
     mode: 'run',
     config: { strategy: 'sample', top_k: 5, prompt: P, max_new_tokens: 24, seed: 5 },
-    needs: ['sample'],
   },
   {
     id: 'entropy',
@@ -65,7 +56,6 @@ export const PRESETS: readonly Preset[] = [
       'Entropy measures how unsure the model is about the next token (0 = certain). Spikes usually come at the start of a new phrase, where many continuations are plausible; dips come inside a word or a fixed phrase. Click a spike in the timeline to see the flat distribution behind it, then a dip to see a peaked one.',
     mode: 'run',
     config: { strategy: 'sample', prompt: 'It was a', max_new_tokens: 32, seed: 21 },
-    needs: ['sample'],
   },
   {
     id: 'repetition',
@@ -75,7 +65,6 @@ export const PRESETS: readonly Preset[] = [
     mode: 'compare',
     config: { strategy: 'greedy', prompt: P, max_new_tokens: 32, seed: 1 },
     compare: { strategy: 'greedy', repetition_penalty: 1.5 },
-    needs: ['greedy'],
   },
   {
     id: 'adadec',
@@ -84,7 +73,6 @@ export const PRESETS: readonly Preset[] = [
       'AdaDec decodes greedily, but when the entropy crosses the threshold tau it looks a few tokens ahead from each of the top candidates and keeps the one whose continuation is most probable. The green line on the entropy timeline is tau; reranked tokens are outlined.',
     mode: 'run',
     config: { strategy: 'adadec', prompt: P, max_new_tokens: 24 },
-    needs: ['adadec'],
   },
   {
     id: 'cntp',
@@ -93,7 +81,6 @@ export const PRESETS: readonly Preset[] = [
       'Cautious Next Token Prediction samples several trials up to the next punctuation when the model is unsure, and keeps the one with the lowest perplexity. The more uncertain the step, the more trials it runs.',
     mode: 'run',
     config: { strategy: 'cntp', prompt: P, max_new_tokens: 24 },
-    needs: ['cntp'],
   },
   {
     id: 'speculative',
@@ -102,13 +89,8 @@ export const PRESETS: readonly Preset[] = [
       'A small draft model guesses several tokens; the big model checks them all in one pass and keeps the guesses it agrees with. The output has exactly the big model’s distribution, but needs fewer big-model passes. Accepted draft tokens, resampled tokens and bonus tokens are outlined differently.',
     mode: 'run',
     config: { strategy: 'spec-chain', prompt: P, max_new_tokens: 32 },
-    needs: ['spec-chain'],
   },
 ];
-
-export function presetAvailable(p: Preset): boolean {
-  return p.needs.every((s) => STRATEGIES[s].available);
-}
 
 export function presetState(p: Preset): { config: DecodeConfig; mode: Mode; compare?: DecodeConfig } {
   const config = normalizeConfig({ ...DEFAULT_CONFIG, ...p.config }).config;

@@ -14,7 +14,7 @@ import { generate } from '../../generate.ts';
 import { ModelRunner } from '../../model/runner.ts';
 import { collectTrace } from '../../trace/collect.ts';
 import type { Trace } from '../../trace/types.ts';
-import { DRAFT, TARGET, loadEmbedded, validConfig } from '../../testing/embedded.ts';
+import { DRAFT, TARGET, loadEmbedded, validConfig } from '../../../../tests/support/embedded.ts';
 
 let target: ModelRunner;
 let draft: ModelRunner;

@@ -18,7 +18,7 @@ import type { StrategyEvent, Trace } from '../../trace/types.ts';
 import { drawInverseCdf, drawWithoutReplacement, promptLookup, SuccessorTable, topKIds } from './drafts.ts';
 import { chiSquare, chiSquareCritical001 } from '../../kernels/cpu/test-helpers.ts';
 import { purposeWord, uniform } from '../../rng.ts';
-import { DRAFT, TARGET, loadEmbedded, validConfig } from '../../testing/embedded.ts';
+import { DRAFT, TARGET, loadEmbedded, validConfig } from '../../../../tests/support/embedded.ts';
 
 let target: ModelRunner;
 let draft: ModelRunner;

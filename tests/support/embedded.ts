@@ -3,9 +3,9 @@
  * configurations that must be valid as written.
  */
 import { expect } from 'vitest';
-import { DEFAULT_CONFIG, normalizeConfig, type DecodeConfig } from '../config/index.ts';
-import { configureModelSources, ModelRunner } from '../model/runner.ts';
-import { MODELS_DIR } from '../node.ts';
+import { DEFAULT_CONFIG, normalizeConfig, type DecodeConfig } from '../../src/engine/config/index.ts';
+import { configureModelSources, ModelRunner } from '../../src/engine/model/runner.ts';
+import { MODELS_DIR } from '../../src/engine/node.ts';
 
 export const TARGET = 'playground/brown-target-v1';
 export const DRAFT = 'playground/brown-draft-v1';

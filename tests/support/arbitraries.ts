@@ -3,9 +3,8 @@
  * hostile input (to prove the decoder is total). Test-only; nothing in the app imports this.
  */
 import fc from 'fast-check';
-import { PARAMS, PARAM_KEYS, checkModelId, type DecodeConfig, type ParamSpec } from './params.ts';
-import { availableStrategies } from './strategies.ts';
-import { roundFloat } from './text.ts';
+import { PARAMS, PARAM_KEYS, checkModelId, type DecodeConfig, type ParamSpec } from '../../src/engine/config/params.ts';
+import { roundFloat } from '../../src/engine/config/text.ts';
 
 /** Characters that break naive codecs: separators, escapes, whitespace, markup, astral and combining. */
 const NASTY = ['&', '=', '#', '+', '%', '%20', '?', ' ', '\n', '\r\n', '\t', '<', '>', '"', "'", '\\', '/', ';', ',', '😀', '👩‍👩‍👧', 'é', 'e\u0301', '中', '\u0000', '\u200b', '\uFEFF', 'a', 'Z', '0'];
@@ -23,7 +22,7 @@ const modelId = fc
   .stringMatching(/^(?:[A-Za-z0-9][A-Za-z0-9._-]{0,24}\/)?[A-Za-z0-9][A-Za-z0-9._-]{0,24}$/)
   .filter((s) => checkModelId(s) === undefined);
 
-function valueArb(key: string, spec: ParamSpec): fc.Arbitrary<unknown> {
+function valueArb(spec: ParamSpec): fc.Arbitrary<unknown> {
   switch (spec.kind) {
     case 'int':
       return fc.oneof(fc.integer({ min: spec.min, max: spec.max }), fc.constantFrom(spec.min, spec.max, spec.default));
@@ -35,7 +34,7 @@ function valueArb(key: string, spec: ParamSpec): fc.Arbitrary<unknown> {
         fc.constantFrom(spec.min, spec.max, spec.default),
       );
     case 'enum':
-      return fc.constantFrom(...(key === 'strategy' ? availableStrategies() : spec.values));
+      return fc.constantFrom(...spec.values);
     case 'bool':
       return fc.boolean();
     case 'text':
@@ -47,7 +46,7 @@ function valueArb(key: string, spec: ParamSpec): fc.Arbitrary<unknown> {
 
 /** A random valid, normalized DecodeConfig. */
 export const validConfig: fc.Arbitrary<DecodeConfig> = fc
-  .record(Object.fromEntries(PARAM_KEYS.map((k) => [k, valueArb(k, PARAMS[k])])) as Record<string, fc.Arbitrary<unknown>>)
+  .record(Object.fromEntries(PARAM_KEYS.map((k) => [k, valueArb(PARAMS[k])])) as Record<string, fc.Arbitrary<unknown>>)
   .filter((c) => (c.cntp_entropy_min as number) < (c.cntp_entropy_max as number))
   .map((c) => c as unknown as DecodeConfig);
 

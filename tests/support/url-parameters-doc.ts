@@ -1,11 +1,11 @@
 /**
  * Renders the URL parameter and strategy tables of docs/url-parameters.md from the parameter table
- * and the strategy registry, so the documentation cannot drift from the code: docs.test.ts fails
- * when the file differs and rewrites it with UPDATE_DOCS=1.
+ * and the strategy registry, so the documentation cannot drift from the code:
+ * src/engine/config/docs.test.ts fails when the file differs and rewrites it with UPDATE_DOCS=1.
  */
-import { PARAMS, PARAM_KEYS, type ParamKey, type ParamSpec } from './params.ts';
-import { COMMON_PARAMS, SAMPLING_PARAMS, STRATEGIES, STRATEGY_IDS } from './strategies.ts';
-import { formatNumber } from './text.ts';
+import { PARAMS, PARAM_KEYS, STRATEGY_IDS, type ParamKey, type ParamSpec } from '../../src/engine/config/params.ts';
+import { COMMON_PARAMS, SAMPLING_PARAMS, STRATEGIES } from '../../src/engine/config/strategies.ts';
+import { formatNumber } from '../../src/engine/config/text.ts';
 
 /** Markdown-safe cell text. */
 function cell(s: string): string {
@@ -37,9 +37,6 @@ function rangeText(key: ParamKey, spec: ParamSpec): string {
     case 'float':
       return `${formatNumber(spec.min)}..${formatNumber(spec.max)}${spec.unit ? ` ${spec.unit}` : ''}`;
     case 'enum':
-      if (key === 'strategy') {
-        return STRATEGY_IDS.map((id) => (STRATEGIES[id].available ? code(id) : `${code(id)}†`)).join(', ');
-      }
       return spec.values.map(code).join(', ');
     case 'bool':
       return '`true`, `false`';
@@ -75,14 +72,14 @@ export function renderParameterTable(): string {
 
 /** The table of strategies with their own parameters. */
 export function renderStrategyTable(): string {
-  const rows = ['| `strategy=` | What it does | Available | Own parameters |', '| --- | --- | --- | --- |'];
+  const rows = ['| `strategy=` | What it does | Own parameters |', '| --- | --- | --- |'];
   for (const id of STRATEGY_IDS) {
     const s = STRATEGIES[id];
     // The ten processors are listed once, in the parameter table.
     const sampling = SAMPLING_PARAMS.every((k) => s.params.includes(k));
     const own = s.params.filter((k) => !sampling || !SAMPLING_PARAMS.includes(k));
     const params = [...(s.needsDraft ? ['draft'] : []), ...own].map(code).concat(sampling ? ['all sampling processors'] : []).join(', ') || '-';
-    rows.push(`| \`${id}\` | ${cell(s.summary)}${s.lossy ? ' (lossy)' : ''} | ${s.available ? 'yes' : 'not yet'} | ${params} |`);
+    rows.push(`| \`${id}\` | ${cell(s.summary)}${s.lossy ? ' (lossy)' : ''} | ${params} |`);
   }
   return rows.join('\n');
 }
