@@ -5,7 +5,7 @@ import { PARAMS, configDiff, describeConfig, type DecodeConfig } from '../engine
 import { ParamControl } from './ParamControl.tsx';
 import { StrategySelect, strategyParams } from './PromptPanel.tsx';
 import { Candidates, TokenLegend, TokenStream } from './TokenStream.tsx';
-import { useRunner, type RunData } from './useRunner.ts';
+import { useRunner, type RunData } from './hooks/useRunner.ts';
 import { diffIndexes, firstDivergence, summarize } from './lib/compare.ts';
 import { formatNumber } from './lib/format.ts';
 import { pct } from './lib/tokens.ts';

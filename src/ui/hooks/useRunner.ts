@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { encodeConfig, type DecodeConfig } from '../engine/config/index.ts';
-import type { EndEvent, StartEvent, StrategyEvent, TokenEvent, Trace, TraceEvent } from '../engine/trace/types.ts';
-import { Comlink, engine, onEngineCrash } from './lib/engineClient.ts';
-import type { RunStatus } from './TokenStream.tsx';
+import { encodeConfig, type DecodeConfig } from '../../engine/config/index.ts';
+import type { EndEvent, StartEvent, StrategyEvent, TokenEvent, Trace, TraceEvent } from '../../engine/trace/types.ts';
+import { Comlink, engine, onEngineCrash } from '../lib/engineClient.ts';
+import type { RunStatus } from '../TokenStream.tsx';
 
 export interface RunData {
   config: DecodeConfig | null;
@@ -16,6 +16,11 @@ export interface RunData {
 }
 
 export const EMPTY_RUN: RunData = { config: null, status: 'idle', tokens: [], events: [] };
+
+/** The run is loading its model or decoding. */
+export function isActive(r: Pick<RunData, 'status'>): boolean {
+  return r.status === 'running' || r.status === 'loading';
+}
 
 export function toTrace(r: RunData): Trace | null {
   if (!r.start || !r.end) return null;
@@ -33,7 +38,7 @@ export function useRunner() {
       onEngineCrash((message) => {
         current.current = null;
         id.current++;
-        setRun((r) => (r.status === 'running' || r.status === 'loading' ? { ...r, status: 'error', error: message } : r));
+        setRun((r) => (isActive(r) ? { ...r, status: 'error', error: message } : r));
       }),
     [],
   );
@@ -63,7 +68,7 @@ export function useRunner() {
     current.current = p;
     try {
       await p;
-      if (local.status === 'running' || local.status === 'loading') update((r) => ({ ...r, status: 'done' }));
+      if (isActive(local)) update((r) => ({ ...r, status: 'done' }));
     } catch (err) {
       update((r) => ({ ...r, status: 'error', error: err instanceof Error ? err.message : String(err) }));
     } finally {
