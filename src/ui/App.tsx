@@ -1,5 +1,6 @@
 import { useCallback, useMemo, useState } from 'react';
 import { normalizeConfig, type DecodeConfig } from '../engine/config/index.ts';
+import { toTrace } from '../engine/trace/collect.ts';
 import type { TopEntry } from '../engine/trace/types.ts';
 import { AnalyzeView } from './AnalyzeView.tsx';
 import { CapabilityPanel } from './CapabilityPanel.tsx';
@@ -17,7 +18,7 @@ import { Candidates, TokenLegend, TokenStream, type ColorMode } from './TokenStr
 import { EntropyView, ProbabilityView } from './Views.tsx';
 import { WarningsBanner } from './WarningsBanner.tsx';
 import { useModelLoading } from './hooks/useModelLoading.ts';
-import { isActive, toTrace, useRunner } from './hooks/useRunner.ts';
+import { isActive, useRunner } from './hooks/useRunner.ts';
 import { useTransport } from './hooks/useTransport.ts';
 import { useUrlState } from './hooks/useUrlState.ts';
 import { downloadBlob } from './lib/download.ts';

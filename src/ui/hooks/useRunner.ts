@@ -1,35 +1,35 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { encodeConfig, type DecodeConfig } from '../../engine/config/index.ts';
-import type { EndEvent, StartEvent, StrategyEvent, TokenEvent, Trace, TraceEvent } from '../../engine/trace/types.ts';
+import { addEvent, type TraceSoFar } from '../../engine/trace/collect.ts';
+import type { TraceEvent } from '../../engine/trace/types.ts';
 import { Comlink, engine, onEngineCrash } from '../lib/engineClient.ts';
 import type { RunStatus } from '../TokenStream.tsx';
 
-export interface RunData {
+/** A run as the page shows it: the trace so far, the configuration it ran and where it stands. */
+export interface RunData extends TraceSoFar {
   config: DecodeConfig | null;
   status: RunStatus;
-  start?: StartEvent;
-  tokens: TokenEvent[];
-  /** Strategy events (AdaDec triggers, CNTP trials, draft trees ...) in emission order. */
-  events: StrategyEvent[];
-  end?: EndEvent;
   error?: string;
 }
 
-export const EMPTY_RUN: RunData = { config: null, status: 'idle', tokens: [], events: [] };
+const NO_RUN: RunData = { config: null, status: 'idle', tokens: [], events: [] };
 
 /** The run is loading its model or decoding. */
 export function isActive(r: Pick<RunData, 'status'>): boolean {
   return r.status === 'running' || r.status === 'loading';
 }
 
-export function toTrace(r: RunData): Trace | null {
-  if (!r.start || !r.end) return null;
-  return { version: r.start.version, start: r.start, tokens: r.tokens, events: r.events, end: r.end };
+/** Adds a worker event to the run: a start event means decoding, an end event settles the status. */
+function withEvent(r: RunData, e: TraceEvent): RunData {
+  const next = addEvent(r, e);
+  if (e.type === 'start') return { ...next, status: 'running' };
+  if (e.type === 'end') return { ...next, status: e.reason === 'error' ? 'error' : 'done', error: e.error };
+  return next;
 }
 
 /** One stream of trace events from the worker into React state; a newer run silences an older one. */
 export function useRunner() {
-  const [run, setRun] = useState<RunData>(EMPTY_RUN);
+  const [run, setRun] = useState<RunData>(NO_RUN);
   const id = useRef(0);
   const current = useRef<Promise<unknown> | null>(null);
   // A crashed worker never answers: fail the run in flight instead of waiting forever.
@@ -50,19 +50,14 @@ export function useRunner() {
       void engine().cancel();
       await current.current.catch(() => undefined);
     }
-    if (id.current !== my) return { config: cfg, status: 'idle', tokens: [], events: [] };
-    let local: RunData = { config: cfg, status: 'loading', tokens: [], events: [] };
+    if (id.current !== my) return { ...NO_RUN, config: cfg };
+    let local: RunData = { ...NO_RUN, config: cfg, status: 'loading' };
     const update = (f: (r: RunData) => RunData) => {
       local = f(local);
       if (id.current === my) setRun(local);
     };
     update((r) => r);
-    const onEvent = Comlink.proxy((e: TraceEvent) => {
-      if (e.type === 'start') update((r) => ({ ...r, start: e, status: 'running' }));
-      else if (e.type === 'token') update((r) => ({ ...r, tokens: [...r.tokens, e] }));
-      else if (e.type === 'strategy') update((r) => ({ ...r, events: [...r.events, e] }));
-      else update((r) => ({ ...r, end: e, status: e.reason === 'error' ? 'error' : 'done', error: e.error }));
-    });
+    const onEvent = Comlink.proxy((e: TraceEvent) => update((r) => withEvent(r, e)));
     const onProgress = Comlink.proxy(() => undefined);
     const p = engine().run(cfg, encodeConfig(cfg), onEvent, onProgress);
     current.current = p;
@@ -79,7 +74,7 @@ export function useRunner() {
 
   const clear = useCallback(() => {
     id.current++;
-    setRun(EMPTY_RUN);
+    setRun(NO_RUN);
   }, []);
 
   /** Forget the current run's future events (after a stop, the end event still arrives). */
