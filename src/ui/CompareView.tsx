@@ -7,7 +7,6 @@ import { StrategySelect, strategyParams } from './PromptPanel.tsx';
 import { Candidates, TokenLegend, TokenStream } from './TokenStream.tsx';
 import { useRunner, type RunData } from './hooks/useRunner.ts';
 import { diffIndexes, firstDivergence, summarize } from './lib/compare.ts';
-import { formatNumber } from './lib/format.ts';
 import { pct } from './lib/tokens.ts';
 import { sharedWith } from './lib/urlState.ts';
 

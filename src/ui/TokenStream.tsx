@@ -16,7 +16,7 @@ const SOURCE_STYLE: Partial<Record<TokenSource, { label: string; cls: string }>>
   'trial-winner': { label: 'trial winner', cls: 'src-trial' },
 };
 
-export function tokenColors(t: Pick<TokenEvent, 'rank' | 'prob'>, mode: ColorMode): { bg: string; ink: string } {
+function tokenColors(t: Pick<TokenEvent, 'rank' | 'prob'>, mode: ColorMode): { bg: string; ink: string } {
   if (mode === 'rank') {
     const b = bucketInfo(rankBucket(t.rank));
     return { bg: b.color, ink: b.ink };

@@ -1,6 +1,6 @@
 /** Chart styling shared by every D3 view: projector-sized type, Okabe-Ito colours (colour-blind safe). */
 export const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
-export const FS = { tick: 14, label: 15, legend: 15, title: 16 } as const;
+const FS = { tick: 14, label: 15, legend: 15, title: 16 } as const;
 export const C = {
   ink: '#1d1d1f',
   muted: '#55555f',

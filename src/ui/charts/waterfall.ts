@@ -23,7 +23,7 @@ const STAGE_LABEL: Record<string, string> = {
   eta_cutoff: 'eta cutoff',
 };
 
-export function stageLabel(name: string): string {
+function stageLabel(name: string): string {
   return STAGE_LABEL[name] ?? name;
 }
 

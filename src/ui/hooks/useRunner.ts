@@ -77,8 +77,5 @@ export function useRunner() {
     setRun(NO_RUN);
   }, []);
 
-  /** Forget the current run's future events (after a stop, the end event still arrives). */
-  const isCurrent = useCallback(() => id.current, []);
-
-  return { run, start, clear, isCurrent, setRun };
+  return { run, start, clear };
 }
