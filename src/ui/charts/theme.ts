@@ -23,8 +23,17 @@ export interface Size {
   font?: number;
 }
 
+export interface FontSizes {
+  tick: number;
+  label: number;
+  legend: number;
+  title: number;
+  /** The type scale itself, for lengths that grow with the type. */
+  k: number;
+}
+
 /** Font sizes for a chart drawn at `size`. */
-export function fontSizes(size: Size): { tick: number; label: number; legend: number; title: number; k: number } {
+export function fontSizes(size: Size): FontSizes {
   const k = size.font ?? 1;
   return { tick: FS.tick * k, label: FS.label * k, legend: FS.legend * k, title: FS.title * k, k };
 }
