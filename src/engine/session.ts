@@ -12,6 +12,7 @@ import type { KernelsChoice } from './kernels/index.ts';
 import type { Kernels } from './kernels/types.ts';
 import { resolveBackend } from './model/choose.ts';
 import { ModelRunner, type Backend, type DType, type LoadProgress } from './model/runner.ts';
+import { modelKey } from './model-key.ts';
 import type { TraceEvent } from './trace/types.ts';
 
 export interface SessionEnv {
@@ -54,7 +55,7 @@ export class EngineSession {
   async ensureLoaded(config: DecodeConfig, onProgress?: ProgressFn): Promise<LoadedState> {
     const wantDraft = STRATEGIES[config.strategy].needsDraft ? config.draft : undefined;
     const resolved = resolveBackend(config, this.env.caps, this.env.inNode);
-    const key = JSON.stringify([config.model, wantDraft, resolved.backend, resolved.dtype]);
+    const key = modelKey({ ...config, backend: resolved.backend, dtype: resolved.dtype });
     if (this.loaded && this.loadedKey === key) return this.loaded;
     await this.unload();
     const notes = [...resolved.notes];

@@ -4,10 +4,10 @@ import { drawCompareEntropy, type CompareEntropyData } from './charts/compareEnt
 import { PARAMS, configDiff, describeConfig, type DecodeConfig } from '../engine/config/index.ts';
 import { ParamControl } from './ParamControl.tsx';
 import { StrategySelect, strategyParams } from './PromptPanel.tsx';
+import { TableHead } from './TableHead.tsx';
 import { Candidates, TokenLegend, TokenStream } from './TokenStream.tsx';
-import { useRunner, type RunData } from './useRunner.ts';
+import { useRunner, type RunData } from './hooks/useRunner.ts';
 import { diffIndexes, firstDivergence, summarize } from './lib/compare.ts';
-import { formatNumber } from './lib/format.ts';
 import { pct } from './lib/tokens.ts';
 import { sharedWith } from './lib/urlState.ts';
 
@@ -134,13 +134,7 @@ export function CompareView({
           </p>
           <Chart name="compare-entropy" title="Entropy per step, A vs B — click a step to compare the candidates" data={chartData} height={260} draw={drawChart} testId="chart-compare-entropy" />
           <table className="compare-stats" data-testid="compare-stats">
-            <thead>
-              <tr>
-                <th scope="col">statistic</th>
-                <th scope="col">A</th>
-                <th scope="col">B</th>
-              </tr>
-            </thead>
+            <TableHead columns={['statistic', 'A', 'B']} />
             <tbody>
               {rows.map(([label, f]) => {
                 const va = f(A.run, sa);

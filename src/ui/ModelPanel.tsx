@@ -13,7 +13,7 @@ export interface FileProgress {
   done: boolean;
 }
 
-export type LoadStatus = 'idle' | 'ask' | 'loading' | 'ready' | 'error';
+type LoadStatus = 'idle' | 'ask' | 'loading' | 'ready' | 'error';
 
 export interface LoadState {
   status: LoadStatus;
@@ -25,7 +25,7 @@ export interface LoadState {
 }
 
 /** Models that share a tokenizer with `id` (usable as a target/draft pair). */
-export function tokenizerPartners(id: string): string[] {
+function tokenizerPartners(id: string): string[] {
   const e = catalogEntry(id);
   if (!e) return [];
   return CATALOG.filter((m) => m.id !== id && m.tokenizerFamily === e.tokenizerFamily).map((m) => m.label);

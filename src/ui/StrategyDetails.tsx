@@ -1,5 +1,7 @@
+import type { ReactNode } from 'react';
 import type { StrategyEvent } from '../engine/trace/types.ts';
-import { tokenLabel } from './lib/tokens.ts';
+import { TableHead } from './TableHead.tsx';
+import { TokenCode } from './TokenStream.tsx';
 
 /** What a strategy did at one step: AdaDec candidates, CNTP trials, entropix quadrant, beams, drafts. */
 export function StrategyDetails({ events }: { events: readonly StrategyEvent[] }) {
@@ -22,32 +24,24 @@ function detail(e: StrategyEvent) {
           <p className="cand-head">
             <strong>AdaDec reranked here</strong>: entropy {d.entropy.toFixed(2)} &gt; τ {d.tau}; each candidate scored by log p + mean log p of a greedy lookahead.
           </p>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">candidate</th>
-                <th scope="col">log p</th>
-                <th scope="col">lookahead</th>
-                <th scope="col">mean log p</th>
-                <th scope="col">score</th>
-              </tr>
-            </thead>
-            <tbody>
-              {d.candidates.map((c, j) => (
-                <tr key={j} className={j === d.winner ? 'chosen' : ''}>
-                  <td>
-                    <code className="tokcode">{tokenLabel(c.text, 16)}</code> {j === d.winner ? '✓ winner' : ''}
-                  </td>
-                  <td>{c.logprob.toFixed(2)}</td>
-                  <td>
-                    <code className="tokcode">{tokenLabel(c.lookahead.text, 30)}</code>
-                  </td>
-                  <td>{c.lookahead.meanLogprob.toFixed(2)}</td>
-                  <td>{c.score.toFixed(2)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <ChoiceTable
+            columns={['candidate', 'log p', 'lookahead', 'mean log p', 'score']}
+            rows={d.candidates}
+            winner={d.winner}
+            cells={(c, _, won) => (
+              <>
+                <td>
+                  <TokenCode text={c.text} max={16} /> {won ? '✓ winner' : ''}
+                </td>
+                <td>{c.logprob.toFixed(2)}</td>
+                <td>
+                  <TokenCode text={c.lookahead.text} max={30} />
+                </td>
+                <td>{c.lookahead.meanLogprob.toFixed(2)}</td>
+                <td>{c.score.toFixed(2)}</td>
+              </>
+            )}
+          />
         </>
       );
     }
@@ -58,28 +52,22 @@ function detail(e: StrategyEvent) {
           <p className="cand-head">
             <strong>CNTP ran {d.trials.length} trials</strong> (entropy {d.entropy.toFixed(2)}); the lowest-perplexity trial was emitted.
           </p>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">trial</th>
-                <th scope="col">text</th>
-                <th scope="col">perplexity</th>
-              </tr>
-            </thead>
-            <tbody>
-              {d.trials.map((t, j) => (
-                <tr key={j} className={j === d.winner ? 'chosen' : ''}>
-                  <td>
-                    {j + 1} {j === d.winner ? '✓' : ''}
-                  </td>
-                  <td>
-                    <code className="tokcode">{tokenLabel(t.text, 40)}</code>
-                  </td>
-                  <td>{t.perplexity.toFixed(2)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <ChoiceTable
+            columns={['trial', 'text', 'perplexity']}
+            rows={d.trials}
+            winner={d.winner}
+            cells={(t, j, won) => (
+              <>
+                <td>
+                  {j + 1} {won ? '✓' : ''}
+                </td>
+                <td>
+                  <TokenCode text={t.text} max={40} />
+                </td>
+                <td>{t.perplexity.toFixed(2)}</td>
+              </>
+            )}
+          />
         </>
       );
     }
@@ -101,7 +89,7 @@ function detail(e: StrategyEvent) {
           <ol className="beams">
             {d.beams.map((b, j) => (
               <li key={j}>
-                <code className="tokcode">{tokenLabel(b.text, 50)}</code> score {b.score.toFixed(2)}
+                <TokenCode text={b.text} max={50} /> score {b.score.toFixed(2)}
                 {b.finished ? ' (finished)' : ''}
               </li>
             ))}
@@ -113,11 +101,27 @@ function detail(e: StrategyEvent) {
       const d = (e as StrategyEvent<'spec'>).data;
       return (
         <p className="cand-head">
-          <strong>{d.method}</strong>: {d.nodes.length} drafted, {d.accepted} accepted, then a {d.next.kind} token <code className="tokcode">{tokenLabel(d.next.text, 16)}</code>.
+          <strong>{d.method}</strong>: {d.nodes.length} drafted, {d.accepted} accepted, then a {d.next.kind} token <TokenCode text={d.next.text} max={16} />.
         </p>
       );
     }
     default:
       return null;
   }
+}
+
+/** Alternatives a strategy weighed, one row each, the one it chose marked. */
+function ChoiceTable<T>({ columns, rows, winner, cells }: { columns: string[]; rows: readonly T[]; winner: number; cells: (row: T, index: number, won: boolean) => ReactNode }) {
+  return (
+    <table>
+      <TableHead columns={columns} />
+      <tbody>
+        {rows.map((r, j) => (
+          <tr key={j} className={j === winner ? 'chosen' : ''}>
+            {cells(r, j, j === winner)}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
 }

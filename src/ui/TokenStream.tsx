@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import type { TokenEvent, TokenSource, TopEntry } from '../engine/trace/types.ts';
+import { TableHead } from './TableHead.tsx';
 import { BUCKETS, PROB_BANDS, bucketCounts, bucketInfo, probBand, rankBucket } from './lib/gltr.ts';
 import { pct, tokenLabel, visibleToken } from './lib/tokens.ts';
 
@@ -16,13 +17,18 @@ const SOURCE_STYLE: Partial<Record<TokenSource, { label: string; cls: string }>>
   'trial-winner': { label: 'trial winner', cls: 'src-trial' },
 };
 
-export function tokenColors(t: Pick<TokenEvent, 'rank' | 'prob'>, mode: ColorMode): { bg: string; ink: string } {
+function tokenColors(t: Pick<TokenEvent, 'rank' | 'prob'>, mode: ColorMode): { bg: string; ink: string } {
   if (mode === 'rank') {
     const b = bucketInfo(rankBucket(t.rank));
     return { bg: b.color, ink: b.ink };
   }
   const b = probBand(t.prob);
   return { bg: b.color, ink: b.ink };
+}
+
+/** A token's text inline, whitespace made visible, cut to `max` characters. */
+export function TokenCode({ text, max }: { text: string; max: number }) {
+  return <code className="tokcode">{tokenLabel(text, max)}</code>;
 }
 
 export function TokenLegend({ tokens, mode, scored = false }: { tokens: readonly TokenEvent[]; mode: ColorMode; scored?: boolean }) {
@@ -127,28 +133,19 @@ export function Candidates({ token, index, onBranch, scored = false }: { token: 
   return (
     <div className="candidates" data-testid="candidates">
       <p className="cand-head">
-        Step {index}: {scored ? 'the text has' : 'emitted'} <code className="tokcode">{tokenLabel(token.text, 30)}</code> — rank {token.rank + 1}, raw p {pct(token.prob)}
+        Step {index}: {scored ? 'the text has' : 'emitted'} <TokenCode text={token.text} max={30} /> — rank {token.rank + 1}, raw p {pct(token.prob)}
         {scored ? '' : `, processed p ${pct(token.processedProb)}`}, entropy {token.entropy.toFixed(2)} nats{scored ? '' : `, ${token.source}`}
         {token.temperature !== 1 ? `, T=${token.temperature.toFixed(2)}` : ''}
       </p>
       <table>
-        <thead>
-          <tr>
-            <th scope="col">candidate</th>
-            <th scope="col">raw p</th>
-            <th scope="col">processed p</th>
-            <th scope="col">
-              <span className="sr-only">branch</span>
-            </th>
-          </tr>
-        </thead>
+        <TableHead columns={['candidate', 'raw p', 'processed p', <span className="sr-only">branch</span>]} />
         <tbody>
           {token.rawTop.slice(0, rowsShown).map((c) => {
             const pp = procById.get(c.id);
             return (
               <tr key={c.id} className={c.id === token.id ? 'chosen' : ''}>
                 <td>
-                  <code className="tokcode">{tokenLabel(c.text, 24)}</code>
+                  <TokenCode text={c.text} max={24} />
                 </td>
                 <td>
                   <span className="minibar raw" style={{ width: `${(c.prob / max) * 60}px` }} /> {pct(c.prob)}
@@ -177,7 +174,7 @@ export function Candidates({ token, index, onBranch, scored = false }: { token: 
           {!token.rawTop.slice(0, rowsShown).some((c) => c.id === token.id) && (
             <tr className="chosen">
               <td>
-                <code className="tokcode">{tokenLabel(token.text, 24)}</code> <span className="muted">({scored ? 'in the text' : 'emitted'}, rank {token.rank + 1})</span>
+                <TokenCode text={token.text} max={24} /> <span className="muted">({scored ? 'in the text' : 'emitted'}, rank {token.rank + 1})</span>
               </td>
               <td>
                 <span className="minibar raw" style={{ width: `${(token.prob / max) * 60}px` }} /> {pct(token.prob)}

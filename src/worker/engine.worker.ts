@@ -29,7 +29,7 @@ async function getSession(): Promise<EngineSession> {
       beforeLoad: (model) =>
         configureModelSources({
           // A path, not a URL: transformers.js skips its local lookup for http(s) URLs.
-          localModelPath: "/models/",
+          localModelPath: '/models/',
           allowRemoteModels: !isEmbeddedModel(model),
           wasmPaths: `${origin}/ort/`,
         }),

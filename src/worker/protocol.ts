@@ -2,14 +2,14 @@
  * The typed protocol between the page and the engine worker (Comlink RPC). The page never touches
  * tensors: it sends configurations and receives plain-JSON trace events and progress.
  */
-import type { Analysis, AnalyzedToken } from '../engine/analyze.ts';
+import type { Analysis } from '../engine/analyze.ts';
 import type { Capabilities } from '../engine/capabilities.ts';
 import type { DecodeConfig } from '../engine/config/params.ts';
 import type { LoadProgress } from '../engine/model/runner.ts';
 import type { LoadedState } from '../engine/session.ts';
 import type { TraceEvent } from '../engine/trace/types.ts';
 
-export type { Analysis, AnalyzedToken, LoadedState, LoadProgress, TraceEvent, Capabilities };
+export type { Capabilities, LoadedState, LoadProgress };
 
 export interface EngineApi {
   /** What the worker's WebGPU adapter can do (the worker may differ from the page). */

@@ -1,5 +1,6 @@
 /** Compare mode: the entropy of A and B per generated token, and where the outputs part ways. */
 import * as d3 from 'd3';
+import { bottomTitle, leftTitle } from './axes.ts';
 import { C, FONT, fontSizes, type Size } from './theme.ts';
 
 export interface CompareEntropyData {
@@ -22,8 +23,8 @@ export function drawCompareEntropy(svgEl: SVGSVGElement, data: CompareEntropyDat
   const g = svg.append('g').attr('transform', `translate(${margin.left},${margin.top})`);
   g.append('g').attr('transform', `translate(0,${h})`).call(d3.axisBottom(x).ticks(Math.min(n, Math.floor(w / 60))).tickFormat(d3.format('d'))).call((a) => a.selectAll('text').attr('font-size', fs.tick));
   g.append('g').call(d3.axisLeft(y).ticks(5).tickSizeInner(-w)).call((a) => a.selectAll('line').attr('stroke', C.grid)).call((a) => a.selectAll('text').attr('font-size', fs.tick));
-  g.append('text').attr('x', w / 2).attr('y', h + 40 * fs.k).attr('text-anchor', 'middle').attr('font-size', fs.label).attr('fill', C.ink).text('generated token (step)');
-  g.append('text').attr('transform', `translate(${-48 * fs.k},${h / 2}) rotate(-90)`).attr('text-anchor', 'middle').attr('font-size', fs.label).attr('fill', C.ink).text('entropy (nats)');
+  bottomTitle(g, w / 2, h, 'generated token (step)', fs);
+  leftTitle(g, -48 * fs.k, h, 'entropy (nats)', fs);
   if (data.divergence !== null) {
     g.append('line').attr('x1', x(data.divergence)).attr('x2', x(data.divergence)).attr('y1', 0).attr('y2', h).attr('stroke', C.threshold2).attr('stroke-width', 2).attr('stroke-dasharray', '5 4');
     g.append('text').attr('x', x(data.divergence) + 6).attr('y', 14).attr('font-size', fs.tick).attr('font-weight', 600).attr('fill', C.threshold2).text('outputs part ways');

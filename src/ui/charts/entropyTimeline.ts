@@ -3,6 +3,7 @@
  * to select it. A function of (svg, data, size, onSelect).
  */
 import * as d3 from 'd3';
+import { bottomTitle, drawAxis, leftTitle } from './axes.ts';
 import { C, FONT, fontSizes, type Size } from './theme.ts';
 
 export interface Threshold {
@@ -38,21 +39,10 @@ export function drawEntropyTimeline(svgEl: SVGSVGElement, data: TimelineData, si
   const ymax = d3.max([...pts.map((p) => Math.max(p.entropy, p.varentropy)), ...data.thresholds.map((t) => t.value), 1]) ?? 1;
   const y = d3.scaleLinear().domain([0, ymax * 1.08]).nice().range([h, 0]);
 
-  g.append('g')
-    .attr('transform', `translate(0,${h})`)
-    .call(d3.axisBottom(x).ticks(Math.min(n, Math.floor(w / 60))).tickFormat(d3.format('d')))
-    .call((a) => a.selectAll('text').attr('font-size', fs.tick).attr('fill', C.ink));
-  g.append('g')
-    .call(d3.axisLeft(y).ticks(5).tickSizeInner(-w))
-    .call((a) => a.selectAll('line').attr('stroke', C.grid))
-    .call((a) => a.selectAll('text').attr('font-size', fs.tick).attr('fill', C.ink));
-  g.append('text').attr('x', w / 2).attr('y', h + 40 * fs.k).attr('text-anchor', 'middle').attr('font-size', fs.label).attr('fill', C.ink).text(data.xLabel ?? 'generated token (step)');
-  g.append('text')
-    .attr('transform', `translate(${-48 * fs.k},${h / 2}) rotate(-90)`)
-    .attr('text-anchor', 'middle')
-    .attr('font-size', fs.label)
-    .attr('fill', C.ink)
-    .text('nats (varentropy: nats²)');
+  drawAxis(g, d3.axisBottom(x).ticks(Math.min(n, Math.floor(w / 60))).tickFormat(d3.format('d')), fs, { y: h });
+  drawAxis(g, d3.axisLeft(y).ticks(5).tickSizeInner(-w), fs, { grid: true });
+  bottomTitle(g, w / 2, h, data.xLabel ?? 'generated token (step)', fs);
+  leftTitle(g, -48 * fs.k, h, 'nats (varentropy: nats²)', fs);
 
   for (const [i, t] of data.thresholds.entries()) {
     const color = t.of === 'entropy' ? C.threshold : C.threshold2;

@@ -5,6 +5,7 @@
 import * as d3 from 'd3';
 import type { TopEntry } from '../../engine/trace/types.ts';
 import { tokenLabel, pct } from '../lib/tokens.ts';
+import { bandLabels, bottomTitle, drawAxis, leftTitle } from './axes.ts';
 import { C, FONT, fontSizes, type Size } from './theme.ts';
 
 export interface ProbBarsData {
@@ -80,56 +81,28 @@ export function drawProbBars(svgEl: SVGSVGElement, data: ProbBarsData, size: Siz
   const sub = d3.scaleBand<string>().domain(['raw', 'processed']).range([0, y.bandwidth()]).padding(0.08);
 
   // grid + x axis
-  g.append('g')
-    .attr('transform', `translate(0,${h})`)
-    .call(d3.axisBottom(x).ticks(Math.max(2, Math.floor(w / 90)), '%').tickSizeInner(-h))
-    .call((a) => a.selectAll('line').attr('stroke', C.grid))
-    .call((a) => a.select('.domain').attr('stroke', C.muted))
-    .call((a) => a.selectAll('text').attr('font-size', fs.tick).attr('fill', C.ink));
-  g.append('text')
-    .attr('x', w / 2)
-    .attr('y', h + 40 * fs.k)
-    .attr('text-anchor', 'middle')
-    .attr('font-size', fs.label)
-    .attr('fill', C.ink)
-    .text('probability');
+  drawAxis(g, d3.axisBottom(x).ticks(Math.max(2, Math.floor(w / 90)), '%').tickSizeInner(-h), fs, { y: h, grid: true })
+    .select('.domain')
+    .attr('stroke', C.muted);
+  bottomTitle(g, w / 2, h, 'probability', fs);
 
   // y labels: token text (plain text nodes, never markup)
-  const labels = g
-    .append('g')
-    .selectAll('text')
-    .data(rows)
-    .join('text')
-    .attr('x', -10)
-    .attr('y', (_, i) => (y(i) ?? 0) + y.bandwidth() / 2)
-    .attr('dy', '0.35em')
-    .attr('text-anchor', 'end')
-    .attr('font-size', fs.tick)
+  const labels = bandLabels(g, rows, y, fs)
     .attr('font-family', 'ui-monospace, Menlo, Consolas, monospace')
     .attr('font-weight', (r) => (r.chosen ? 700 : 400))
-    .attr('fill', C.ink)
     .text((r) => (r.chosen ? '▶ ' : '') + tokenLabel(r.text, r.outsideRank !== undefined ? 6 : 12) + (r.outsideRank !== undefined ? ` #${r.outsideRank + 1}` : ''));
   labels.append('title').text((r) => `token ${r.id}: ${JSON.stringify(r.text)}`);
-  g.append('text')
-    .attr('transform', `translate(${-margin.left + 14},${h / 2}) rotate(-90)`)
-    .attr('text-anchor', 'middle')
-    .attr('font-size', fs.label)
-    .attr('fill', C.ink)
-    .text('candidate token');
+  leftTitle(g, -margin.left + 14, h, 'candidate token', fs);
 
   const bars = g.append('g').selectAll('g').data(rows).join('g').attr('transform', (_, i) => `translate(0,${y(i)})`);
-  bars
-    .append('rect')
-    .attr('y', sub('raw')!)
-    .attr('height', sub.bandwidth())
-    .attr('width', (r) => x(r.raw))
-    .attr('fill', C.raw);
-  bars
-    .append('rect')
-    .attr('y', sub('processed')!)
-    .attr('height', sub.bandwidth())
-    .attr('width', (r) => x(r.processed))
-    .attr('fill', C.processed);
+  for (const k of ['raw', 'processed'] as const) {
+    bars
+      .append('rect')
+      .attr('y', sub(k)!)
+      .attr('height', sub.bandwidth())
+      .attr('width', (r) => x(r[k]))
+      .attr('fill', C[k]);
+  }
   bars
     .append('text')
     .attr('x', (r) => x(Math.max(r.raw, r.processed)) + 6)
@@ -148,9 +121,8 @@ export function drawProbBars(svgEl: SVGSVGElement, data: ProbBarsData, size: Siz
   let lx = 0;
   for (const it of items) {
     legend.append('rect').attr('x', lx).attr('y', -11).attr('width', 16).attr('height', 16).attr('fill', it.color);
-    const t = legend.append('text').attr('x', lx + 22).attr('y', 2).attr('font-size', fs.legend).attr('fill', C.ink).text(it.label);
+    legend.append('text').attr('x', lx + 22).attr('y', 2).attr('font-size', fs.legend).attr('fill', C.ink).text(it.label);
     lx += (22 + it.label.length * 8.2 + 24) * fs.k;
-    void t;
   }
   // the marker's meaning, where it fits on the legend line
   if (margin.left + lx + 110 * fs.k < size.width) legend.append('text').attr('x', lx).attr('y', 2).attr('font-size', fs.legend).attr('fill', C.ink).text('▶ = emitted');

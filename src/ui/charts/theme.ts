@@ -1,6 +1,6 @@
 /** Chart styling shared by every D3 view: projector-sized type, Okabe-Ito colours (colour-blind safe). */
 export const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
-export const FS = { tick: 14, label: 15, legend: 15, title: 16 } as const;
+const FS = { tick: 14, label: 15, legend: 15, title: 16 } as const;
 export const C = {
   ink: '#1d1d1f',
   muted: '#55555f',
@@ -23,8 +23,17 @@ export interface Size {
   font?: number;
 }
 
+export interface FontSizes {
+  tick: number;
+  label: number;
+  legend: number;
+  title: number;
+  /** The type scale itself, for lengths that grow with the type. */
+  k: number;
+}
+
 /** Font sizes for a chart drawn at `size`. */
-export function fontSizes(size: Size): { tick: number; label: number; legend: number; title: number; k: number } {
+export function fontSizes(size: Size): FontSizes {
   const k = size.font ?? 1;
   return { tick: FS.tick * k, label: FS.label * k, legend: FS.legend * k, title: FS.title * k, k };
 }

@@ -5,6 +5,7 @@
 import * as d3 from 'd3';
 import type { StageStat } from '../../engine/kernels/types.ts';
 import { pct } from '../lib/tokens.ts';
+import { bandLabels, bottomTitle, drawAxis } from './axes.ts';
 import { C, FONT, fontSizes, type Size } from './theme.ts';
 
 export interface WaterfallData {
@@ -23,7 +24,7 @@ const STAGE_LABEL: Record<string, string> = {
   eta_cutoff: 'eta cutoff',
 };
 
-export function stageLabel(name: string): string {
+function stageLabel(name: string): string {
   return STAGE_LABEL[name] ?? name;
 }
 
@@ -35,84 +36,64 @@ export function drawWaterfall(svgEl: SVGSVGElement, data: WaterfallData, size: S
   const margin = { top: 30 * fs.k, right: 24, bottom: 46 * fs.k, left: 160 * fs.k };
   const gap = 40;
   const totalW = Math.max(120, size.width - margin.left - margin.right);
-  const wKept = (totalW - gap) / 2;
-  const wMass = (totalW - gap) / 2;
+  // two panels side by side: tokens kept (log scale) and probability mass removed
+  const wPanel = (totalW - gap) / 2;
   const h = Math.max(40, size.height - margin.top - margin.bottom);
   const g = svg.append('g').attr('transform', `translate(${margin.left},${margin.top})`);
   const y = d3.scaleBand<number>().domain(rows.map((_, i) => i)).range([0, h]).padding(0.25);
 
-  g.append('g')
-    .selectAll('text')
-    .data(rows)
-    .join('text')
-    .attr('x', -10)
-    .attr('y', (_, i) => (y(i) ?? 0) + y.bandwidth() / 2)
-    .attr('dy', '0.35em')
-    .attr('text-anchor', 'end')
-    .attr('font-size', fs.tick)
-    .attr('fill', C.ink)
-    .text((r) => (r.name === 'raw' ? 'model (raw)' : stageLabel(r.name)));
+  bandLabels(g, rows, y, fs).text((r) => (r.name === 'raw' ? 'model (raw)' : stageLabel(r.name)));
 
-  // left: tokens kept (log)
-  const xk = d3.scaleLog().domain([1, Math.max(10, data.vocabSize)]).range([0, wKept]).clamp(true);
-  const left = g.append('g');
-  left
-    .append('g')
-    .attr('transform', `translate(0,${h})`)
-    .call(d3.axisBottom(xk).ticks(4, '~s').tickSizeInner(-h))
-    .call((a) => a.selectAll('line').attr('stroke', C.grid))
-    .call((a) => a.selectAll('text').attr('font-size', fs.tick).attr('fill', C.ink));
-  left
-    .selectAll('rect')
-    .data(rows)
-    .join('rect')
-    .attr('y', (_, i) => y(i)!)
-    .attr('height', y.bandwidth())
-    .attr('width', (r) => Math.max(2, xk(Math.max(1, r.kept))))
-    .attr('fill', C.kept);
-  left
-    .selectAll('text.v')
-    .data(rows)
-    .join('text')
-    .attr('class', 'v')
-    .attr('x', 6)
-    .attr('y', (_, i) => (y(i) ?? 0) + y.bandwidth() / 2)
-    .attr('dy', '0.35em')
-    .attr('font-size', fs.tick)
-    .attr('font-weight', 600)
-    .attr('fill', C.ink)
-    .text((r) => r.kept.toLocaleString('en-US'));
-  left.append('text').attr('x', wKept / 2).attr('y', h + 40 * fs.k).attr('text-anchor', 'middle').attr('font-size', fs.label).attr('fill', C.ink).text('tokens left (log scale)');
+  type Row = (typeof rows)[number];
+  /** One of the two panels: an axis with gridlines, and a bar and a value label per row. */
+  const panel = (p: { dx: number; axis: d3.Axis<d3.NumberValue>; barWidth: (r: Row) => number; fill: string; valueX: (r: Row) => number; value: (r: Row) => string; bold?: boolean; title: string }) => {
+    const panelG = g.append('g');
+    if (p.dx) panelG.attr('transform', `translate(${p.dx},0)`);
+    drawAxis(panelG, p.axis.tickSizeInner(-h), fs, { y: h, grid: true });
+    panelG
+      .selectAll('rect')
+      .data(rows)
+      .join('rect')
+      .attr('y', (_, i) => y(i)!)
+      .attr('height', y.bandwidth())
+      .attr('width', p.barWidth)
+      .attr('fill', p.fill);
+    panelG
+      .selectAll('text.v')
+      .data(rows)
+      .join('text')
+      .attr('class', 'v')
+      .attr('x', p.valueX)
+      .attr('y', (_, i) => (y(i) ?? 0) + y.bandwidth() / 2)
+      .attr('dy', '0.35em')
+      .attr('font-size', fs.tick)
+      .attr('font-weight', p.bold ? 600 : null)
+      .attr('fill', C.ink)
+      .text(p.value);
+    bottomTitle(panelG, wPanel / 2, h, p.title, fs);
+  };
 
-  // right: mass removed
-  const xm = d3.scaleLinear().domain([0, 1]).range([0, wMass]);
-  const right = g.append('g').attr('transform', `translate(${wKept + gap},0)`);
-  right
-    .append('g')
-    .attr('transform', `translate(0,${h})`)
-    .call(d3.axisBottom(xm).ticks(4, '.0%').tickSizeInner(-h))
-    .call((a) => a.selectAll('line').attr('stroke', C.grid))
-    .call((a) => a.selectAll('text').attr('font-size', fs.tick).attr('fill', C.ink));
-  right
-    .selectAll('rect')
-    .data(rows)
-    .join('rect')
-    .attr('y', (_, i) => y(i)!)
-    .attr('height', y.bandwidth())
-    .attr('width', (r) => xm(r.removedMass))
-    .attr('fill', C.removed);
-  right
-    .selectAll('text.v')
-    .data(rows)
-    .join('text')
-    .attr('class', 'v')
-    .attr('x', (r) => Math.min(wMass - 60, xm(r.removedMass) + 6))
-    .attr('y', (_, i) => (y(i) ?? 0) + y.bandwidth() / 2)
-    .attr('dy', '0.35em')
-    .attr('font-size', fs.tick)
-    .attr('fill', C.ink)
-    .text((r) => (r.name === 'raw' ? '' : pct(r.removedMass)));
-  right.append('text').attr('x', wMass / 2).attr('y', h + 40 * fs.k).attr('text-anchor', 'middle').attr('font-size', fs.label).attr('fill', C.ink).text('mass removed by the stage');
+  const xk = d3.scaleLog().domain([1, Math.max(10, data.vocabSize)]).range([0, wPanel]).clamp(true);
+  panel({
+    dx: 0,
+    axis: d3.axisBottom(xk).ticks(4, '~s'),
+    barWidth: (r) => Math.max(2, xk(Math.max(1, r.kept))),
+    fill: C.kept,
+    valueX: () => 6,
+    value: (r) => r.kept.toLocaleString('en-US'),
+    bold: true,
+    title: 'tokens left (log scale)',
+  });
+  const xm = d3.scaleLinear().domain([0, 1]).range([0, wPanel]);
+  panel({
+    dx: wPanel + gap,
+    axis: d3.axisBottom(xm).ticks(4, '.0%'),
+    barWidth: (r) => xm(r.removedMass),
+    fill: C.removed,
+    valueX: (r) => Math.min(wPanel - 60, xm(r.removedMass) + 6),
+    value: (r) => (r.name === 'raw' ? '' : pct(r.removedMass)),
+    title: 'mass removed by the stage',
+  });
 
   svg
     .append('text')

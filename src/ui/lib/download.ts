@@ -12,7 +12,7 @@ export function downloadBlob(blob: Blob, filename: string): void {
 }
 
 /** A standalone SVG document of a chart (the charts set their styles as attributes, so it renders alone). */
-export function svgText(svg: SVGSVGElement): string {
+function svgText(svg: SVGSVGElement): string {
   const clone = svg.cloneNode(true) as SVGSVGElement;
   clone.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
   const { width, height } = svg.getBoundingClientRect();
@@ -30,8 +30,8 @@ export function downloadSvg(svg: SVGSVGElement, name: string): void {
   downloadBlob(new Blob([svgText(svg)], { type: 'image/svg+xml' }), `${name}.svg`);
 }
 
-/** Renders the SVG at 2x into a canvas and saves it as PNG. */
-export async function svgToPngBlob(svg: SVGSVGElement, scale = 2): Promise<Blob> {
+/** The chart as a PNG, drawn on a canvas at `scale` times its size on screen. */
+async function svgToPngBlob(svg: SVGSVGElement, scale = 2): Promise<Blob> {
   const { width, height } = svg.getBoundingClientRect();
   const url = URL.createObjectURL(new Blob([svgText(svg)], { type: 'image/svg+xml' }));
   try {

@@ -1,10 +1,5 @@
 /** Pure helpers for the speculative view: per-position acceptance, running stats, tree layout input. */
 import type { DraftNode, SpecStepData } from '../../engine/trace/strategy-events.ts';
-import type { StrategyEvent } from '../../engine/trace/types.ts';
-
-export function specSteps(events: readonly StrategyEvent[]): SpecStepData[] {
-  return events.filter((e) => e.kind === 'spec').map((e) => (e as StrategyEvent<'spec'>).data);
-}
 
 /**
  * Acceptance rate by draft position (depth 1 = the first drafted token): of the steps whose

@@ -1,6 +1,6 @@
 /** How token text is shown: whitespace made visible, never interpreted as markup. */
 
-/** A token's text for display in a chip or a chart label: spaces as "·"? no — keep spaces, mark the invisible. */
+/** A token's text for a chip or a chart label: spaces kept, newlines, tabs and carriage returns marked, the empty token as ∅. */
 export function visibleToken(text: string): string {
   if (text === '') return '∅';
   return text.replace(/\n/g, '↵').replace(/\t/g, '⇥').replace(/\r/g, '␍');
