@@ -5,7 +5,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { createNodeSession } from '../node.ts';
-import { TARGET, validConfig } from '../testing/embedded.ts';
+import { TARGET, validConfig } from '../../../tests/support/embedded.ts';
 import { addEvent, collectTrace, toTrace, type TraceSoFar } from './collect.ts';
 import { TRACE_VERSION, type TraceEvent } from './types.ts';
 
