@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const GOLDEN = resolve(ROOT, '../shared/golden/decoding-golden.json');
+const GOLDEN = resolve(ROOT, 'tests/golden/decoding-golden.json');
 const tmp = mkdtempSync(join(tmpdir(), 'golden-cli-'));
 
 function cli(...args: string[]) {
@@ -21,7 +21,7 @@ function writeJson(name: string, value: unknown): string {
 }
 
 describe('cli golden', () => {
-  it('passes every case of the shared golden file on the CPU backend (exit 0)', () => {
+  it('passes every case of the golden file on the CPU backend (exit 0)', () => {
     const r = cli(GOLDEN);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);

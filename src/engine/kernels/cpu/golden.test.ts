@@ -4,7 +4,7 @@ import { runGolden } from './golden.ts';
 import { verifyChainWithUniforms } from './speculative.ts';
 import { GOLDEN_PATH, loadGoldenFile } from './test-helpers.ts';
 
-// Fails loudly (not skipped) when ../shared/golden/decoding-golden.json is absent.
+// Fails loudly (not skipped) when tests/golden/decoding-golden.json is absent.
 const golden = loadGoldenFile();
 
 describe(`golden vectors (${GOLDEN_PATH})`, () => {

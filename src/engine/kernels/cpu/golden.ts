@@ -1,5 +1,5 @@
 /**
- * Runs a golden-vector file (format of ../shared/golden/decoding-golden.json) through any Kernels
+ * Runs a golden-vector file (format of tests/golden/decoding-golden.json) through any Kernels
  * implementation and reports per-case failures. Shared by `cli golden`, the CPU tests and the WebGPU
  * parity tests, so every backend is judged by the same code.
  */

@@ -10,13 +10,13 @@ import { parseGolden } from './golden.ts';
 
 /** Repository root (this file is src/engine/kernels/cpu/). */
 export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-/** The shared golden vectors live outside the repository, next to it. */
-export const GOLDEN_PATH = resolve(REPO_ROOT, '../shared/golden/decoding-golden.json');
+/** The golden vectors: the repository's copy of the project's shared golden file. */
+export const GOLDEN_PATH = resolve(REPO_ROOT, 'tests/golden/decoding-golden.json');
 
 /** Loads the golden file or throws a message that says exactly what is missing. */
 export function loadGoldenFile(): GoldenFile {
   if (!existsSync(GOLDEN_PATH)) {
-    throw new Error(`golden file missing: expected ${GOLDEN_PATH} (../shared/golden/decoding-golden.json relative to the repo root)`);
+    throw new Error(`golden file missing: expected ${GOLDEN_PATH} (tests/golden/decoding-golden.json in the repository)`);
   }
   return parseGolden(JSON.parse(readFileSync(GOLDEN_PATH, 'utf8')));
 }

@@ -17,7 +17,7 @@ import { Pipelines, pipelinesFor } from './pipelines.ts';
 import { loadShaderSources } from './shader-source.ts';
 import { shaderSourceOrigin } from './shader-source.ts';
 
-const GOLDEN = new URL('../../../../../shared/golden/decoding-golden.json', import.meta.url);
+const GOLDEN = new URL('../../../../tests/golden/decoding-golden.json', import.meta.url);
 
 let nd: NodeDevice;
 let gpu: WebGpuKernels;
