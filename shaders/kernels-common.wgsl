@@ -104,7 +104,9 @@ struct RowParams {
   flags: u32,
 }
 
-// binding 0 (`logits`) and `load_logit` come from logits-f32.wgsl or logits-f16.wgsl.
+// Bindings (group 0): each kernel's layout holds the ones its entry point uses (KERNEL_BINDINGS in
+// src/engine/kernels/webgpu/pipelines.ts). Binding 0 (`logits`, the target logits) and `load_logit`
+// come from logits-f32.wgsl or logits-f16.wgsl; binding 8 (`draft_q`) from verify.wgsl.
 @group(0) @binding(1) var<uniform> dims: Dims;
 @group(0) @binding(2) var<storage, read> params: array<RowParams>;
 @group(0) @binding(3) var<storage, read> aux: array<u32>;
