@@ -27,7 +27,7 @@ const SENTINEL: f32 = -3.40282346638528859812e+38f;
 // Finite logits are clamped above the sentinel so a real token can never be mistaken for a removed one.
 const FLOOR: f32 = -1.0e38f;
 const CEIL: f32 = 1.0e38f;
-const MAX_TOPK: u32 = 64u;
+const MAX_TOPK: u32 = 64u; // MAX_TOP_K in src/engine/kernels/limits.ts
 
 // Out header word offsets (per row; floats are stored as bitcast u32). Mirrored in layout.ts.
 const H_TOKEN: u32 = 0u;

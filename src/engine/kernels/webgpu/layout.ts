@@ -27,8 +27,6 @@ export const H = {
   SIZE: 40,
 } as const;
 
-export const MAX_TOP_K = 64;
-
 export function rowStride(topK: number): number {
   return H.SIZE + 4 * topK;
 }

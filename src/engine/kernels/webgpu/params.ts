@@ -6,13 +6,7 @@
 import { purposeWord } from '../../rng.ts';
 import { buildChain } from '../cpu/processors/index.ts';
 import type { ProcessorConfig, RowRequest, StageName } from '../types.ts';
-import { DIMS_WORDS, F, MAX_TOP_K, ROW_PARAM_WORDS } from './layout.ts';
-
-export function clampTopK(k: number | undefined): number {
-  const v = k ?? 10;
-  if (!Number.isInteger(v) || v < 1 || v > MAX_TOP_K) throw new RangeError(`topK must be an integer in [1, ${MAX_TOP_K}], got ${v}`);
-  return v;
-}
+import { DIMS_WORDS, F, ROW_PARAM_WORDS } from './layout.ts';
 
 export interface RowPlan {
   stages: StageName[];

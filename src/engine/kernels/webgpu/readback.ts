@@ -11,26 +11,15 @@ export interface OutWords {
   f: Float32Array;
 }
 
-/** A top-k list stored as ids then log-probabilities (the row blocks). */
-function logprobTop({ w, f }: OutWords, idsAt: number, logprobsAt: number, count: number): TopK {
+/** A top-k list stored as `count` ids then `count` values, log-probabilities (row blocks) or probabilities (verify residuals). */
+function topList({ w, f }: OutWords, idsAt: number, valuesAt: number, count: number, stored: 'logprobs' | 'probs'): TopK {
   const ids: number[] = [];
-  const logprobs: number[] = [];
+  const values: number[] = [];
   for (let j = 0; j < count; j++) {
     ids.push(w[idsAt + j]);
-    logprobs.push(f[logprobsAt + j]);
+    values.push(f[valuesAt + j]);
   }
-  return { ids, probs: logprobs.map(Math.exp), logprobs };
-}
-
-/** A top-k list stored as ids then probabilities (the verify residuals). */
-function probTop({ w, f }: OutWords, idsAt: number, probsAt: number, count: number): TopK {
-  const ids: number[] = [];
-  const probs: number[] = [];
-  for (let j = 0; j < count; j++) {
-    ids.push(w[idsAt + j]);
-    probs.push(f[probsAt + j]);
-  }
-  return { ids, probs, logprobs: probs.map(Math.log) };
+  return stored === 'logprobs' ? { ids, probs: values.map(Math.exp), logprobs: values } : { ids, probs: values, logprobs: values.map(Math.log) };
 }
 
 /** The statistics of the row block at word `base`. */
@@ -40,8 +29,8 @@ export function rowStats(out: OutWords, base: number, k: number, plan: RowPlan):
   return {
     entropy: f[base + H.ENTROPY],
     varentropy: f[base + H.VARENTROPY],
-    rawTop: logprobTop(out, base + H.SIZE, base + H.SIZE + k, Math.min(k, w[base + H.RAW_TOP_N])),
-    processedTop: logprobTop(out, base + H.SIZE + 2 * k, base + H.SIZE + 3 * k, Math.min(k, w[base + H.PROC_TOP_N])),
+    rawTop: topList(out, base + H.SIZE, base + H.SIZE + k, Math.min(k, w[base + H.RAW_TOP_N]), 'logprobs'),
+    processedTop: topList(out, base + H.SIZE + 2 * k, base + H.SIZE + 3 * k, Math.min(k, w[base + H.PROC_TOP_N]), 'logprobs'),
     stages: plan.stages.map((name) => {
       const slot = STAGE_SLOT[name];
       return { name, kept: w[base + H.KEPT + slot], removedMass: f[base + H.REMOVED + slot] };
@@ -81,7 +70,7 @@ export function chainOutcome(out: OutWords, at: number, draftTokens: number[], k
     });
   }
   const topAt = at + 4 + 4 * K;
-  const residualTop = rejected && !greedy ? probTop(out, topAt, topAt + k, Math.min(k, w[at + 3])) : undefined;
+  const residualTop = rejected && !greedy ? topList(out, topAt, topAt + k, Math.min(k, w[at + 3]), 'probs') : undefined;
   return { accepted, nextToken: w[at + 1], nextKind: rejected ? ('residual' as const) : ('bonus' as const), positions, residualTop };
 }
 
@@ -107,6 +96,6 @@ export function treeOutcome(out: OutWords, at: number, tokens: number[], k: numb
   }
   const nTop = Math.min(k, w[at + 3] >>> 16);
   const topAt = at + 4 + N + 5 * N;
-  const residualTop = nTop > 0 ? probTop(out, topAt, topAt + k, nTop) : undefined;
+  const residualTop = nTop > 0 ? topList(out, topAt, topAt + k, nTop, 'probs') : undefined;
   return { path, nextToken: w[at + 1], nextKind: w[at + 2] === 0 ? ('residual' as const) : ('bonus' as const), examined, residualTop };
 }

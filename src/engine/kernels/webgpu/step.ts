@@ -6,7 +6,8 @@
 import type { Logits, StepRequest, StepResult, StepRowResult } from '../types.ts';
 import type { GpuContext, GpuProbs } from './context.ts';
 import { F, rowStride } from './layout.ts';
-import { clampTopK, planRow } from './params.ts';
+import { clampTopK } from '../limits.ts';
+import { planRow } from './params.ts';
 import type { KernelName } from './pipelines.ts';
 import { rowChoice, rowStats } from './readback.ts';
 

@@ -6,7 +6,8 @@
 import type { ChainVerifyRequest, ChainVerifyResult, RowStats } from '../types.ts';
 import type { GpuContext, GpuProbs } from './context.ts';
 import { chainBlockWords, rowStride } from './layout.ts';
-import { clampTopK, planRow, targetRows, VFLAG, verifyKeys } from './params.ts';
+import { clampTopK } from '../limits.ts';
+import { planRow, targetRows, VFLAG, verifyKeys } from './params.ts';
 import { chainOutcome, rowStats } from './readback.ts';
 import { encodeVerify } from './verify-common.ts';
 

@@ -9,7 +9,8 @@ import { childrenOf } from '../cpu/tree.ts';
 import type { TreeVerifyRequest, TreeVerifyResult } from '../types.ts';
 import type { GpuContext, GpuProbs } from './context.ts';
 import { rowStride, treeBlockWords } from './layout.ts';
-import { clampTopK, planRow, targetRows, VFLAG, verifyKeys } from './params.ts';
+import { clampTopK } from '../limits.ts';
+import { planRow, targetRows, VFLAG, verifyKeys } from './params.ts';
 import { rowStats, treeOutcome } from './readback.ts';
 import { encodeVerify } from './verify-common.ts';
 
