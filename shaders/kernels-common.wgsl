@@ -73,7 +73,7 @@ struct Dims {
   stride: u32, // u32 words per row in `outw`
   in_offset: u32, // element offset of row 0 in `logits`
   k_draft: u32,
-  vflags: u32, // verify: bit0 uniforms given in aux, bit1 greedy
+  vflags: u32, // verify: bit0 uniforms given in aux, bit1 greedy, bit2 without replacement, bit3 deterministic (VFLAG in params.ts)
   res_off: u32, // verify: word offset of the result block in `outw`
   seed: u32,
   step: u32,
