@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createCpuKernels } from './index.ts';
 import { runGolden } from './golden.ts';
 import { verifyChainWithUniforms } from './speculative.ts';
-import { GOLDEN_PATH, loadGoldenFile } from './test-helpers.ts';
+import { GOLDEN_PATH, loadGoldenFile } from '../../../../tests/support/kernels.ts';
 
 // Fails loudly (not skipped) when tests/golden/decoding-golden.json is absent.
 const golden = loadGoldenFile();

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { gumbel, purposeWord } from '../../rng.ts';
 import type { ProbsHandle, ProbsRef, RelaxedAcceptance, TreeVerifyRequest } from '../types.ts';
 import { CpuKernels } from './cpu-kernels.ts';
-import { chiSquare, chiSquareCritical001, logitsOf } from './test-helpers.ts';
+import { chiSquare, chiSquareCritical001, logitsOf } from '../../../../tests/support/kernels.ts';
 import { relaxedDriftOf, relaxedMass, type SiblingMode } from './tree.ts';
 
 const kernels = new CpuKernels();

@@ -2,20 +2,15 @@
  * Per-kernel bind-group layouts (KERNEL_BINDINGS) against the WGSL, and the bind-group cache.
  * Dawn in Node; no adapter = the suite fails with the reason.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { nd, useDawnDevice } from '../../../../tests/support/dawn.ts';
 import { BindGroupCache } from './bind-groups.ts';
 import { createStorageBuffer } from './buffer-pool.ts';
-import type { NodeDevice } from './node-device.ts';
 import type { BindingName, KernelName } from './pipelines.ts';
 import { BINDINGS, bindGroupLayout, KERNEL_BINDINGS, KERNEL_ENTRY, pipelinesFor } from './pipelines.ts';
 import { loadShaderSources } from './shader-source.ts';
-import { requireNodeDevice } from './test-util.ts';
 
-let nd: NodeDevice;
-beforeAll(async () => {
-  nd = await requireNodeDevice();
-});
-afterAll(() => nd?.destroy());
+useDawnDevice();
 
 describe('kernel bind-group layouts', () => {
   it('every binding a kernel lists is one its WGSL uses: leaving any out fails pipeline validation', async () => {

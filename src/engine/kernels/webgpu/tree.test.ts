@@ -2,28 +2,13 @@
  * Tree verification: the WGSL kernel (one dispatch per tree, Node + Dawn) against the CPU kernels
  * (cpu/tree.ts), which hold the one TypeScript copy of the rule; its losslessness is tested there.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCpuKernels } from '../cpu/index.ts';
-import type { Kernels, ProbsHandle, TreeKernels, TreeVerifyRequest } from '../types.ts';
+import { describe, expect, it } from 'vitest';
+import { cpu, gpu, useDawnKernels } from '../../../../tests/support/dawn.ts';
+import { prng, randomLogits } from '../../../../tests/support/kernels.ts';
+import type { ProbsHandle, TreeKernels, TreeVerifyRequest } from '../types.ts';
 import { hasVerifyTree } from '../types.ts';
-import { createWebGpuKernels } from './index.ts';
-import type { NodeDevice } from './node-device.ts';
-import { prng, randomLogits, requireNodeDevice } from './test-util.ts';
-import type { WebGpuKernels } from './webgpu-kernels.ts';
 
-let nd: NodeDevice;
-let gpu: WebGpuKernels;
-let cpu: Kernels;
-
-beforeAll(async () => {
-  nd = await requireNodeDevice();
-  gpu = await createWebGpuKernels(nd.device);
-  cpu = await createCpuKernels();
-});
-afterAll(() => {
-  gpu?.destroy();
-  nd?.destroy();
-});
+useDawnKernels();
 
 /** Softmax rows as the CPU kernels compute them (the draft distributions drafts are sampled from). */
 async function cpuRows(data: Float32Array, rows: number, V: number): Promise<Float64Array[]> {
