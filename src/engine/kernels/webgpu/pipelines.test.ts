@@ -7,7 +7,7 @@ import { nd, useDawnDevice } from '../../../../tests/support/dawn.ts';
 import { BindGroupCache } from './bind-groups.ts';
 import { createStorageBuffer } from './buffer-pool.ts';
 import type { BindingName, KernelName } from './pipelines.ts';
-import { BINDINGS, bindGroupLayout, KERNEL_BINDINGS, KERNEL_ENTRY, pipelinesFor } from './pipelines.ts';
+import { BINDINGS, bindGroupLayout, KERNEL_BINDINGS, KERNEL_ENTRY, pipelinesFor, shaderCode } from './pipelines.ts';
 import { loadShaderSources } from './shader-source.ts';
 
 useDawnDevice();
@@ -18,7 +18,7 @@ describe('kernel bind-group layouts', () => {
     const src = await loadShaderSources();
     for (const [kernel, names] of Object.entries(KERNEL_BINDINGS) as [KernelName, readonly BindingName[]][]) {
       const { file, entry: entryPoint } = KERNEL_ENTRY[kernel];
-      const module = d.createShaderModule({ code: [src.rng, src['kernels-common'], src['logits-f32'], src[file]].join('\n') });
+      const module = d.createShaderModule({ code: shaderCode(src, file, 'f32') });
       for (const left of names) {
         const layout = d.createPipelineLayout({ bindGroupLayouts: [bindGroupLayout(d, kernel, names.filter((n) => n !== left))] });
         d.pushErrorScope('validation');

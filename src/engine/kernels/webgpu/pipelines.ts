@@ -2,8 +2,8 @@
  * Compute pipelines, built once per GPUDevice and shared by every WebGpuKernels on that device
  * (WeakMap: a destroyed or collected device takes its pipelines with it).
  *
- * Each shader module is rng.wgsl + kernels-common.wgsl + one logits variant (f32, or f16 packed in
- * u32 for adapters without shader-f16) + one kernel family file. Each kernel has its own
+ * Each shader module is rng.wgsl + kernels-common.wgsl + select.wgsl + one logits variant (f32, or
+ * f16 packed in u32 for adapters without shader-f16) + one kernel family file (shaderCode). Each kernel has its own
  * bind-group layout listing the buffers its entry point uses (KERNEL_BINDINGS), so a binding
  * number means one buffer everywhere.
  */
@@ -14,7 +14,7 @@ import { loadShaderSources } from './shader-source.ts';
 export type Variant = 'f32' | 'f16';
 export type KernelName = 'stats' | 'process' | 'probs' | 'sample' | 'verify' | 'verifyTree';
 
-export const KERNEL_ENTRY: Record<KernelName, { file: 'stats' | 'process' | 'sample' | 'verify'; entry: string }> = {
+export const KERNEL_ENTRY: Record<KernelName, { file: KernelFile; entry: string }> = {
   stats: { file: 'stats', entry: 'stats_main' },
   process: { file: 'process', entry: 'process_main' },
   probs: { file: 'process', entry: 'probs_main' },
@@ -51,6 +51,13 @@ export const KERNEL_BINDINGS: Record<KernelName, readonly BindingName[]> = {
   verify: ['logits', 'dims', 'aux', 'xbuf', 'outw', 'auxf', 'clist', 'draftQ'],
   verifyTree: ['logits', 'dims', 'aux', 'xbuf', 'outw', 'auxf', 'clist', 'draftQ'],
 };
+
+export type KernelFile = 'stats' | 'process' | 'sample' | 'verify';
+
+/** The WGSL of one shader module: the shared files, a logits variant and a kernel family file. */
+export function shaderCode(src: ShaderSources, file: KernelFile, variant: Variant): string {
+  return [src.rng, src['kernels-common'], src.select, variant === 'f32' ? src['logits-f32'] : src['logits-f16'], src[file]].join('\n');
+}
 
 /** Kernels that read the logits compile per logits variant; the others read none and compile once, as f32. */
 export function pipelineVariant(kernel: KernelName, logits: Variant): Variant {
@@ -100,13 +107,11 @@ export class Pipelines {
     return l;
   }
 
-  private module(file: 'stats' | 'process' | 'sample' | 'verify', variant: Variant): GPUShaderModule {
+  private module(file: KernelFile, variant: Variant): GPUShaderModule {
     const key = `${file}:${variant}`;
     let m = this.modules.get(key);
     if (!m) {
-      const s = this.src;
-      const code = [s.rng, s['kernels-common'], variant === 'f32' ? s['logits-f32'] : s['logits-f16'], s[file]].join('\n');
-      m = this.device.createShaderModule({ label: key, code });
+      m = this.device.createShaderModule({ label: key, code: shaderCode(this.src, file, variant) });
       this.modules.set(key, m);
     }
     return m;
