@@ -13,7 +13,7 @@ import { createCpuKernels } from '../src/engine/kernels/cpu/index.ts';
 import type { Kernels, ProcessorConfig, StepRequest } from '../src/engine/kernels/types.ts';
 import { createWebGpuKernels } from '../src/engine/kernels/webgpu/index.ts';
 import { createNodeDevice, releaseNodeGpu } from '../src/engine/kernels/webgpu/node-device.ts';
-import { randomLogits } from '../src/engine/kernels/webgpu/test-util.ts';
+import { randomLogits } from '../tests/support/kernels.ts';
 
 export interface KernelBenchOptions {
   vocabs?: number[];

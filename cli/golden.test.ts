@@ -1,12 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { GOLDEN_PATH } from '../tests/support/kernels.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const GOLDEN = resolve(ROOT, '../shared/golden/decoding-golden.json');
+const GOLDEN = GOLDEN_PATH;
 const tmp = mkdtempSync(join(tmpdir(), 'golden-cli-'));
 
 function cli(...args: string[]) {
@@ -21,7 +22,7 @@ function writeJson(name: string, value: unknown): string {
 }
 
 describe('cli golden', () => {
-  it('passes every case of the shared golden file on the CPU backend (exit 0)', () => {
+  it('passes every case of the golden file on the CPU backend (exit 0)', () => {
     const r = cli(GOLDEN);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);

@@ -1,8 +1,8 @@
 // Speculative chain verification in one workgroup, after stats + process have turned the K + 1
 // target rows into processed logits (xbuf) with their normalizers in the row headers.
-// Bindings: logits (f32 variant) = the K draft distributions q, packed [K, V] by the host with
-// buffer copies; aux = draft tokens [K] then optional uniforms [K] (f32 bits); auxf = the next
-// token's distribution [V] (kept for readProbs / keepNext and the residual top-k).
+// Bindings: draft_q = the K draft distributions q, packed [K, V] by the host with buffer copies;
+// aux = draft tokens [K] then optional uniforms [K] (f32 bits); auxf = the next token's
+// distribution [V] (kept for readProbs / keepNext and the residual top-k).
 // Rule (types.ts, cpu/speculative.ts): accept x_i while u_i < min(1, p_i(x_i) / q_i(x_i))
 // (q = 0: ratio 1 if p > 0 else 0); at the first rejection n draw from normalize(max(0, p_n - q_n))
 // (p_n if that has no mass) with purpose 'residual'; if all K pass, draw the bonus from p_K.
@@ -11,6 +11,9 @@
 // Result block (words from dims.res_off): accepted, next token, kind (0 residual, 1 bonus),
 // residual top count, then K x (p, q, u, accepted), then k residual top ids and k probs.
 const R_POS: u32 = 4u;
+
+// Draft distributions, [rows, V] f32 (chain: row i = q_i; tree: row j = q at node j).
+@group(0) @binding(8) var<storage, read> draft_q: array<f32>;
 
 fn p_of(row: u32, tok: u32) -> f32 {
   let ob = row * dims.stride;
@@ -51,7 +54,7 @@ fn verify_chain_main(@builtin(local_invocation_index) lid: u32) {
     if (greedy) { best = row_argmax(lid, i); }
     if (lid == 0u) {
       let p = p_of(i, tok);
-      let q = load_logit(i * n + tok);
+      let q = draft_q[i * n + tok];
       var ok = false;
       var u = u2f(0x7fc00000u); // NaN in greedy mode, as the CPU reference reports
       if (greedy) {
@@ -83,14 +86,14 @@ fn verify_chain_main(@builtin(local_invocation_index) lid: u32) {
   if (use_residual) {
     var s = 0.0;
     for (var j = lid; j < n; j += WG) {
-      let d = p_of(row, j) - load_logit(row * n + j);
+      let d = p_of(row, j) - draft_q[row * n + j];
       if (d > 0.0) { s += d; }
     }
     let total = wg_sum(lid, s);
     if (total > 0.0) {
       let inv = 1.0 / total;
       for (var j = lid; j < n; j += WG) {
-        let d = p_of(row, j) - load_logit(row * n + j);
+        let d = p_of(row, j) - draft_q[row * n + j];
         auxf[j] = select(0.0, d * inv, d > 0.0);
       }
     } else {
@@ -143,7 +146,7 @@ fn verify_chain_main(@builtin(local_invocation_index) lid: u32) {
 // ---- Tree verification (SpecInfer-style recursive rejection), one workgroup, one dispatch ----
 // Contract: types.ts "Tree (multi-draft) speculative verification" (node 0 = root, children in
 // ascending id, u keyed by node id). Node j > 0 carries draft token tok[j]; target row j (xbuf)
-// is p after the path root..j; q rows (logits binding) are packed by node id [N, V].
+// is p after the path root..j; q rows (draft_q) are packed by node id [N, V].
 // aux: tok[N], child_start[N], child_count[N], children[N] (ascending id per parent),
 // uniforms[N] (f32 bits, vflags bit 0), then the context ids.
 // auxf: [0, V) current p (ends as the next token's distribution), [V, 2V) current q.
@@ -157,7 +160,7 @@ fn tree_load(lid: u32, node: u32, with_q: bool) {
   let n = dims.vocab;
   for (var j = lid; j < n; j += WG) {
     auxf[j] = p_of(node, j);
-    if (with_q) { auxf[n + j] = load_logit(node * n + j); }
+    if (with_q) { auxf[n + j] = draft_q[node * n + j]; }
   }
   storageBarrier();
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { gumbel, hashKey, normalizeSeed, Purpose, purposeWord, uniform } from './rng.ts';
-import { chiSquare, chiSquareCritical001, softmax } from './kernels/cpu/test-helpers.ts';
+import { chiSquare, chiSquareCritical001, softmax } from '../../tests/support/kernels.ts';
 
 // Every statistical check uses alpha = 0.001 with fixed seeds, so results are deterministic; the
 // alpha states how unlikely a good generator would be to fail the check.

@@ -280,7 +280,7 @@ export type CreateWebGpuKernels = (device?: GPUDevice) => Promise<Kernels>;
 /*
  * ---------------------------------------------------------------------------------------------
  * Tree (multi-draft) speculative verification. Optional on a backend (`hasVerifyTree`): the WebGPU
- * kernels implement the core rule (webgpu/tree.ts, same layout and RNG keys); the CPU kernels
+ * kernels implement the core rule (webgpu/verify-tree.ts, same layout and RNG keys); the CPU kernels
  * implement it plus the extensions marked "CPU" below. Strategies use the CPU kernels when the
  * backend lacks the method or an extension.
  *

@@ -177,7 +177,7 @@ export class ModelRunner {
 
   /** A fresh, empty sequence with `batch` rows. */
   newSequence(batch = 1): Sequence {
-    const cache = new KvCache(this.kvNames, this.info.kvHeads, this.info.headDim, this.TensorClass, gpuDevice, batch, 0);
+    const cache = new KvCache(this.kvNames, this.info.kvHeads, this.info.headDim, this.TensorClass, ortWebGpuDevice, batch, 0);
     return new Sequence(cache, Array.from({ length: batch }, () => []));
   }
 
@@ -210,7 +210,7 @@ export class ModelRunner {
    * in place, and only the chosen ids and a top-k list come back) or in JavaScript.
    */
   useGpuLogits(enabled: boolean): void {
-    this.gpuLogits = enabled && this.info.backend === 'webgpu' && gpuDevice() !== undefined;
+    this.gpuLogits = enabled && this.info.backend === 'webgpu' && ortWebGpuDevice() !== undefined;
   }
 
   /**
@@ -228,7 +228,7 @@ export class ModelRunner {
     const V = this.info.vocabSize;
     const elem = this.logitsDType === 'float16' ? 2 : 4;
     const bytes = B * Tout * V * elem;
-    const device = gpuDevice()!;
+    const device = ortWebGpuDevice()!;
     const buffer = this.logitsBufferOf(device, bytes);
     const fetches: Record<string, OrtTensor | null> = {
       logits: this.TensorClass.fromGpuBuffer(buffer, { dataType: this.logitsDType, dims: [B, Tout, V] }),
@@ -359,10 +359,6 @@ const align16 = (n: number) => Math.max(16, Math.ceil(n / 16) * 16);
 
 /** ORT's WebGPU device (set after the first WebGPU session); kernels must run on the same one. */
 export function ortWebGpuDevice(): GPUDevice | undefined {
-  return gpuDevice();
-}
-
-function gpuDevice(): GPUDevice | undefined {
   const webgpu = (env.backends.onnx as { webgpu?: { device?: GPUDevice } } | undefined)?.webgpu;
   return webgpu?.device;
 }

@@ -4,6 +4,7 @@
  * choose (a beam continuation, a reranked candidate, an inserted pause token), the context limit,
  * and the punctuation test CNTP trials stop at.
  */
+import { MAX_TOP_K } from '../kernels/limits.ts';
 import type { Choice, RowRequest, StepRowResult } from '../kernels/types.ts';
 import type { ModelRunner } from '../model/runner.ts';
 import { tokenEventFromStep } from '../trace/events.ts';
@@ -22,7 +23,7 @@ export async function stepBlock(ctx: StrategyContext, block: LogitsBlock, rows: 
   if (rows.length !== block.rows) throw new RangeError(`stepBlock: ${rows.length} requests for ${block.rows} rows`);
   const logits = await ctx.kernels.createLogits(block.data, block.rows, block.vocab);
   try {
-    const res = await ctx.kernels.step(logits, { rows, topK: Math.max(1, Math.min(64, topK)) });
+    const res = await ctx.kernels.step(logits, { rows, topK: Math.max(1, Math.min(MAX_TOP_K, topK)) });
     ctx.countReadBack(res.bytesReadBack);
     return res.rows;
   } finally {

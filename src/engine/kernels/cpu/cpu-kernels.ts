@@ -1,6 +1,5 @@
 import { purposeWord, uniform } from '../../rng.ts';
 import type {
-  ChainPosition,
   ChainVerifyRequest,
   ChainVerifyResult,
   CpuLogits,
@@ -16,14 +15,12 @@ import type {
   TreeVerifyRequest,
   TreeVerifyResult,
 } from '../types.ts';
+import { clampTopK } from '../limits.ts';
 import { verifyTreeCpu } from './tree.ts';
-import type { ProcessedRow } from './pipeline.ts';
 import { chooseToken, describe, processedProbs, processRow } from './pipeline.ts';
 import { argmaxOf, gumbelArgmaxProbs } from './sample.ts';
-import { acceptDraft, residual } from './speculative.ts';
+import { walkChain } from './speculative.ts';
 import { topKOfProbs } from './stats.ts';
-
-const MAX_TOP_K = 64;
 
 /** CPU ProbsHandle: dense f64 rows. */
 class CpuProbs implements ProbsHandle {
@@ -58,12 +55,6 @@ function cpuLogits(l: Logits): CpuLogits {
 function probsOf(ref: ProbsRef): Float64Array {
   if (!(ref.probs instanceof CpuProbs)) throw new TypeError('ProbsHandle does not belong to the CPU kernels');
   return ref.probs.row(ref.row);
-}
-
-function clampTopK(k: number | undefined): number {
-  const v = k ?? 10;
-  if (!Number.isInteger(v) || v < 1 || v > MAX_TOP_K) throw new RangeError(`topK must be an integer in [1, ${MAX_TOP_K}], got ${v}`);
-  return v;
 }
 
 /** Reference implementation of the Kernels interface: f64 TypeScript, synchronous under the hood. */
@@ -106,41 +97,36 @@ export class CpuKernels implements Kernels, TreeKernels {
     const sub = req.sub ?? 0;
     const greedy = req.greedy === true || req.config.temperature === 0;
     const base = Array.from(req.contextIds ?? []);
-    const positions: ChainPosition[] = [];
     const targetStats: RowStats[] = [];
-    const rowAt = (i: number): ProcessedRow => {
+    const p = (i: number): Float64Array => {
+      if (i < K) {
+        const x = req.draftTokens[i];
+        if (!Number.isInteger(x) || x < 0 || x >= target.vocab) throw new RangeError(`draft token ${x} out of range`);
+      }
       const ctx = req.config.repetition_penalty !== undefined ? base.concat(req.draftTokens.slice(0, i)) : undefined;
       const row = processRow(target.data, i * target.vocab, target.vocab, req.config, ctx, topK);
       targetStats.push(row.stats);
-      return row;
+      return processedProbs(row);
     };
-    for (let i = 0; i < K; i++) {
-      const x = req.draftTokens[i];
-      if (!Number.isInteger(x) || x < 0 || x >= target.vocab) throw new RangeError(`draft token ${x} out of range`);
-      const row = rowAt(i);
-      const p = processedProbs(row);
-      const q = probsOf(req.q[i]);
-      if (q.length !== target.vocab) throw new RangeError('draft distribution vocab differs from target vocab');
-      if (greedy) {
-        const best = argmaxOf(p);
-        const ok = best === x;
-        positions.push({ token: x, p: p[x], q: q[x], u: NaN, accepted: ok });
-        if (!ok) return this.finish(req, i, best, 'residual', positions, targetStats, p, undefined);
-        continue;
-      }
-      const u = req.uniforms?.[i] ?? uniform(req.seed, req.step, purposeWord('accept', sub), i);
-      const ok = acceptDraft(p[x], q[x], u);
-      positions.push({ token: x, p: p[x], q: q[x], u, accepted: ok });
-      if (!ok) {
-        const r = residual(p, q) ?? p;
-        const next = gumbelArgmaxProbs(r, req.seed, req.step, purposeWord('residual', sub));
-        return this.finish(req, i, next, 'residual', positions, targetStats, r, topKOfProbs(r, topK));
-      }
-    }
-    const last = rowAt(K);
-    const pK = processedProbs(last);
-    const next = greedy ? argmaxOf(pK) : gumbelArgmaxProbs(pK, req.seed, req.step, purposeWord('bonus', sub));
-    return this.finish(req, K, next, 'bonus', positions, targetStats, pK, undefined);
+    const q = (i: number): Float64Array => {
+      const qi = probsOf(req.q[i]);
+      if (qi.length !== target.vocab) throw new RangeError('draft distribution vocab differs from target vocab');
+      return qi;
+    };
+    const accept = greedy ? 'greedy' : (i: number) => req.uniforms?.[i] ?? uniform(req.seed, req.step, purposeWord('accept', sub), i);
+    const walk = walkChain(req.draftTokens, p, q, accept);
+    const dist = walk.nextDistribution;
+    const nextToken = greedy ? argmaxOf(dist) : gumbelArgmaxProbs(dist, req.seed, req.step, purposeWord(walk.nextKind, sub));
+    return {
+      accepted: walk.accepted,
+      nextToken,
+      nextKind: walk.nextKind,
+      positions: walk.positions,
+      residualTop: !greedy && walk.nextKind === 'residual' ? topKOfProbs(dist, topK) : undefined,
+      targetStats,
+      next: req.keepNext ? new CpuProbs([dist], dist.length) : undefined,
+      bytesReadBack: 0,
+    };
   }
 
   /** Tree / multi-draft verification (contract in ../types.ts; implementation in tree.ts). */
@@ -149,28 +135,6 @@ export class CpuKernels implements Kernels, TreeKernels {
     const { result, nextDist } = verifyTreeCpu(req, target, clampTopK(req.topK), probsOf);
     if (req.keepNext) result.next = new CpuProbs([nextDist], target.vocab);
     return result;
-  }
-
-  private finish(
-    req: ChainVerifyRequest,
-    accepted: number,
-    nextToken: number,
-    nextKind: 'residual' | 'bonus',
-    positions: ChainPosition[],
-    targetStats: RowStats[],
-    nextDist: Float64Array,
-    residualTop: ChainVerifyResult['residualTop'],
-  ): ChainVerifyResult {
-    return {
-      accepted,
-      nextToken,
-      nextKind,
-      positions,
-      residualTop,
-      targetStats,
-      next: req.keepNext ? new CpuProbs([nextDist], nextDist.length) : undefined,
-      bytesReadBack: 0,
-    };
   }
 
   async readProbs(ref: ProbsRef): Promise<Float64Array> {

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { createCpuKernels } from './index.ts';
 import { runGolden } from './golden.ts';
 import { verifyChainWithUniforms } from './speculative.ts';
-import { GOLDEN_PATH, loadGoldenFile } from './test-helpers.ts';
+import { GOLDEN_PATH, loadGoldenFile } from '../../../../tests/support/kernels.ts';
 
-// Fails loudly (not skipped) when ../shared/golden/decoding-golden.json is absent.
+// Fails loudly (not skipped) when tests/golden/decoding-golden.json is absent.
 const golden = loadGoldenFile();
 
 describe(`golden vectors (${GOLDEN_PATH})`, () => {
@@ -50,5 +50,17 @@ describe('golden runner catches mistakes', () => {
     expect(report.failures[0].what).toMatch(/probs: max abs error/);
     expect(report.failures[0].what).toMatch(/stages: got/);
     expect(report.failures[1].what).toMatch(/accepted: got/);
+  });
+
+  it('compares entropy and varentropy within 1e-5 + 1e-3 x |want| (float32 sums over a large vocabulary)', async () => {
+    const c = golden.processors.find((x) => x.expected.raw_varentropy > 0.01) ?? golden.processors[0];
+    const cpu = await createCpuKernels();
+    const within = structuredClone(c);
+    within.expected.raw_varentropy *= 1 + 5e-4;
+    expect((await runGolden(cpu, { processors: [within], spec_chain: [] })).failures).toEqual([]);
+    const outside = structuredClone(c);
+    outside.expected.raw_entropy += 2e-5 + 2e-3 * Math.abs(outside.expected.raw_entropy);
+    const report = await runGolden(cpu, { processors: [outside], spec_chain: [] });
+    expect(report.failures.map((f) => f.what)).toEqual([expect.stringMatching(/^raw_entropy: got .* \(tolerance 0.00001 \+ 0.001 x \|want\|\)$/)]);
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ProcessorConfig, StepRowResult } from '../types.ts';
 import { CpuKernels } from './cpu-kernels.ts';
 import { buildChain } from './processors/index.ts';
-import { logitsOf } from './test-helpers.ts';
+import { logitsOf } from '../../../../tests/support/kernels.ts';
 
 const kernels = new CpuKernels();
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ProcessorConfig } from '../types.ts';
 import { CpuKernels } from './cpu-kernels.ts';
-import { chiSquare, chiSquareCritical001, logitsOf } from './test-helpers.ts';
+import { chiSquare, chiSquareCritical001, logitsOf } from '../../../../tests/support/kernels.ts';
 
 const kernels = new CpuKernels();
 const P = [0.35, 0.25, 0.15, 0.1, 0.08, 0.04, 0.02, 0.01];

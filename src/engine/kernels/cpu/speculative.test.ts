@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ProbsHandle } from '../types.ts';
 import { CpuKernels } from './cpu-kernels.ts';
 import { residual, verifyChainWithUniforms } from './speculative.ts';
-import { chiSquare, chiSquareCritical001, logitsOf } from './test-helpers.ts';
+import { chiSquare, chiSquareCritical001, logitsOf } from '../../../../tests/support/kernels.ts';
 
 const kernels = new CpuKernels();
 

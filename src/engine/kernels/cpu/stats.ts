@@ -2,8 +2,8 @@ import type { TopK } from '../types.ts';
 import type { Normalizer, RowState } from './row.ts';
 import { topIds } from './select.ts';
 
-/** Entropy H = -sum p ln p and varentropy sum p (ln p + H)^2 (nats) of a row's softmax. */
-export function entropyStats(st: RowState, norm: Normalizer): { entropy: number; varentropy: number } {
+/** Entropy H = -sum p ln p (nats) of a row's softmax over its candidates (may round a hair below 0). */
+export function entropyOf(st: RowState, norm: Normalizer): number {
   const { s, idx, n } = st;
   const logZ = Math.log(norm.z);
   let h = 0;
@@ -12,6 +12,14 @@ export function entropyStats(st: RowState, norm: Normalizer): { entropy: number;
     const p = Math.exp(lp);
     if (p > 0) h -= p * lp;
   }
+  return h;
+}
+
+/** Entropy H = -sum p ln p and varentropy sum p (ln p + H)^2 (nats) of a row's softmax. */
+export function entropyStats(st: RowState, norm: Normalizer): { entropy: number; varentropy: number } {
+  const { s, idx, n } = st;
+  const logZ = Math.log(norm.z);
+  const h = entropyOf(st, norm);
   let v = 0;
   for (let j = 0; j < n; j++) {
     const lp = s[idx[j]] - norm.max - logZ;

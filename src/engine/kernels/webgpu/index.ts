@@ -15,7 +15,6 @@ import { WebGpuKernels } from './webgpu-kernels.ts';
 export { WebGpuKernelsError, isWebGpuKernelsError } from './errors.ts';
 export type { WebGpuKernelsErrorKind } from './errors.ts';
 export { WebGpuKernels, GpuProbs } from './webgpu-kernels.ts';
-export { verifyTreeReference } from './tree.ts';
 
 async function browserDevice(): Promise<{ device: GPUDevice; name: string } | undefined> {
   const gpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;

@@ -27,15 +27,18 @@ export const H = {
   SIZE: 40,
 } as const;
 
-export const MAX_TOP_K = 64;
-
 export function rowStride(topK: number): number {
   return H.SIZE + 4 * topK;
 }
 
-/** Verify result block: 4 words, K x 4 position words, k residual ids, k residual probs. */
-export function verifyBlockWords(K: number, topK: number): number {
+/** Chain result block: 4 words, K x 4 position words, k residual ids, k residual probs. */
+export function chainBlockWords(K: number, topK: number): number {
   return 4 + 4 * K + 2 * topK;
+}
+
+/** Tree result block: 4 words, N path words, N x 5 examined words, k residual ids, k residual probs. */
+export function treeBlockWords(N: number, topK: number): number {
+  return 4 + N + 5 * N + 2 * topK;
 }
 
 /** Row flags (RowParams.flags), as in kernels-common.wgsl. */

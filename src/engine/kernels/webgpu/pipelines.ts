@@ -2,9 +2,10 @@
  * Compute pipelines, built once per GPUDevice and shared by every WebGpuKernels on that device
  * (WeakMap: a destroyed or collected device takes its pipelines with it).
  *
- * Each shader module is rng.wgsl + kernels-common.wgsl + one logits variant (f32, or f16 packed in
- * u32 for adapters without shader-f16) + one kernel family file. All kernels share one explicit
- * bind-group layout, so one bind group serves the stats -> process -> sample chain of a step.
+ * Each shader module is rng.wgsl + kernels-common.wgsl + select.wgsl + one logits variant (f32, or
+ * f16 packed in u32 for adapters without shader-f16) + one kernel family file (shaderCode). Each kernel has its own
+ * bind-group layout listing the buffers its entry point uses (KERNEL_BINDINGS), so a binding
+ * number means one buffer everywhere.
  */
 import { WebGpuKernelsError } from './errors.ts';
 import type { ShaderSources } from './shader-source.ts';
@@ -13,7 +14,7 @@ import { loadShaderSources } from './shader-source.ts';
 export type Variant = 'f32' | 'f16';
 export type KernelName = 'stats' | 'process' | 'probs' | 'sample' | 'verify' | 'verifyTree';
 
-const ENTRY: Record<KernelName, { file: 'stats' | 'process' | 'sample' | 'verify'; entry: string }> = {
+export const KERNEL_ENTRY: Record<KernelName, { file: KernelFile; entry: string }> = {
   stats: { file: 'stats', entry: 'stats_main' },
   process: { file: 'process', entry: 'process_main' },
   probs: { file: 'process', entry: 'probs_main' },
@@ -22,9 +23,57 @@ const ENTRY: Record<KernelName, { file: 'stats' | 'process' | 'sample' | 'verify
   verifyTree: { file: 'verify', entry: 'verify_tree_main' },
 };
 
+/** Every buffer a kernel binds, at the binding number its WGSL declaration has (group 0). */
+export const BINDINGS = {
+  logits: { binding: 0, type: 'read-only-storage' }, // target logits (logits-f32.wgsl / logits-f16.wgsl)
+  dims: { binding: 1, type: 'uniform' }, // call dimensions and verify keys (Dims)
+  params: { binding: 2, type: 'read-only-storage' }, // per-row processor params (RowParams)
+  aux: { binding: 3, type: 'read-only-storage' }, // u32: draft tokens / tree layout / uniforms, then context ids
+  xbuf: { binding: 4, type: 'storage' }, // processed logits
+  outw: { binding: 5, type: 'storage' }, // per-row output blocks and the verify result block (the readback)
+  auxf: { binding: 6, type: 'storage' }, // dense probabilities: kept processed rows, or verify's next distribution
+  clist: { binding: 7, type: 'storage' }, // candidate lists (process)
+  draftQ: { binding: 8, type: 'read-only-storage' }, // draft distributions packed [rows, vocab] (verify.wgsl)
+} as const satisfies Record<string, { binding: number; type: GPUBufferBindingType }>;
+
+export type BindingName = keyof typeof BINDINGS;
+
+/**
+ * The bindings each entry point uses, helpers from kernels-common.wgsl included (WebGPU requires
+ * a pipeline's layout to cover them; the tests check that none is listed in vain). The verify
+ * kernels reach `logits` only through shared helpers they never call with raw logits.
+ */
+export const KERNEL_BINDINGS: Record<KernelName, readonly BindingName[]> = {
+  stats: ['logits', 'dims', 'xbuf', 'outw', 'auxf', 'clist'],
+  process: ['logits', 'dims', 'params', 'aux', 'xbuf', 'outw', 'auxf', 'clist'],
+  probs: ['dims', 'xbuf', 'outw', 'auxf'],
+  sample: ['logits', 'dims', 'params', 'xbuf', 'outw'],
+  verify: ['logits', 'dims', 'aux', 'xbuf', 'outw', 'auxf', 'clist', 'draftQ'],
+  verifyTree: ['logits', 'dims', 'aux', 'xbuf', 'outw', 'auxf', 'clist', 'draftQ'],
+};
+
+export type KernelFile = 'stats' | 'process' | 'sample' | 'verify';
+
+/** The WGSL of one shader module: the shared files, a logits variant and a kernel family file. */
+export function shaderCode(src: ShaderSources, file: KernelFile, variant: Variant): string {
+  return [src.rng, src['kernels-common'], src.select, variant === 'f32' ? src['logits-f32'] : src['logits-f16'], src[file]].join('\n');
+}
+
+/** Kernels that read the logits compile per logits variant; the others read none and compile once, as f32. */
+export function pipelineVariant(kernel: KernelName, logits: Variant): Variant {
+  return kernel === 'stats' || kernel === 'process' || kernel === 'sample' ? logits : 'f32';
+}
+
+/** A bind-group layout holding `names` (tests use it to check KERNEL_BINDINGS). */
+export function bindGroupLayout(device: GPUDevice, label: string, names: readonly BindingName[]): GPUBindGroupLayout {
+  return device.createBindGroupLayout({
+    label,
+    entries: names.map((n) => ({ binding: BINDINGS[n].binding, visibility: GPUShaderStage.COMPUTE, buffer: { type: BINDINGS[n].type } })),
+  });
+}
+
 export class Pipelines {
-  readonly layout: GPUBindGroupLayout;
-  private readonly pipelineLayout: GPUPipelineLayout;
+  private readonly layouts = new Map<KernelName, { group: GPUBindGroupLayout; pipeline: GPUPipelineLayout }>();
   private readonly modules = new Map<string, GPUShaderModule>();
   private readonly pipelines = new Map<string, Promise<GPUComputePipeline>>();
   private readonly ready = new Map<string, GPUComputePipeline>();
@@ -41,37 +90,34 @@ export class Pipelines {
     const info = (device as GPUDevice & { adapterInfo?: GPUAdapterInfo & { isFallbackAdapter?: boolean } }).adapterInfo;
     const software = info?.isFallbackAdapter === true || info?.architecture === 'swiftshader';
     this.workgroup = workgroup ?? (software ? { WG: 64, RG: 8 } : { WG: 256, RG: 16 });
-    const ro: GPUBufferBindingLayout = { type: 'read-only-storage' };
-    const rw: GPUBufferBindingLayout = { type: 'storage' };
-    const vis = GPUShaderStage.COMPUTE;
-    this.layout = device.createBindGroupLayout({
-      label: 'decoding-kernels',
-      entries: [
-        { binding: 0, visibility: vis, buffer: ro }, // logits (or draft q rows)
-        { binding: 1, visibility: vis, buffer: { type: 'uniform' } }, // dims
-        { binding: 2, visibility: vis, buffer: ro }, // per-row params
-        { binding: 3, visibility: vis, buffer: ro }, // aux u32: context ids / draft tokens + uniforms
-        { binding: 4, visibility: vis, buffer: rw }, // processed logits
-        { binding: 5, visibility: vis, buffer: rw }, // per-row output blocks (the readback)
-        { binding: 6, visibility: vis, buffer: rw }, // dense probabilities out
-        { binding: 7, visibility: vis, buffer: rw }, // candidate lists (process)
-      ],
-    });
-    this.pipelineLayout = device.createPipelineLayout({ bindGroupLayouts: [this.layout] });
   }
 
-  private module(file: 'stats' | 'process' | 'sample' | 'verify', variant: Variant): GPUShaderModule {
+  /** The bind-group layout of a kernel (one per kernel, shared by its f32 and f16 pipelines). */
+  layout(name: KernelName): GPUBindGroupLayout {
+    return this.layoutsOf(name).group;
+  }
+
+  private layoutsOf(name: KernelName): { group: GPUBindGroupLayout; pipeline: GPUPipelineLayout } {
+    let l = this.layouts.get(name);
+    if (!l) {
+      const group = bindGroupLayout(this.device, name, KERNEL_BINDINGS[name]);
+      l = { group, pipeline: this.device.createPipelineLayout({ label: name, bindGroupLayouts: [group] }) };
+      this.layouts.set(name, l);
+    }
+    return l;
+  }
+
+  private module(file: KernelFile, variant: Variant): GPUShaderModule {
     const key = `${file}:${variant}`;
     let m = this.modules.get(key);
     if (!m) {
-      const s = this.src;
-      const code = [s.rng, s['kernels-common'], variant === 'f32' ? s['logits-f32'] : s['logits-f16'], s[file]].join('\n');
-      m = this.device.createShaderModule({ label: key, code });
+      m = this.device.createShaderModule({ label: key, code: shaderCode(this.src, file, variant) });
       this.modules.set(key, m);
     }
     return m;
   }
 
+  /** A pipeline compiled by an earlier `get` (encoding must not await: see DeviceCalls.scoped). */
   sync(name: KernelName, variant: Variant = 'f32'): GPUComputePipeline {
     const p = this.ready.get(`${name}:${variant}`);
     if (!p) throw new WebGpuKernelsError('internal', `pipeline ${name}:${variant} used before it was compiled`);
@@ -83,12 +129,12 @@ export class Pipelines {
     const key = `${name}:${variant}`;
     let p = this.pipelines.get(key);
     if (!p) {
-      const { file, entry } = ENTRY[name];
+      const { file, entry } = KERNEL_ENTRY[name];
       const module = this.module(file, variant);
       p = this.device
         .createComputePipelineAsync({
           label: key,
-          layout: this.pipelineLayout,
+          layout: this.layoutsOf(name).pipeline,
           compute: { module, entryPoint: entry, constants: { ...this.workgroup } },
         })
         .catch(async (err: unknown) => {
@@ -104,11 +150,6 @@ export class Pipelines {
     }
     return p;
   }
-}
-
-export interface PipelineSet {
-  /** A pipeline compiled by an earlier `get` (encoding must not await: see WebGpuKernels.scoped). */
-  sync(name: KernelName, variant?: Variant): GPUComputePipeline;
 }
 
 const perDevice = new WeakMap<GPUDevice, Promise<Pipelines>>();

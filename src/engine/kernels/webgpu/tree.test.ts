@@ -1,38 +1,39 @@
 /**
- * Tree verification: the WGSL kernel (one dispatch per tree, Node + Dawn) against the f64
- * reference in tree.ts, and the reference's losslessness (emitted first token ~ target p).
+ * Tree verification: the WGSL kernel (one dispatch per tree, Node + Dawn) against the CPU kernels
+ * (cpu/tree.ts), which hold the one TypeScript copy of the rule; its losslessness is tested there.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCpuKernels } from '../cpu/index.ts';
-import type { Kernels, ProbsHandle, TreeKernels } from '../types.ts';
+import { describe, expect, it } from 'vitest';
+import { cpu, gpu, useDawnKernels } from '../../../../tests/support/dawn.ts';
+import { prng, randomLogits } from '../../../../tests/support/kernels.ts';
+import type { ProbsHandle, TreeKernels, TreeVerifyRequest } from '../types.ts';
 import { hasVerifyTree } from '../types.ts';
-import { createWebGpuKernels } from './index.ts';
-import type { NodeDevice } from './node-device.ts';
-import { prng, randomLogits, requireNodeDevice } from './test-util.ts';
-import { verifyTreeReference } from './tree.ts';
-import type { WebGpuKernels } from './webgpu-kernels.ts';
 
-let nd: NodeDevice;
-let gpu: WebGpuKernels;
-let cpu: Kernels;
+useDawnKernels();
 
-beforeAll(async () => {
-  nd = await requireNodeDevice();
-  gpu = await createWebGpuKernels(nd.device);
-  cpu = await createCpuKernels();
-});
-afterAll(() => {
-  gpu?.destroy();
-  nd?.destroy();
-});
-
-/** Softmax rows as the CPU kernels compute them (f64), for the reference. */
-async function cpuProbs(data: Float32Array, rows: number, V: number): Promise<Float64Array[]> {
+/** Softmax rows as the CPU kernels compute them (the draft distributions drafts are sampled from). */
+async function cpuRows(data: Float32Array, rows: number, V: number): Promise<Float64Array[]> {
   const l = await cpu.createLogits(data, rows, V);
   const r = await cpu.step(l, { rows: Array.from({ length: rows }, () => ({ config: {}, choose: 'none' as const, seed: 0, step: 0 })), keepProcessed: true });
   const out: Float64Array[] = [];
   for (let i = 0; i < rows; i++) out.push(await cpu.readProbs({ probs: r.processed!, row: i }));
   return out;
+}
+
+/**
+ * One tree verification on `k` from raw logits: the draft rows are processed with the request's
+ * config, node j's children drafted from row j. Returns the result and the next distribution.
+ */
+async function verifyOn(k: TreeKernels, target: Float32Array, draft: Float32Array, req: Omit<TreeVerifyRequest, 'target' | 'q' | 'keepNext'>) {
+  const N = req.parents.length;
+  const V = target.length / N;
+  const tl = await k.createLogits(target, N, V);
+  const dl = await k.createLogits(draft, N, V);
+  const rows = req.parents.map(() => ({ config: req.config, choose: 'none' as const, seed: 0, step: 0 }));
+  const qh = (await k.step(dl, { rows, keepProcessed: true })).processed as ProbsHandle;
+  const res = await k.verifyTree({ ...req, target: tl, q: req.parents.map((_, j) => ({ probs: qh, row: j })), keepNext: true });
+  const next = await k.readProbs({ probs: res.next!, row: 0 });
+  for (const h of [res.next!, qh, tl, dl]) k.dispose(h);
+  return { res, next };
 }
 
 function sampleFrom(p: ArrayLike<number>, u: number): number {
@@ -44,7 +45,7 @@ function sampleFrom(p: ArrayLike<number>, u: number): number {
   return p.length - 1;
 }
 
-describe('tree verification on WebGPU vs the reference', () => {
+describe('tree verification on WebGPU vs the CPU kernels: random trees', () => {
   it('random trees: same accepted path, next token, kind and next distribution', async () => {
     const V = 777;
     const r = prng(2024);
@@ -64,8 +65,7 @@ describe('tree verification on WebGPU vs the reference', () => {
           draft[j * V + i] = base[i] + (r() - 0.5);
         }
       }
-      const p = await cpuProbs(target, N, V);
-      const q = await cpuProbs(draft, N, V);
+      const q = await cpuRows(draft, N, V);
       // Drafts sampled from q at the parent, as a real drafter would.
       const tokens = parents.map((par, j) => (j === 0 ? 0 : sampleFrom(q[par], r())));
       const greedy = trial % 5 === 4;
@@ -73,32 +73,17 @@ describe('tree verification on WebGPU vs the reference', () => {
       const deterministic = trial % 4 === 1;
       const seed = 900 + trial;
 
-      const tl = await gpu.createLogits(target, N, V);
-      const dl = await gpu.createLogits(draft, N, V);
-      const qh = (await gpu.step(dl, { rows: Array.from({ length: N }, () => ({ config: {}, choose: 'none' as const, seed: 0, step: 0 })), keepProcessed: true })).processed as ProbsHandle;
-      const g = await gpu.verifyTree({
-        target: tl,
-        parents,
-        tokens,
-        q: parents.map((_, j) => ({ probs: qh, row: j })),
-        config: {},
-        greedy,
-        withoutReplacement,
-        deterministic,
-        seed,
-        step: 3,
-        keepNext: true,
-      });
-      const ref = verifyTreeReference(p, q, parents, tokens, { greedy, withoutReplacement, deterministic, seed, step: 3 });
+      const req = { parents, tokens, config: {}, greedy, withoutReplacement, deterministic, seed, step: 3 };
+      const { res: g, next } = await verifyOn(gpu, target, draft, req);
+      const c = await verifyOn(cpu as TreeKernels, target, draft, req);
       const w = `trial ${trial} (N=${N}${greedy ? ', greedy' : ''}${withoutReplacement ? ', w/o replacement' : ''}${deterministic ? ', deterministic' : ''})`;
-      expect(g.path, `${w} path`).toEqual(ref.path);
-      expect(g.tokens).toEqual(ref.path.map((j) => tokens[j]));
-      expect(g.nextKind, `${w} kind`).toBe(ref.nextKind);
-      expect(g.nextToken, `${w} next`).toBe(ref.nextToken);
-      expect(g.examined.map((e) => [e.node, e.accepted]), `${w} examined`).toEqual(ref.examined.map((e) => [e.node, e.accepted]));
-      const next = await gpu.readProbs({ probs: g.next!, row: 0 });
+      expect(g.path, `${w} path`).toEqual(c.res.path);
+      expect(g.tokens).toEqual(c.res.path.map((j) => tokens[j]));
+      expect(g.nextKind, `${w} kind`).toBe(c.res.nextKind);
+      expect(g.nextToken, `${w} next`).toBe(c.res.nextToken);
+      expect(g.examined.map((e) => [e.node, e.accepted]), `${w} examined`).toEqual(c.res.examined.map((e) => [e.node, e.accepted]));
       let err = 0;
-      for (let i = 0; i < V; i++) err = Math.max(err, Math.abs(next[i] - ref.nextDistribution[i]));
+      for (let i = 0; i < V; i++) err = Math.max(err, Math.abs(next[i] - c.next[i]));
       expect(err, `${w} next distribution`).toBeLessThanOrEqual(1e-5);
       expect(g.targetStats.length).toBe(g.path.length + 1);
       // Only the row headers + top-k lists and the small result block come back (no distributions).
@@ -106,10 +91,6 @@ describe('tree verification on WebGPU vs the reference', () => {
       if (g.nextKind === 'bonus') bonus++;
       else residual++;
       if (g.path.length >= 2) deep++;
-      gpu.dispose(g.next!);
-      gpu.dispose(qh);
-      gpu.dispose(tl);
-      gpu.dispose(dl);
     }
     expect(bonus + residual).toBe(16);
     expect(residual).toBeGreaterThan(0);
@@ -138,20 +119,9 @@ describe('tree verification: WebGPU vs the CPU kernels (same contract)', () => {
       const config = trial % 2 ? { temperature: 0.8, top_k: 40, repetition_penalty: 1.1 } : {};
       const mode = { withoutReplacement: trial % 3 === 1, deterministic: trial % 3 === 2, greedy: trial === 7 };
       const uniforms = trial === 3 ? parents.map(() => r()) : undefined;
-      const run = async (k: TreeKernels) => {
-        const tl = await k.createLogits(target, N, V);
-        const dl = await k.createLogits(draft, N, V);
-        const qh = (await k.step(dl, { rows: parents.map(() => ({ config, choose: 'none' as const, seed: 0, step: 0 })), keepProcessed: true })).processed!;
-        const res = await k.verifyTree({ target: tl, parents, tokens, q: parents.map((_, j) => ({ probs: qh, row: j })), config, contextIds: [9, 8], ...mode, uniforms, seed: 5 + trial, step: 2, keepNext: true });
-        const next = await k.readProbs({ probs: res.next!, row: 0 });
-        k.dispose(res.next!);
-        k.dispose(qh);
-        k.dispose(tl);
-        k.dispose(dl);
-        return { res, next };
-      };
-      const g = await run(gpu);
-      const c = await run(cpu as TreeKernels);
+      const req = { parents, tokens, config, contextIds: [9, 8], ...mode, uniforms, seed: 5 + trial, step: 2 };
+      const g = await verifyOn(gpu, target, draft, req);
+      const c = await verifyOn(cpu as TreeKernels, target, draft, req);
       const w = `trial ${trial}`;
       expect(g.res.path, `${w} path`).toEqual(c.res.path);
       expect(g.res.tokens).toEqual(c.res.tokens);
@@ -185,46 +155,4 @@ describe('tree verification: WebGPU vs the CPU kernels (same contract)', () => {
     ).rejects.toThrow(RangeError);
     gpu.dispose(l);
   });
-});
-
-describe('tree rule is lossless (reference, chi-square)', () => {
-  // Root with 3 children drafted from q (i.i.d., or without replacement), each with 2 children.
-  // The first emitted token must follow p_root exactly, whatever q is.
-  const V = 5;
-  const pRoot = [0.4, 0.25, 0.2, 0.1, 0.05];
-  const q = [0.1, 0.1, 0.2, 0.3, 0.3];
-  const parents = [-1, 0, 0, 0, 1, 1, 2, 2, 3, 3];
-  for (const withoutReplacement of [false, true]) {
-    it(withoutReplacement ? 'siblings without replacement' : 'i.i.d. siblings', () => {
-      const r = prng(withoutReplacement ? 7 : 8);
-      const counts = new Array<number>(V).fill(0);
-      const runs = 20000;
-      const pRows = parents.map((_, j) => (j === 0 ? pRoot : [0.2, 0.2, 0.2, 0.2, 0.2]));
-      const qRows = parents.map(() => q);
-      for (let s = 0; s < runs; s++) {
-        const tokens = [0];
-        const used = new Map<number, Set<number>>();
-        for (let j = 1; j < parents.length; j++) {
-          const par = parents[j];
-          if (!withoutReplacement) {
-            tokens.push(sampleFrom(q, r()));
-            continue;
-          }
-          const seen = used.get(par) ?? new Set<number>();
-          const rest = q.map((x, i) => (seen.has(i) ? 0 : x));
-          const z = rest.reduce((a, b) => a + b, 0);
-          const t = sampleFrom(rest.map((x) => x / z), r());
-          seen.add(t);
-          used.set(par, seen);
-          tokens.push(t);
-        }
-        const out = verifyTreeReference(pRows, qRows, parents, tokens, { withoutReplacement, seed: s, step: 0 });
-        const first = out.path.length > 0 ? tokens[out.path[0]] : out.nextToken;
-        counts[first]++;
-      }
-      const chi2 = counts.reduce((acc, c, i) => acc + (c - runs * pRoot[i]) ** 2 / (runs * pRoot[i]), 0);
-      // 4 degrees of freedom, alpha = 0.001: critical value 18.47.
-      expect(chi2).toBeLessThan(18.47);
-    });
-  }
 });

@@ -2,37 +2,18 @@
  * WGSL kernels in Node through Dawn (SwiftShader Vulkan ICD, set up by node-device.ts) against the
  * golden file and the CPU reference. No GPU adapter = the suite fails with the reason; it never skips.
  */
-import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCpuKernels } from '../cpu/index.ts';
-import { parseGolden, runGolden } from '../cpu/golden.ts';
+import { describe, expect, it } from 'vitest';
+import { cpu, gpu, nd, requireNodeDevice, useDawnKernels } from '../../../../tests/support/dawn.ts';
+import { loadGoldenFile, packF16, prng, randomLogits } from '../../../../tests/support/kernels.ts';
+import { runGolden } from '../cpu/golden.ts';
 import type { ChooseMode, GpuLogits, Kernels, ProcessorConfig, RowStats, StepRowResult, TopK } from '../types.ts';
 import { WebGpuKernelsError } from './errors.ts';
-import { createWebGpuKernels } from './index.ts';
-import type { NodeDevice } from './node-device.ts';
-import { packF16, prng, randomLogits, requireNodeDevice } from './test-util.ts';
-import type { WebGpuKernels } from './webgpu-kernels.ts';
-import { WebGpuKernels as WebGpuKernelsClass } from './webgpu-kernels.ts';
+import { WebGpuKernels } from './webgpu-kernels.ts';
 import { Pipelines, pipelinesFor } from './pipelines.ts';
 import { loadShaderSources } from './shader-source.ts';
 import { shaderSourceOrigin } from './shader-source.ts';
 
-const GOLDEN = new URL('../../../../../shared/golden/decoding-golden.json', import.meta.url);
-
-let nd: NodeDevice;
-let gpu: WebGpuKernels;
-let cpu: Kernels;
-
-beforeAll(async () => {
-  nd = await requireNodeDevice();
-  gpu = await createWebGpuKernels(nd.device);
-  cpu = await createCpuKernels();
-});
-
-afterAll(() => {
-  gpu?.destroy();
-  nd?.destroy();
-});
+useDawnKernels();
 
 interface Run {
   rows: StepRowResult[];
@@ -135,7 +116,7 @@ describe('shader loading', () => {
 
 describe('golden vectors on WebGPU', () => {
   it('every processor and speculative case matches (probs 1e-5, kept and accepted exact)', async () => {
-    const file = parseGolden(JSON.parse(readFileSync(GOLDEN, 'utf8')));
+    const file = loadGoldenFile();
     const report = await runGolden(gpu, file);
     expect(report.failures).toEqual([]);
     expect(report.passed).toBe(file.processors.length + file.spec_chain.length);
@@ -150,8 +131,8 @@ describe('both workgroup configurations', () => {
     const pipes = new Pipelines(nd.device, await loadShaderSources(), { WG: 256, RG: 16 });
     expect(pipes.workgroup.WG).toBe(256);
     expect((await pipelinesFor(nd.device)).workgroup.WG).toBe(64); // what SwiftShader gets by default
-    const k256 = new WebGpuKernelsClass(nd.device, pipes);
-    const file = parseGolden(JSON.parse(readFileSync(GOLDEN, 'utf8')));
+    const k256 = new WebGpuKernels(nd.device, pipes);
+    const file = loadGoldenFile();
     const report = await runGolden(k256, file);
     expect(report.failures).toEqual([]);
     for (const V of [257, 50257]) {
@@ -405,7 +386,7 @@ describe('device loss', () => {
   it('surfaces as WebGpuKernelsError(device-lost) so the engine can fall back to the CPU', async () => {
     const own = await requireNodeDevice();
     // Built directly (not through the factory) so only the three step pipelines compile.
-    const k = new WebGpuKernelsClass(own.device, await pipelinesFor(own.device));
+    const k = new WebGpuKernels(own.device, await pipelinesFor(own.device));
     const data = randomLogits(100, 1);
     const l = await k.createLogits(data, 1, 100);
     const req = { rows: [{ config: { temperature: 0.9 }, seed: 4, step: 1 }] };

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DecodeConfig } from '../../config/index.ts';
 import { createCpuKernels } from '../../kernels/cpu/index.ts';
-import { chiSquare, chiSquareCritical001 } from '../../kernels/cpu/test-helpers.ts';
+import { chiSquare, chiSquareCritical001 } from '../../../../tests/support/kernels.ts';
 import type { Kernels } from '../../kernels/types.ts';
 import { generate } from '../../generate.ts';
 import { ModelRunner } from '../../model/runner.ts';

@@ -16,7 +16,7 @@ import { ModelRunner } from '../../model/runner.ts';
 import { collectTrace } from '../../trace/collect.ts';
 import type { StrategyEvent, Trace } from '../../trace/types.ts';
 import { drawInverseCdf, drawWithoutReplacement, promptLookup, SuccessorTable, topKIds } from './drafts.ts';
-import { chiSquare, chiSquareCritical001 } from '../../kernels/cpu/test-helpers.ts';
+import { chiSquare, chiSquareCritical001 } from '../../../../tests/support/kernels.ts';
 import { purposeWord, uniform } from '../../rng.ts';
 import { DRAFT, TARGET, loadEmbedded, validConfig } from '../../../../tests/support/embedded.ts';
 

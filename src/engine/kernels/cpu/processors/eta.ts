@@ -1,4 +1,5 @@
 import { retain } from '../row.ts';
+import { entropyOf } from '../stats.ts';
 import type { Processor } from './processor.ts';
 import { checkRange } from './processor.ts';
 
@@ -11,14 +12,8 @@ export function etaCutoff(epsilon: number): Processor {
   return {
     name: 'eta_cutoff',
     apply(st, norm) {
-      const { s, idx, n } = st;
-      const logZ = Math.log(norm.z);
-      let h = 0;
-      for (let j = 0; j < n; j++) {
-        const lp = s[idx[j]] - norm.max - logZ;
-        const p = Math.exp(lp);
-        if (p > 0) h -= p * lp;
-      }
+      const s = st.s;
+      const h = entropyOf(st, norm);
       const eta = Math.min(epsilon, Math.sqrt(epsilon) * Math.exp(-h));
       retain(st, (id) => s[id] === norm.max || Math.exp(s[id] - norm.max) / norm.z >= eta);
     },

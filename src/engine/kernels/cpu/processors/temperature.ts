@@ -1,5 +1,6 @@
 import type { Normalizer, RowState } from '../row.ts';
 import { argmaxCandidate, retain } from '../row.ts';
+import { entropyOf } from '../stats.ts';
 import type { Processor } from './processor.ts';
 import { checkRange } from './processor.ts';
 
@@ -46,14 +47,7 @@ function dynamicTemperature(st: RowState, norm: Normalizer, t: number, range: nu
   const minT = Math.max(0, t - range);
   const maxT = t + range;
   if (st.n <= 1) return minT;
-  const { s, idx, n } = st;
-  const logZ = Math.log(norm.z);
-  let h = 0;
-  for (let j = 0; j < n; j++) {
-    const lp = s[idx[j]] - norm.max - logZ;
-    const p = Math.exp(lp);
-    if (p > 0) h -= p * lp;
-  }
-  const normalized = Math.min(1, Math.max(0, h / Math.log(n)));
+  const h = entropyOf(st, norm);
+  const normalized = Math.min(1, Math.max(0, h / Math.log(st.n)));
   return minT + (maxT - minT) * Math.pow(normalized, exponent);
 }
