@@ -21,6 +21,10 @@ export interface TargetRows {
   rowOf: number[];
 }
 
+/** Most nodes a draft tree may hold (root excluded), and most per depth: bounds the target batch. */
+export const TREE_NODE_BUDGET = 64;
+export const TREE_LEVEL_CAP = 16;
+
 export class DraftTree {
   parents: number[] = [-1];
   tokens: number[];

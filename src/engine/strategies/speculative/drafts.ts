@@ -14,12 +14,9 @@
 import { purposeWord, uniform } from '../../rng.ts';
 import type { Kernels, Logits, ProbsRef } from '../../kernels/types.ts';
 import type { ModelRunner, Sequence } from '../../model/runner.ts';
-import { DraftTree } from './draft-tree.ts';
+import { topKIds } from '../tokens.ts';
+import { DraftTree, TREE_LEVEL_CAP, TREE_NODE_BUDGET } from './draft-tree.ts';
 import type { SpecSession } from './session.ts';
-
-/** Most nodes a draft tree may hold (root excluded), and most per depth: bounds the target batch. */
-export const TREE_NODE_BUDGET = 64;
-export const TREE_LEVEL_CAP = 16;
 
 /** The draft model's sequence, kept in step with the committed context. */
 export class DraftModel {
@@ -79,7 +76,7 @@ export class DraftModel {
       }
       try {
         const res = await this.kernels.step(logits, {
-          rows: [{ config: s.processors, contextIds: [...s.committed, ...tree.tokens.slice(1)], choose: 'sample', seed: s.run.config.seed, step, sub: 1 + i }],
+          rows: [{ config: s.processors, contextIds: s.contextAt(tree, tree.size - 1), choose: 'sample', seed: s.run.config.seed, step, sub: 1 + i }],
           keepProcessed: true,
           topK: 1,
         });
@@ -131,7 +128,7 @@ export class DraftModel {
       let res;
       try {
         res = await this.kernels.step(logits, {
-          rows: expand.map((n) => ({ config: s.processors, contextIds: [...s.committed, ...tree.path(n)], choose: 'none' as const, seed, step })),
+          rows: expand.map((n) => ({ config: s.processors, contextIds: s.contextAt(tree, n), choose: 'none' as const, seed, step })),
           keepProcessed: true,
           topK: Math.max(1, Math.min(64, width)),
         });
@@ -294,26 +291,4 @@ export class SuccessorTable {
     }
     return tree;
   }
-}
-
-/** Ids of the k largest values of logits[offset .. offset + n), best first (ties: lowest id). */
-export function topKIds(logits: ArrayLike<number>, offset: number, n: number, k: number): number[] {
-  const ids: number[] = [];
-  const vals: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const v = logits[offset + i];
-    if (!(v === v)) continue;
-    if (ids.length === k && v <= vals[k - 1]) continue;
-    let j = ids.length === k ? k - 1 : ids.length;
-    while (j > 0 && vals[j - 1] < v) {
-      if (j < k) {
-        vals[j] = vals[j - 1];
-        ids[j] = ids[j - 1];
-      }
-      j--;
-    }
-    vals[j] = v;
-    ids[j] = i;
-  }
-  return ids.slice(0, k);
 }

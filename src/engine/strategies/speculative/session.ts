@@ -25,6 +25,7 @@ import type {
 import type { Sequence } from '../../model/runner.ts';
 import { purposeWord, uniform } from '../../rng.ts';
 import { processorConfig } from '../processor-config.ts';
+import { isGreedy } from '../tokens.ts';
 import { DISPLAY_TOP_K } from '../sampling.ts';
 import type { Emitted, StrategyContext } from '../types.ts';
 import type { DraftTree, TargetRows } from './draft-tree.ts';
@@ -98,7 +99,7 @@ export class SpecSession {
     this.committed = run.promptIds.slice();
     this.targetSeq = run.target.newSequence(1);
     this.processors = processorConfig(run.config);
-    this.greedy = run.config.temperature === 0;
+    this.greedy = isGreedy(run.config);
     this.vocab = run.target.info.vocabSize;
   }
 
@@ -110,6 +111,11 @@ export class SpecSession {
   /** The last committed token: the root of the next draft tree. */
   get lastToken(): number {
     return this.committed[this.committed.length - 1];
+  }
+
+  /** The context a node's children are drawn and verified in: the committed tokens, then the node's path. */
+  contextAt(tree: DraftTree, node: number): number[] {
+    return [...this.committed, ...tree.path(node)];
   }
 
   /** Drafts the budget allows: tokens still to emit minus the one the target adds, and context room. */
@@ -232,11 +238,11 @@ export class SpecSession {
     for (const e of verdict.examined) if (Number.isNaN(nodeP[e.node])) nodeP[e.node] = e.p;
     const forced: ForcedRow[] = [];
     if (!verdict.choices) {
-      emittedRows.forEach((r, i) => forced.push({ row: r, token: tokens[i], contextIds: [...this.committed, ...tree.path(r)] }));
+      emittedRows.forEach((r, i) => forced.push({ row: r, token: tokens[i], contextIds: this.contextAt(tree, r) }));
     }
     const needP: number[] = [];
     for (let j = 1; j < N; j++) if (Number.isNaN(nodeP[j]) && tree.same[j] === j) needP.push(j);
-    for (const j of needP) forced.push({ row: tree.parents[j], token: tree.tokens[j], contextIds: [...this.committed, ...tree.path(tree.parents[j])] });
+    for (const j of needP) forced.push({ row: tree.parents[j], token: tree.tokens[j], contextIds: this.contextAt(tree, tree.parents[j]) });
     let described: StepRowResult[] = [];
     if (forced.length) {
       described = source instanceof Float32Array ? await this.forceOnRows(forced, source, plan.step) : await this.forceOnChain(forced, source, N, plan.step);
