@@ -86,14 +86,11 @@ export const entropix: Strategy = (ctx) => {
       if (quadrant === 'low-low') {
         data.action = 'argmax';
         source = 'greedy';
-      } else if (quadrant === 'high-entropy') {
-        const T = config.entropix_boost_temperature;
-        data.action = `sample at T=${T}`;
-        data.temperature = T;
-        chosen = await step(at(T), 'sample');
-      } else if (quadrant === 'high-high') {
-        const T = config.entropix_resample_temperature;
-        data.action = `resample at T=${T}`;
+      } else if (quadrant === 'high-entropy' || quadrant === 'high-high') {
+        // Sample again at another temperature: boosted when only the entropy is high, else the resample one.
+        const boost = quadrant === 'high-entropy';
+        const T = boost ? config.entropix_boost_temperature : config.entropix_resample_temperature;
+        data.action = `${boost ? 'sample' : 'resample'} at T=${T}`;
         data.temperature = T;
         chosen = await step(at(T), 'sample');
       } else {
