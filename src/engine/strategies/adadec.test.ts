@@ -4,46 +4,21 @@
  * independent recomputation (fresh sequence per candidate, one-by-one greedy lookahead, log-softmax
  * of the raw logits).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DecodeConfig } from '../config/index.ts';
-import { createCpuKernels } from '../kernels/cpu/index.ts';
-import type { Kernels } from '../kernels/types.ts';
-import { ModelRunner } from '../model/runner.ts';
-import { generate } from '../generate.ts';
-import { collectTrace } from '../trace/collect.ts';
+import { describe, expect, it } from 'vitest';
+import type { DecodeConfig } from '../config/index.ts';
 import type { StrategyEvent } from '../trace/types.ts';
-import { TARGET, loadEmbedded, validConfig } from '../../../tests/support/embedded.ts';
+import { config, logSoftmax, runTrace, tokenIds, useEmbeddedModels } from '../../../tests/support/strategy-setup.ts';
 
-let target: ModelRunner;
-let kernels: Kernels;
-
-beforeAll(async () => {
-  target = await loadEmbedded(TARGET);
-  kernels = await createCpuKernels();
-});
-afterAll(async () => {
-  await target?.dispose();
-});
-
-const config = validConfig;
-const run = (c: DecodeConfig) => collectTrace(generate(c, { target, kernels }));
-
-function logSoftmax(x: Float32Array): number[] {
-  let m = -Infinity;
-  for (const v of x) m = Math.max(m, v);
-  let z = 0;
-  for (const v of x) z += Math.exp(v - m);
-  const lz = m + Math.log(z);
-  return Array.from(x, (v) => v - lz);
-}
+const models = useEmbeddedModels();
+const run = (c: DecodeConfig) => runTrace(c, models);
 const argmax = (l: number[]) => l.reduce((b, v, i) => (v > l[b] ? i : b), 0);
 
 /** log p(c) + mean log p(lookahead), recomputed from scratch: one fresh sequence per forward. */
 async function independentScore(context: number[], cand: number, L: number): Promise<{ score: number; ids: number[] }> {
   const logits = async (ids: number[]) => {
-    const s = target.newSequence();
+    const s = models.target.newSequence();
     try {
-      return logSoftmax((await target.forward(s, [ids], 1)).logits);
+      return logSoftmax((await models.target.forward(s, [ids], 1)).logits);
     } finally {
       s.dispose();
     }
@@ -52,12 +27,12 @@ async function independentScore(context: number[], cand: number, L: number): Pro
   const ids: number[] = [];
   const lps: number[] = [];
   let ctx = [...context, cand];
-  for (let j = 0; j < L && ctx.length <= target.info.maxPositions; j++) {
+  for (let j = 0; j < L && ctx.length <= models.target.info.maxPositions; j++) {
     const l = await logits(ctx);
     const t = argmax(l);
     ids.push(t);
     lps.push(l[t]);
-    if (target.isEos(t)) break;
+    if (models.target.isEos(t)) break;
     ctx = [...ctx, t];
   }
   return { score: first[cand] + (lps.length ? lps.reduce((a, b) => a + b, 0) / lps.length : 0), ids };
@@ -71,12 +46,12 @@ describe('AdaDec', () => {
     const tau = Math.max(...g.tokens.map((t) => t.entropy)) + 0.01;
     const a = await run(config({ strategy: 'adadec', adadec_tau: tau, prompt, max_new_tokens: 24 }));
     expect(a.events).toEqual([]);
-    expect(a.tokens.map((t) => t.id)).toEqual(g.tokens.map((t) => t.id));
+    expect(tokenIds(a)).toEqual(tokenIds(g));
     expect(a.tokens.every((t) => t.source === 'greedy')).toBe(true);
     expect(a.end.stats.targetForwards).toBe(g.end.stats.targetForwards);
     // One candidate: nothing to rerank, greedy at any tau.
     const one = await run(config({ strategy: 'adadec', adadec_tau: 0, adadec_candidates: 1, prompt, max_new_tokens: 24 }));
-    expect(one.tokens.map((t) => t.id)).toEqual(g.tokens.map((t) => t.id));
+    expect(tokenIds(one)).toEqual(tokenIds(g));
     expect(one.events).toEqual([]);
   });
 
@@ -87,7 +62,7 @@ describe('AdaDec', () => {
     expect(a.end.reason, a.end.error).not.toBe('error');
     const events = a.events as StrategyEvent<'adadec'>[];
     expect(events.length).toBe(a.tokens.length);
-    const promptIds = target.encode(prompt);
+    const promptIds = models.target.encode(prompt);
     for (const [i, e] of events.entries()) {
       const tok = a.tokens[i];
       expect(e.position).toBe(tok.position);
@@ -116,7 +91,7 @@ describe('AdaDec', () => {
     const a = await run(config({ strategy: 'adadec', prompt, max_new_tokens: 8, seed: 1 }));
     const b = await run(config({ strategy: 'adadec', prompt, max_new_tokens: 8, seed: 2 }));
     expect(a.end.reason, a.end.error).not.toBe('error');
-    expect(a.tokens.map((t) => t.id)).toEqual(b.tokens.map((t) => t.id));
+    expect(tokenIds(a)).toEqual(tokenIds(b));
     expect(a.events).toEqual(b.events);
   });
 
@@ -125,6 +100,6 @@ describe('AdaDec', () => {
     expect(a.end.reason, a.end.error).toBe('max_tokens');
     const e = (a.events[0] as StrategyEvent<'adadec'>).data;
     expect(e.candidates).toHaveLength(16);
-    expect(e.candidates.every((c) => c.lookahead.ids.length === 32 || target.isEos(c.lookahead.ids.at(-1)!))).toBe(true);
+    expect(e.candidates.every((c) => c.lookahead.ids.length === 32 || models.target.isEos(c.lookahead.ids.at(-1)!))).toBe(true);
   });
 });

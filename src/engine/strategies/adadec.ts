@@ -23,6 +23,7 @@ import type { StrategyEvent } from '../trace/types.ts';
 import { processorConfig } from './processor-config.ts';
 import { decodeIds, describeToken, rowOf, stepBlock, tokenEvent } from './shared-rerank.ts';
 import { DISPLAY_TOP_K } from './sampling.ts';
+import { argmax } from './tokens.ts';
 import { withSequence, type Emitted, type Strategy } from './types.ts';
 
 export const adadec: Strategy = (ctx) => {
@@ -63,10 +64,7 @@ export const adadec: Strategy = (ctx) => {
         const mean = lps.length ? lps.reduce((a, b) => a + b, 0) / lps.length : 0;
         return { id, logprob: top.logprobs[i], lookahead: look[i].ids, mean, score: top.logprobs[i] + mean };
       });
-      let winner = 0;
-      scored.forEach((c, i) => {
-        if (c.score > scored[winner].score) winner = i;
-      });
+      const winner = argmax(scored.map((c) => c.score));
       const data: AdaDecData = {
         entropy: row.entropy,
         tau,

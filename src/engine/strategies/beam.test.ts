@@ -4,31 +4,17 @@
  * (so finished hypotheses, early stopping and the length penalty all matter) and on the embedded
  * target. Also: width 1 is greedy, the winner has the best normalized score, and the context limit.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { type DecodeConfig } from '../config/index.ts';
-import { createCpuKernels } from '../kernels/cpu/index.ts';
-import type { Kernels } from '../kernels/types.ts';
-import { ModelRunner } from '../model/runner.ts';
-import { generate } from '../generate.ts';
-import { collectTrace } from '../trace/collect.ts';
+import type { DecodeConfig } from '../config/index.ts';
+import type { ModelRunner } from '../model/runner.ts';
 import type { StrategyEvent } from '../trace/types.ts';
+import { generate } from '../generate.ts';
 import { beamScore } from './beam.ts';
 import { describeToken } from './shared-rerank.ts';
-import { TARGET, loadEmbedded, validConfig } from '../../../tests/support/embedded.ts';
+import { config, logSoftmax, runTrace, tokenIds, useEmbeddedModels } from '../../../tests/support/strategy-setup.ts';
 
-let target: ModelRunner;
-let kernels: Kernels;
-
-beforeAll(async () => {
-  target = await loadEmbedded(TARGET);
-  kernels = await createCpuKernels();
-});
-afterAll(async () => {
-  await target?.dispose();
-});
-
-const config = validConfig;
+const models = useEmbeddedModels();
 
 /**
  * A synthetic causal LM: logits are a hash of the whole context (so KV reuse, row gathering and
@@ -95,15 +81,6 @@ function fakeRunner(salt: number, maxPositions = 64, vocab = 8): ModelRunner {
   return fake as unknown as ModelRunner;
 }
 
-function logSoftmax(x: ArrayLike<number>): number[] {
-  let m = -Infinity;
-  for (let i = 0; i < x.length; i++) m = Math.max(m, x[i]);
-  let z = 0;
-  for (let i = 0; i < x.length; i++) z += Math.exp(x[i] - m);
-  const lz = m + Math.log(z);
-  return Array.from(x, (v) => v - lz);
-}
-
 /** Beam search written plainly from the spec: full recomputation per beam, no batching. */
 async function referenceBeam(
   logitsOf: (ids: number[]) => Promise<ArrayLike<number>>,
@@ -141,7 +118,7 @@ async function referenceBeam(
   }
 }
 
-const runWith = (t: ModelRunner, c: DecodeConfig) => collectTrace(generate(c, { target: t, kernels }));
+const runWith = (target: ModelRunner, c: DecodeConfig) => runTrace(c, { ...models, target });
 
 function checkEvents(events: StrategyEvent[], lp: number, emitted: number[]) {
   const beams = events.filter((e) => e.kind === 'beam') as StrategyEvent<'beam'>[];
@@ -173,7 +150,7 @@ describe('beam search on a synthetic model (frequent EOS)', () => {
           expect(t.end.reason, t.end.error).not.toBe('error');
           const prompt = fake.encode('abc');
           const ref = await referenceBeam(async (ids) => fakeLogits([...prompt, ...ids], salt, 8), B, lp, maxNew, (id) => id === 0);
-          const ids = t.tokens.map((x) => x.id);
+          const ids = tokenIds(t);
           expect(ids).toEqual(ref.ids);
           expect(t.tokens.every((x) => x.source === 'beam')).toBe(true);
           checkEvents(t.events, lp, ids);
@@ -194,7 +171,7 @@ describe('beam search on a synthetic model (frequent EOS)', () => {
       const out: number[][] = [];
       for (const lp of [-1, 2]) {
         const t = await runWith(fake, config({ strategy: 'beam', num_beams: 3, length_penalty: lp, max_new_tokens: 12, prompt: 'ab' }));
-        out.push(t.tokens.map((x) => x.id));
+        out.push(tokenIds(t));
         checkEvents(t.events, lp, out.at(-1)!);
       }
       if (out[0].join() !== out[1].join()) differ++;
@@ -220,15 +197,15 @@ describe('beam search on a synthetic model (frequent EOS)', () => {
 
 describe('describing a token the kernels did not choose', () => {
   it('gives the raw log-probability, rank and processed probability the kernels report for it', async () => {
-    const seq = target.newSequence();
-    const out = await target.forward(seq, [target.encode('The old man said')], 1);
+    const seq = models.target.newSequence();
+    const out = await models.target.forward(seq, [models.target.encode('The old man said')], 1);
     seq.dispose();
-    const logits = await kernels.createLogits(out.logits, 1, out.vocab);
+    const logits = await models.kernels.createLogits(out.logits, 1, out.vocab);
     const config = { repetition_penalty: 1.3 };
-    const contextIds = target.encode('The old man said');
-    const [row] = (await kernels.step(logits, { rows: [{ config, contextIds, choose: 'none', seed: 1, step: 0 }], topK: 16 })).rows;
+    const contextIds = models.target.encode('The old man said');
+    const [row] = (await models.kernels.step(logits, { rows: [{ config, contextIds, choose: 'none', seed: 1, step: 0 }], topK: 16 })).rows;
     for (const id of [...row.processedTop.ids, 0, 7, out.vocab - 1]) {
-      const [forced] = (await kernels.step(logits, { rows: [{ config, contextIds, choose: 'force', forceToken: id, seed: 1, step: 0 }], topK: 16 })).rows;
+      const [forced] = (await models.kernels.step(logits, { rows: [{ config, contextIds, choose: 'force', forceToken: id, seed: 1, step: 0 }], topK: 16 })).rows;
       const mine = describeToken(row, out.logits, id);
       expect(mine.rawLogprob).toBeCloseTo(forced.choice!.rawLogprob, 9);
       expect(mine.rawRank).toBe(forced.choice!.rawRank);
@@ -236,7 +213,7 @@ describe('describing a token the kernels did not choose', () => {
       if (row.processedTop.ids.includes(id)) expect(mine.processedProb).toBeCloseTo(forced.choice!.processedProb, 12);
       else expect(mine.processedProb).toBe(0);
     }
-    kernels.dispose(logits);
+    models.kernels.dispose(logits);
   });
 });
 
@@ -245,9 +222,9 @@ describe('beam search on the embedded target', () => {
 
   it('num_beams = 1 is greedy decoding', async () => {
     for (const prompt of prompts.slice(0, 2)) {
-      const g = await runWith(target, config({ strategy: 'greedy', prompt, max_new_tokens: 24 }));
-      const b = await runWith(target, config({ strategy: 'beam', num_beams: 1, prompt, max_new_tokens: 24 }));
-      expect(b.tokens.map((t) => t.id)).toEqual(g.tokens.map((t) => t.id));
+      const g = await runWith(models.target, config({ strategy: 'greedy', prompt, max_new_tokens: 24 }));
+      const b = await runWith(models.target, config({ strategy: 'beam', num_beams: 1, prompt, max_new_tokens: 24 }));
+      expect(tokenIds(b)).toEqual(tokenIds(g));
       expect(b.end.reason).toBe(g.end.reason);
       // Same per-token statistics as greedy reports.
       b.tokens.forEach((t, i) => {
@@ -262,14 +239,14 @@ describe('beam search on the embedded target', () => {
   it('matches the full-recompute reference (B = 3, several length penalties)', async () => {
     for (const [i, prompt] of prompts.entries()) {
       const lp = [1, 0, -0.5][i];
-      const t = await runWith(target, config({ strategy: 'beam', num_beams: 3, length_penalty: lp, prompt, max_new_tokens: 10 }));
+      const t = await runWith(models.target, config({ strategy: 'beam', num_beams: 3, length_penalty: lp, prompt, max_new_tokens: 10 }));
       expect(t.end.reason, t.end.error).not.toBe('error');
-      const promptIds = target.encode(prompt);
+      const promptIds = models.target.encode(prompt);
       const ref = await referenceBeam(
         async (ids) => {
-          const s = target.newSequence();
+          const s = models.target.newSequence();
           try {
-            return (await target.forward(s, [[...promptIds, ...ids]], 1)).logits;
+            return (await models.target.forward(s, [[...promptIds, ...ids]], 1)).logits;
           } finally {
             s.dispose();
           }
@@ -277,9 +254,9 @@ describe('beam search on the embedded target', () => {
         3,
         lp,
         10,
-        (id) => target.isEos(id),
+        (id) => models.target.isEos(id),
       );
-      const ids = t.tokens.map((x) => x.id);
+      const ids = tokenIds(t);
       const last = (t.events.at(-1) as StrategyEvent<'beam'>).data;
       // Batched KV rows vs full recomputation differ by ~1e-5 in the logits: allow a different
       // sequence only when the two are tied within that noise.
@@ -291,14 +268,14 @@ describe('beam search on the embedded target', () => {
 
   it('streams the prefix all possible winners share before the search ends', async () => {
     const order: string[] = [];
-    for await (const e of generate(config({ strategy: 'beam', num_beams: 2, prompt: prompts[0], max_new_tokens: 30 }), { target, kernels })) order.push(e.type);
+    for await (const e of generate(config({ strategy: 'beam', num_beams: 2, prompt: prompts[0], max_new_tokens: 30 }), models)) order.push(e.type);
     const lastStep = order.lastIndexOf('strategy');
     expect(order.indexOf('token')).toBeGreaterThan(-1);
     expect(order.indexOf('token')).toBeLessThan(lastStep);
   });
 
   it('runs 16 beams in one batched forward per step', async () => {
-    const t = await runWith(target, config({ strategy: 'beam', num_beams: 16, prompt: 'The old man', max_new_tokens: 8 }));
+    const t = await runWith(models.target, config({ strategy: 'beam', num_beams: 16, prompt: 'The old man', max_new_tokens: 8 }));
     expect(t.end.reason, t.end.error).not.toBe('error');
     expect(t.tokens.length).toBeGreaterThan(0);
     const steps = t.events.filter((e) => e.kind === 'beam').length;

@@ -3,33 +3,15 @@
  * follows the entropy ramp; every trial ends at punctuation, EOS or its cap; the winner has the
  * lowest perplexity (recomputed from the trial's tokens) and its tokens are what is emitted.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DecodeConfig } from '../config/index.ts';
-import { createCpuKernels } from '../kernels/cpu/index.ts';
-import type { Kernels } from '../kernels/types.ts';
-import { ModelRunner } from '../model/runner.ts';
-import { generate } from '../generate.ts';
-import { collectTrace } from '../trace/collect.ts';
+import { describe, expect, it } from 'vitest';
+import type { DecodeConfig } from '../config/index.ts';
 import type { StrategyEvent } from '../trace/types.ts';
 import { cntpTrialCount, trialSub } from './cntp.ts';
 import { isPunctuationToken } from './shared-rerank.ts';
-import { TARGET, loadEmbedded, validConfig } from '../../../tests/support/embedded.ts';
+import { config, runTrace, tokenIds, useEmbeddedModels } from '../../../tests/support/strategy-setup.ts';
 
-let target: ModelRunner;
-let kernels: Kernels;
-
-beforeAll(async () => {
-  target = await loadEmbedded(TARGET);
-  kernels = await createCpuKernels();
-});
-afterAll(async () => {
-  await target?.dispose();
-});
-
-const config = validConfig;
-const run = (c: DecodeConfig) => collectTrace(generate(c, { target, kernels }));
-const ids = (t: { tokens: { id: number }[] }) => t.tokens.map((x) => x.id);
-
+const models = useEmbeddedModels();
+const run = (c: DecodeConfig) => runTrace(c, models);
 describe('CNTP trial count and RNG keys', () => {
   const c = { cntp_max_trials: 10, cntp_entropy_min: 0.01, cntp_entropy_max: 1.5 };
   it('follows the linear entropy ramp, truncated', () => {
@@ -61,7 +43,7 @@ describe('CNTP', () => {
     ] as const) {
       const s = await run(config({ strategy: 'sample', seed, prompt, max_new_tokens: 24, ...extra }));
       const c = await run(config({ strategy: 'cntp', cntp_max_trials: 1, seed, prompt, max_new_tokens: 24, ...extra }));
-      expect(ids(c)).toEqual(ids(s));
+      expect(tokenIds(c)).toEqual(tokenIds(s));
       expect(c.events).toEqual([]);
       expect(c.tokens.map((t) => t.source)).toEqual(s.tokens.map((t) => t.source));
     }
@@ -86,8 +68,8 @@ describe('CNTP', () => {
         const limit = Math.min(cap, budget);
         expect(trial.ids.length).toBeLessThanOrEqual(limit);
         // Only the last token may be punctuation / EOS; a trial without one is at its cap.
-        expect(trial.ids.slice(0, -1).some((id) => isPunctuationToken(target, id) || target.isEos(id))).toBe(false);
-        if (!isPunctuationToken(target, last) && !target.isEos(last)) expect(trial.ids.length).toBe(limit);
+        expect(trial.ids.slice(0, -1).some((id) => isPunctuationToken(models.target, id) || models.target.isEos(id))).toBe(false);
+        if (!isPunctuationToken(models.target, last) && !models.target.isEos(last)) expect(trial.ids.length).toBe(limit);
         expect(trial.stop).toBeDefined();
       }
       const ppl = e.data.trials.map((x) => x.perplexity);
@@ -111,9 +93,9 @@ describe('CNTP', () => {
     const a = await run(c);
     const b = await run(c);
     const d = await run({ ...c, seed: 10 });
-    expect(ids(a)).toEqual(ids(b));
+    expect(tokenIds(a)).toEqual(tokenIds(b));
     expect(a.events).toEqual(b.events);
-    expect(ids(d)).not.toEqual(ids(a));
+    expect(tokenIds(d)).not.toEqual(tokenIds(a));
   });
 
   it('survives 32 trials', async () => {

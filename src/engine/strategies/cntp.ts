@@ -27,6 +27,7 @@ import type { DecodeConfig } from '../config/params.ts';
 import { processorConfig } from './processor-config.ts';
 import { contextRoom, decodeIds, isPunctuationToken, repeatRow, rowOf, stepBlock, tokenEvent } from './shared-rerank.ts';
 import { DISPLAY_TOP_K } from './sampling.ts';
+import { argmax, isGreedy } from './tokens.ts';
 import { withSequence, type Emitted, type Strategy } from './types.ts';
 
 /** Trial sub-streams per decision (cntp_max_trials is at most 32). */
@@ -54,7 +55,7 @@ interface Trial {
 export const cntp: Strategy = (ctx) => {
   const { target, config } = ctx;
   const processors = processorConfig(config);
-  const plainSource = config.temperature === 0 ? 'greedy' : 'sampled';
+  const plainSource = isGreedy(config) ? 'greedy' : 'sampled';
   const sampleRow = (contextIds: readonly number[], step: number, sub: number) => ({
     config: processors,
     contextIds,
@@ -85,10 +86,7 @@ export const cntp: Strategy = (ctx) => {
       const capReason: CntpTrialStop = cap === config.cntp_max_trial_tokens ? 'cap' : cap === budget ? 'budget' : 'context';
       const trials = await runTrials(N, P, rowOf({ data: out.logits, rows: 1, vocab: out.vocab }, 0), cap, capReason);
       const perplexity = trials.map((t) => Math.exp(-t.steps.reduce((a, s) => a + Math.log(s.choice!.processedProb), 0) / t.steps.length));
-      let winner = 0;
-      perplexity.forEach((p, t) => {
-        if (p < perplexity[winner]) winner = t;
-      });
+      const winner = argmax(perplexity.map((p) => -p));
       const w = trials[winner];
       // Back to the decision point; the next forward feeds the winner's tokens in one pass.
       seq.gatherRows([0]);

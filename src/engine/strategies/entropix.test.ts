@@ -3,31 +3,14 @@
  * behaviour shared by the four rerank-family strategies: same seed, same tokens; a prompt near the
  * context limit ends with a clear "context full" error after the tokens that fit.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DecodeConfig } from '../config/index.ts';
-import { createCpuKernels } from '../kernels/cpu/index.ts';
-import type { Kernels } from '../kernels/types.ts';
-import { ModelRunner } from '../model/runner.ts';
-import { generate } from '../generate.ts';
-import { collectTrace } from '../trace/collect.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { DecodeConfig } from '../config/index.ts';
 import type { StrategyEvent } from '../trace/types.ts';
 import { entropixQuadrant } from './entropix.ts';
-import { TARGET, loadEmbedded, validConfig } from '../../../tests/support/embedded.ts';
+import { config, runTrace, tokenIds, useEmbeddedModels } from '../../../tests/support/strategy-setup.ts';
 
-let target: ModelRunner;
-let kernels: Kernels;
-
-beforeAll(async () => {
-  target = await loadEmbedded(TARGET);
-  kernels = await createCpuKernels();
-});
-afterAll(async () => {
-  await target?.dispose();
-});
-
-const config = validConfig;
-const run = (c: DecodeConfig) => collectTrace(generate(c, { target, kernels }));
-const ids = (t: { tokens: { id: number }[] }) => t.tokens.map((x) => x.id);
+const models = useEmbeddedModels();
+const run = (c: DecodeConfig) => runTrace(c, models);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 describe('entropix quadrants', () => {
@@ -86,8 +69,8 @@ describe('entropix on the embedded target', () => {
   it('is deterministic for a seed and changes with it', async () => {
     const c = config({ strategy: 'entropix', ...thresholds, seed: 12, prompt, max_new_tokens: 24 });
     const a = await run(c);
-    expect(ids(await run(c))).toEqual(ids(a));
-    expect(ids(await run({ ...c, seed: 13 }))).not.toEqual(ids(a));
+    expect(tokenIds(await run(c))).toEqual(tokenIds(a));
+    expect(tokenIds(await run({ ...c, seed: 13 }))).not.toEqual(tokenIds(a));
   });
 
   it('inserts the pause text at high-entropy, low-varentropy steps, never twice in a row', async () => {
@@ -103,11 +86,11 @@ describe('entropix on the embedded target', () => {
     events.forEach((e, i) => {
       if (i > 0 && events[i - 1].data.pause) expect(e.data.pause).toBeUndefined();
     });
-    const n = target.encode(pause).length;
+    const n = models.target.encode(pause).length;
     for (const e of pauses) {
       const at = t.tokens.findIndex((x) => x.position === e.position);
       const inserted = t.tokens.slice(at, at + n);
-      expect(inserted.map((x) => x.id)).toEqual(target.encode(pause).slice(0, inserted.length));
+      expect(inserted.map((x) => x.id)).toEqual(models.target.encode(pause).slice(0, inserted.length));
       expect(inserted.every((x) => x.source === 'forced')).toBe(true);
     }
     t.tokens.forEach((x, i) => expect(x.position).toBe(t.start.promptTokens.length + i));
@@ -128,7 +111,7 @@ describe('beam, AdaDec, CNTP and entropix together', () => {
       const a = await run(c);
       const b = await run(c);
       expect(a.end.reason, a.end.error).not.toBe('error');
-      expect(ids(a), s.strategy).toEqual(ids(b));
+      expect(tokenIds(a), s.strategy).toEqual(tokenIds(b));
       expect(a.events).toEqual(b.events);
     }
   });
@@ -137,11 +120,11 @@ describe('beam, AdaDec, CNTP and entropix together', () => {
     // A prompt of maxPositions - 3 tokens leaves room for 4 generated tokens (the last is never fed back).
     const words = 'the old man said that it was not a good day for the jury and she opened the door'.split(' ');
     let text = '';
-    for (let i = 0; target.encode(text).length < target.info.maxPositions - 3; i++) text += (i ? ' ' : '') + words[i % words.length];
-    while (target.encode(text).length > target.info.maxPositions - 3) text = text.slice(0, -1);
-    const P = target.encode(text).length;
+    for (let i = 0; models.target.encode(text).length < models.target.info.maxPositions - 3; i++) text += (i ? ' ' : '') + words[i % words.length];
+    while (models.target.encode(text).length > models.target.info.maxPositions - 3) text = text.slice(0, -1);
+    const P = models.target.encode(text).length;
     expect(text.length).toBeLessThanOrEqual(4000);
-    const room = target.info.maxPositions - P + 1;
+    const room = models.target.info.maxPositions - P + 1;
     for (const s of [...STRATS, { strategy: 'beam', num_beams: 16 }, { strategy: 'cntp', cntp_max_trials: 32, cntp_entropy_max: 0.02 }, { strategy: 'adadec', adadec_tau: 0, adadec_candidates: 16, adadec_lookahead: 32 }]) {
       const t = await run(config({ ...s, seed: 1, prompt: text, max_new_tokens: 20 }));
       expect(t.tokens.length, s.strategy).toBeLessThanOrEqual(room);

@@ -23,6 +23,7 @@ import type { StrategyEvent, TokenEvent } from '../trace/types.ts';
 import { processorConfig } from './processor-config.ts';
 import { contextFullError, describeToken, repeatRow, rowOf, stepBlock, tokenEvent, type LogitsBlock } from './shared-rerank.ts';
 import { DISPLAY_TOP_K } from './sampling.ts';
+import { argmax, isGreedy } from './tokens.ts';
 import { withSequence, type Emitted, type Strategy } from './types.ts';
 
 export function entropixQuadrant(entropy: number, varentropy: number, hThreshold: number, vThreshold: number): EntropixQuadrant {
@@ -85,14 +86,11 @@ export const entropix: Strategy = (ctx) => {
       if (quadrant === 'low-low') {
         data.action = 'argmax';
         source = 'greedy';
-      } else if (quadrant === 'high-entropy') {
-        const T = config.entropix_boost_temperature;
-        data.action = `sample at T=${T}`;
-        data.temperature = T;
-        chosen = await step(at(T), 'sample');
-      } else if (quadrant === 'high-high') {
-        const T = config.entropix_resample_temperature;
-        data.action = `resample at T=${T}`;
+      } else if (quadrant === 'high-entropy' || quadrant === 'high-high') {
+        // Sample again at another temperature: boosted when only the entropy is high, else the resample one.
+        const boost = quadrant === 'high-entropy';
+        const T = boost ? config.entropix_boost_temperature : config.entropix_resample_temperature;
+        data.action = `${boost ? 'sample' : 'resample'} at T=${T}`;
         data.temperature = T;
         chosen = await step(at(T), 'sample');
       } else {
@@ -103,16 +101,13 @@ export const entropix: Strategy = (ctx) => {
           Array.from({ length: k }, (_, b) => ({ config: base, contextIds: seq.tokens(0), choose: 'sample' as const, seed: config.seed, step: P, sub: b })),
           DISPLAY_TOP_K,
         );
-        let best = 0;
-        branches.forEach((br, b) => {
-          if (br.choice!.rawProb > branches[best].choice!.rawProb) best = b;
-        });
+        const best = argmax(branches.map((br) => br.choice!.rawProb));
         chosen = branches[best];
         data.action = `branch ${k}, keep the most probable`;
         data.branches = branches.map((br) => ({ id: br.choice!.token, text: target.tokenText(br.choice!.token), prob: br.choice!.rawProb }));
         data.branch = best;
       }
-      if (source === 'sampled' && chosen.temperature === 0) source = 'greedy';
+      if (source === 'sampled' && isGreedy(chosen)) source = 'greedy';
       const event: StrategyEvent<'entropix'> = { type: 'strategy', kind: 'entropix', position: P, data };
       const token = chosen.choice!.token;
       yield [event, tokenEvent(target, chosen, chosen.choice!, { index: index++, position: P, source })];

@@ -3,6 +3,7 @@
  * and choose (argmax, or Gumbel-max keyed by the token's position so a seed reproduces the run).
  */
 import { processorConfig } from './processor-config.ts';
+import { isGreedy } from './tokens.ts';
 import { withSequence, type Strategy, type StrategyContext } from './types.ts';
 import { tokenEventFromStep } from '../trace/events.ts';
 import type { TokenEvent } from '../trace/types.ts';
@@ -33,7 +34,7 @@ function decodeLoop(ctx: StrategyContext, greedy: boolean): AsyncGenerator<Token
         });
         ctx.countReadBack(res.bytesReadBack);
         const row = res.rows[0];
-        const source = greedy || config.temperature === 0 ? 'greedy' : 'sampled';
+        const source = greedy || isGreedy(config) ? 'greedy' : 'sampled';
         yield [tokenEventFromStep(row, { index, position, step: position, source }, (id) => target.tokenText(id))];
         next = [row.choice!.token];
       } finally {

@@ -75,12 +75,6 @@ export function describeToken(stats: StepRowResult, logits: Float32Array, token:
   };
 }
 
-/** Processed log-probability of a token listed in the row's processedTop (-Infinity otherwise). */
-export function processedLogprob(stats: StepRowResult, token: number): number {
-  const k = stats.processedTop.ids.indexOf(token);
-  return k >= 0 ? stats.processedTop.logprobs[k] : -Infinity;
-}
-
 /** The token event for `choice` at a step (the kernels' own choice, or a described one). */
 export function tokenEvent(
   target: ModelRunner,

@@ -13,12 +13,11 @@
  */
 import { purposeWord, uniform } from '../../rng.ts';
 import type { Kernels, Logits, ProbsRef } from '../../kernels/types.ts';
+import { MAX_TOP_K } from '../../kernels/limits.ts';
 import type { ModelRunner, Sequence } from '../../model/runner.ts';
-import { DraftTree, type SpecSession } from './session.ts';
-
-/** Most nodes a draft tree may hold (root excluded), and most per depth: bounds the target batch. */
-export const TREE_NODE_BUDGET = 64;
-export const TREE_LEVEL_CAP = 16;
+import { topKIds } from '../tokens.ts';
+import { DraftTree, TREE_LEVEL_CAP, TREE_NODE_BUDGET } from './draft-tree.ts';
+import type { SpecSession } from './session.ts';
 
 /** The draft model's sequence, kept in step with the committed context. */
 export class DraftModel {
@@ -26,11 +25,11 @@ export class DraftModel {
   forwards = 0;
   constructor(
     readonly model: ModelRunner,
-    readonly s: SpecSession,
+    readonly session: SpecSession,
     readonly kernels: Kernels,
   ) {
-    if (model.info.vocabSize !== s.vocab) {
-      throw new Error(`draft vocabulary (${model.info.vocabSize}) differs from the target's (${s.vocab}): speculative decoding needs one shared tokenizer`);
+    if (model.info.vocabSize !== session.vocab) {
+      throw new Error(`draft vocabulary (${model.info.vocabSize}) differs from the target's (${session.vocab}): speculative decoding needs one shared tokenizer`);
     }
     this.seq = model.newSequence(1);
   }
@@ -43,10 +42,10 @@ export class DraftModel {
   rollback(): void {
     if (this.seq.rows > 1) this.seq.gatherRows([0]);
     let keep = 0;
-    const ctx = this.s.ctx;
+    const committed = this.session.committed;
     const seen = this.seq.tokens(0);
-    while (keep < seen.length && keep < ctx.length && seen[keep] === ctx[keep]) keep++;
-    this.seq.truncate(Math.min(keep, ctx.length - 1));
+    while (keep < seen.length && keep < committed.length && seen[keep] === committed[keep]) keep++;
+    this.seq.truncate(Math.min(keep, committed.length - 1));
   }
 
   private async forward(tokens: number[][]): Promise<{ logits: Float32Array; rows: number; vocab: number }> {
@@ -59,12 +58,12 @@ export class DraftModel {
    * draft probability is below it (raw distribution at temperature 0, else the processed one).
    */
   async chain(K: number, minConfidence?: number): Promise<{ tree: DraftTree; confidence: number[]; stop: 'confidence' | 'max' | 'budget' }> {
-    const s = this.s;
-    const tree = new DraftTree(s.ctx[s.ctx.length - 1], 'iid');
+    const s = this.session;
+    const tree = new DraftTree(s.lastToken, 'iid');
     const confidence: number[] = [];
     const step = s.position;
-    let input = s.ctx.slice(this.seq.length);
-    let stop: 'confidence' | 'max' | 'budget' = K < s.sc.config.num_draft_tokens ? 'budget' : 'max';
+    let input = s.committed.slice(this.seq.length);
+    let stop: 'confidence' | 'max' | 'budget' = K < s.run.config.num_draft_tokens ? 'budget' : 'max';
     // On the WebGPU kernels the draft's logits stay on the GPU too (q never leaves it).
     const onGpu = this.kernels.backend === 'webgpu';
     for (let i = 0; i < K; i++) {
@@ -78,11 +77,11 @@ export class DraftModel {
       }
       try {
         const res = await this.kernels.step(logits, {
-          rows: [{ config: s.processors, contextIds: [...s.ctx, ...tree.tokens.slice(1)], choose: 'sample', seed: s.sc.config.seed, step, sub: 1 + i }],
+          rows: [{ config: s.processors, contextIds: s.contextAt(tree, tree.size - 1), choose: 'sample', seed: s.run.config.seed, step, sub: 1 + i }],
           keepProcessed: true,
           topK: 1,
         });
-        s.sc.countReadBack(res.bytesReadBack);
+        s.run.countReadBack(res.bytesReadBack);
         const row = res.rows[0];
         const conf = (s.greedy ? row.rawTop : row.processedTop).probs[0] ?? 0;
         if (minConfidence !== undefined && conf < minConfidence) {
@@ -116,28 +115,28 @@ export class DraftModel {
    * The tree thus grows where the draft's probability mass is, under the node budget.
    */
   async tree(width: number, depth: number, withoutReplacement: boolean, dynamic?: { threshold: number }): Promise<DraftTree> {
-    const s = this.s;
-    const tree = new DraftTree(s.ctx[s.ctx.length - 1], withoutReplacement ? 'without-replacement' : 'iid');
+    const s = this.session;
+    const tree = new DraftTree(s.lastToken, withoutReplacement ? 'without-replacement' : 'iid');
     const step = s.position;
-    const seed = s.sc.config.seed;
+    const seed = s.run.config.seed;
     if (depth < 1) return tree;
     const pathProb = [1];
     // Nodes whose draft distribution is computed, with their row in the draft batch.
     let expand = [0];
-    let out = await this.forward([s.ctx.slice(this.seq.length)]);
+    let out = await this.forward([s.committed.slice(this.seq.length)]);
     for (let d = 1; d <= depth; d++) {
       const logits = await this.kernels.createLogits(out.logits, out.rows, out.vocab);
       let res;
       try {
         res = await this.kernels.step(logits, {
-          rows: expand.map((n) => ({ config: s.processors, contextIds: [...s.ctx, ...tree.path(n)], choose: 'none' as const, seed, step })),
+          rows: expand.map((n) => ({ config: s.processors, contextIds: s.contextAt(tree, n), choose: 'none' as const, seed, step })),
           keepProcessed: true,
-          topK: Math.max(1, Math.min(64, width)),
+          topK: Math.max(1, Math.min(MAX_TOP_K, width)),
         });
       } finally {
         this.kernels.dispose(logits);
       }
-      s.sc.countReadBack(res.bytesReadBack);
+      s.run.countReadBack(res.bytesReadBack);
       tree.handles.push(res.processed!);
       const level: number[] = [];
       for (let r = 0; r < expand.length; r++) {
@@ -293,26 +292,4 @@ export class SuccessorTable {
     }
     return tree;
   }
-}
-
-/** Ids of the k largest values of logits[offset .. offset + n), best first (ties: lowest id). */
-export function topKIds(logits: ArrayLike<number>, offset: number, n: number, k: number): number[] {
-  const ids: number[] = [];
-  const vals: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const v = logits[offset + i];
-    if (!(v === v)) continue;
-    if (ids.length === k && v <= vals[k - 1]) continue;
-    let j = ids.length === k ? k - 1 : ids.length;
-    while (j > 0 && vals[j - 1] < v) {
-      if (j < k) {
-        vals[j] = vals[j - 1];
-        ids[j] = ids[j - 1];
-      }
-      j--;
-    }
-    vals[j] = v;
-    ids[j] = i;
-  }
-  return ids.slice(0, k);
 }

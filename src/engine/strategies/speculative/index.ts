@@ -12,11 +12,14 @@
  * relaxed_acceptance switches any of them to LANTERN-style relaxed (lossy) acceptance.
  */
 import type { DecodeConfig } from '../../config/params.ts';
-import type { RelaxedAcceptance } from '../../kernels/types.ts';
+import { CpuKernels } from '../../kernels/cpu/cpu-kernels.ts';
+import { hasVerifyTree, type Kernels, type RelaxedAcceptance, type TreeKernels } from '../../kernels/types.ts';
 import type { Emitted, Strategy, StrategyContext } from '../types.ts';
+import { DraftTree } from './draft-tree.ts';
 import { DraftModel, SuccessorTable, promptLookup } from './drafts.ts';
 import { loadNeighbors } from './neighbors.ts';
-import { DraftTree, SpecSession, treeKernels } from './session.ts';
+import { SpecSession } from './session.ts';
+import type { StepExtras } from './step-events.ts';
 
 interface Setup {
   /** Verification goes through verifyTree (else verifyChain on the backend's kernels). */
@@ -26,30 +29,36 @@ interface Setup {
   draft: boolean;
 }
 
+/** Where tree verification runs: the backend's kernels when they have the method and the request needs no CPU extension. */
+function treeKernels(k: Kernels, needsCpuExtension: boolean): TreeKernels {
+  if (!needsCpuExtension && hasVerifyTree(k)) return k;
+  return k instanceof CpuKernels ? k : new CpuKernels();
+}
+
 function speculative(
   method: string,
   setup: Setup,
   loop: (s: SpecSession, draft: DraftModel | undefined) => AsyncGenerator<Emitted[], void, void>,
 ): Strategy {
-  return (sc: StrategyContext) =>
+  return (run: StrategyContext) =>
     (async function* () {
       let relaxed: RelaxedAcceptance | undefined;
       let note: string | undefined;
-      if (sc.config.relaxed_acceptance) {
-        const nb = await loadNeighbors(sc.target.info.id);
-        if (nb && nb.vocab === sc.target.info.vocabSize) {
-          relaxed = { neighbors: nb.neighbors, width: nb.width, k: Math.min(sc.config.relaxed_neighbors, nb.width + 1), delta: sc.config.relaxed_delta };
+      if (run.config.relaxed_acceptance) {
+        const nb = await loadNeighbors(run.target.info.id);
+        if (nb && nb.vocab === run.target.info.vocabSize) {
+          relaxed = { neighbors: nb.neighbors, width: nb.width, k: Math.min(run.config.relaxed_neighbors, nb.width + 1), delta: run.config.relaxed_delta };
         } else {
-          note = `no neighbors.json for ${sc.target.info.id}: exact acceptance`;
+          note = `no neighbors.json for ${run.target.info.id}: exact acceptance`;
         }
       }
-      const tree = typeof setup.tree === 'function' ? setup.tree(sc.config) : setup.tree;
-      const kernels = tree || relaxed ? treeKernels(sc.kernels, setup.cpuExtension || relaxed !== undefined) : sc.kernels;
-      if (setup.draft && !sc.draft) throw new Error(`${method} needs a draft model`);
-      const s = new SpecSession(sc, method, kernels, relaxed, note);
+      const tree = typeof setup.tree === 'function' ? setup.tree(run.config) : setup.tree;
+      const kernels = tree || relaxed ? treeKernels(run.kernels, setup.cpuExtension || relaxed !== undefined) : run.kernels;
+      if (setup.draft && !run.draft) throw new Error(`${method} needs a draft model`);
+      const s = new SpecSession(run, method, kernels, relaxed, note);
       let draft: DraftModel | undefined;
       try {
-        draft = setup.draft ? new DraftModel(sc.draft!, s, kernels) : undefined;
+        draft = setup.draft ? new DraftModel(run.draft!, s, kernels) : undefined;
         yield* loop(s, draft);
       } finally {
         draft?.dispose();
@@ -58,43 +67,48 @@ function speculative(
     })();
 }
 
+/** One draft-model step: draft a tree, verify it, then bring the draft's cache back to the committed tokens. */
+async function draftModelStep(
+  s: SpecSession,
+  draft: DraftModel,
+  propose: () => Promise<{ tree: DraftTree } & Omit<StepExtras, 'draftForwards'>>,
+): Promise<Emitted[]> {
+  const forwardsBefore = draft.forwards;
+  const { tree, ...extras } = await propose();
+  const { emitted } = await s.verify(tree, { draftForwards: draft.forwards - forwardsBefore, ...extras });
+  draft.rollback();
+  return emitted;
+}
+
 export const specChain: Strategy = speculative('spec-chain', { tree: false, cpuExtension: false, draft: true }, async function* (s, draft) {
-  while (s.sc.remaining() > 0) {
-    const f0 = draft!.forwards;
-    const { tree, stop } = await draft!.chain(s.draftRoom(s.sc.config.num_draft_tokens));
-    const { emitted } = await s.verify(tree, { draftForwards: draft!.forwards - f0, stop });
-    draft!.rollback();
-    yield emitted;
+  const c = s.run.config;
+  while (s.run.remaining() > 0) {
+    yield await draftModelStep(s, draft!, async () => {
+      const { tree, stop } = await draft!.chain(s.draftRoom(c.num_draft_tokens));
+      return { tree, stop };
+    });
   }
 });
 
 export const specAdaptive: Strategy = speculative('spec-adaptive', { tree: (c) => c.adaptive_tree, cpuExtension: false, draft: true }, async function* (s, draft) {
-  const c = s.sc.config;
-  while (c.adaptive_tree && s.sc.remaining() > 0) {
+  const c = s.run.config;
+  while (c.adaptive_tree && s.run.remaining() > 0) {
     // DySpec-style: grow a tree where the draft path probability stays >= draft_confidence.
-    const f0 = draft!.forwards;
-    const tree = await draft!.tree(c.tree_width, s.draftRoom(c.num_draft_tokens), true, { threshold: c.draft_confidence });
-    const { emitted } = await s.verify(tree, { draftForwards: draft!.forwards - f0, stop: 'confidence' });
-    draft!.rollback();
-    yield emitted;
+    yield await draftModelStep(s, draft!, async () => ({
+      tree: await draft!.tree(c.tree_width, s.draftRoom(c.num_draft_tokens), true, { threshold: c.draft_confidence }),
+      stop: 'confidence',
+    }));
   }
-  while (s.sc.remaining() > 0) {
-    const f0 = draft!.forwards;
-    const { tree, stop, confidence } = await draft!.chain(s.draftRoom(s.sc.config.num_draft_tokens), s.sc.config.draft_confidence);
-    const { emitted } = await s.verify(tree, { draftForwards: draft!.forwards - f0, stop, confidence });
-    draft!.rollback();
-    yield emitted;
+  while (s.run.remaining() > 0) {
+    yield await draftModelStep(s, draft!, () => draft!.chain(s.draftRoom(c.num_draft_tokens), c.draft_confidence));
   }
 });
 
 function treeLoop(withoutReplacement: boolean) {
   return async function* (s: SpecSession, draft: DraftModel | undefined): AsyncGenerator<Emitted[], void, void> {
-    while (s.sc.remaining() > 0) {
-      const f0 = draft!.forwards;
-      const tree = await draft!.tree(s.sc.config.tree_width, s.draftRoom(s.sc.config.tree_depth), withoutReplacement);
-      const { emitted } = await s.verify(tree, { draftForwards: draft!.forwards - f0 });
-      draft!.rollback();
-      yield emitted;
+    const c = s.run.config;
+    while (s.run.remaining() > 0) {
+      yield await draftModelStep(s, draft!, async () => ({ tree: await draft!.tree(c.tree_width, s.draftRoom(c.tree_depth), withoutReplacement) }));
     }
   };
 }
@@ -103,9 +117,10 @@ export const specTree: Strategy = speculative('spec-tree', { tree: true, cpuExte
 export const specRsd: Strategy = speculative('spec-rsd', { tree: true, cpuExtension: false, draft: true }, treeLoop(true));
 
 export const promptLookupStrategy: Strategy = speculative('prompt-lookup', { tree: true, cpuExtension: true, draft: false }, async function* (s) {
-  while (s.sc.remaining() > 0) {
-    const m = promptLookup(s.ctx, s.sc.config.ngram_size, s.draftRoom(s.sc.config.num_draft_tokens));
-    const tree = new DraftTree(s.ctx[s.ctx.length - 1], 'deterministic');
+  const c = s.run.config;
+  while (s.run.remaining() > 0) {
+    const m = promptLookup(s.committed, c.ngram_size, s.draftRoom(c.num_draft_tokens));
+    const tree = new DraftTree(s.lastToken, 'deterministic');
     for (const x of m?.tokens ?? []) tree.add(tree.size - 1, x);
     const { emitted } = await s.verify(tree, {
       draftForwards: 0,
@@ -116,18 +131,19 @@ export const promptLookupStrategy: Strategy = speculative('prompt-lookup', { tre
 });
 
 export const recycling: Strategy = speculative('recycling', { tree: true, cpuExtension: true, draft: false }, async function* (s) {
+  const c = s.run.config;
   const V = s.vocab;
-  const table = new SuccessorTable(V, s.sc.config.recycling_successors);
+  const table = new SuccessorTable(V, c.recycling_successors);
   let extra = 0;
   // Seed the table from the prompt: one target pass over all prompt tokens but the last.
-  if (s.ctx.length > 1) {
-    const head = s.ctx.slice(0, -1);
-    const out = await s.sc.target.forward(s.tseq, [head]);
+  if (s.committed.length > 1) {
+    const head = s.committed.slice(0, -1);
+    const out = await s.run.target.forward(s.targetSeq, [head]);
     for (let i = 0; i < head.length; i++) table.update(head[i], out.logits, i * V);
     extra = 1;
   }
-  while (s.sc.remaining() > 0) {
-    const tree = table.draftTree(s.ctx[s.ctx.length - 1], s.sc.config.tree_width, s.draftRoom(s.sc.config.tree_depth));
+  while (s.run.remaining() > 0) {
+    const tree = table.draftTree(s.lastToken, c.tree_width, s.draftRoom(c.tree_depth));
     const { emitted, outcome } = await s.verify(tree, {
       draftForwards: 0,
       extraTargetForwards: extra,

@@ -5,33 +5,11 @@
  * alpha = 0.001; fixed seeds, so the outcome is deterministic. Weight-independent: the exact
  * distribution is recomputed from whatever weights are installed.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DecodeConfig } from '../../config/index.ts';
-import { createCpuKernels } from '../../kernels/cpu/index.ts';
+import { describe, expect, it } from 'vitest';
 import { chiSquare, chiSquareCritical001 } from '../../../../tests/support/kernels.ts';
-import type { Kernels } from '../../kernels/types.ts';
-import { generate } from '../../generate.ts';
-import { ModelRunner } from '../../model/runner.ts';
-import { collectTrace } from '../../trace/collect.ts';
-import type { Trace } from '../../trace/types.ts';
-import { DRAFT, TARGET, loadEmbedded, validConfig } from '../../../../tests/support/embedded.ts';
+import { config, runTrace, useEmbeddedModels } from '../../../../tests/support/strategy-setup.ts';
 
-let target: ModelRunner;
-let draft: ModelRunner;
-let kernels: Kernels;
-
-beforeAll(async () => {
-  target = await loadEmbedded(TARGET);
-  draft = await loadEmbedded(DRAFT);
-  kernels = await createCpuKernels();
-});
-afterAll(async () => {
-  await target?.dispose();
-  await draft?.dispose();
-});
-
-const config = validConfig;
-const run = (c: DecodeConfig): Promise<Trace> => collectTrace(generate(c, { target, draft, kernels }));
+const models = useEmbeddedModels({ draft: true });
 const PROMPT = 'the man and the woman and the man and the';
 
 describe('losslessness on the embedded target', () => {
@@ -40,17 +18,17 @@ describe('losslessness on the embedded target', () => {
     const prompt = PROMPT;
     const base = { prompt, top_k: 10, temperature: 1, max_new_tokens: 2 };
     const proc = { top_k: 10 };
-    const promptIds = target.encode(prompt);
+    const promptIds = models.target.encode(prompt);
     const exactAfter = async (prefix: number[]) => {
-      const seq = target.newSequence();
-      const out = await target.forward(seq, [prefix], 1);
+      const seq = models.target.newSequence();
+      const out = await models.target.forward(seq, [prefix], 1);
       seq.dispose();
-      const res = await kernels.step(await kernels.createLogits(out.logits, 1, out.vocab), {
+      const res = await models.kernels.step(await models.kernels.createLogits(out.logits, 1, out.vocab), {
         rows: [{ config: proc, choose: 'none', seed: 0, step: 0 }],
         keepProcessed: true,
       });
-      const p = await kernels.readProbs({ probs: res.processed!, row: 0 });
-      kernels.dispose(res.processed!);
+      const p = await models.kernels.readProbs({ probs: res.processed!, row: 0 });
+      models.kernels.dispose(res.processed!);
       return p;
     };
     const p1 = await exactAfter(promptIds);
@@ -62,7 +40,7 @@ describe('losslessness on the embedded target', () => {
     }
     const counts = new Map<string, number>();
     for (let s = 0; s < N; s++) {
-      const t = await run(config({ ...base, ...over(s), seed: 1000 + s }));
+      const t = await runTrace(config({ ...base, ...over(s), seed: 1000 + s }), models);
       const key = `${t.tokens[0].id},${t.tokens[1].id}`;
       expect(joint.has(key), `impossible pair ${key}`).toBe(true);
       counts.set(key, (counts.get(key) ?? 0) + 1);

@@ -1,8 +1,17 @@
 /**
- * Token neighbours in embedding space for relaxed (LANTERN-style) acceptance, precomputed from the
- * model's embedding initializer by `tools/neighbors.mjs` into `<model dir>/neighbors.json`:
- * { vocab, width, metric, neighbors: flat [vocab x width] ids, nearest first, self excluded }.
- * Loaded once per model (fetch in the browser, the file system in Node); null when absent.
+ * Token neighbours in embedding space for relaxed (LANTERN-style) acceptance, read from
+ * `<model dir>/neighbors.json` once per model (fetch in the browser, the file system in Node);
+ * null when the file is absent. `tools/build-neighbors.mjs` builds the file from the model's
+ * token embedding; rebuild it after retraining the model.
+ *
+ * neighbors.json, one JSON object:
+ *   model      the model id, e.g. "playground/brown-target-v1" (informative)
+ *   source     the embedding it was computed from, e.g. "onnx/model.onnx initializer m.embed_tokens.weight" (informative)
+ *   metric     the similarity, "cosine" (informative)
+ *   vocab      vocabulary size: relaxed acceptance falls back to exact acceptance when it is not the model's
+ *   width      neighbours per token
+ *   neighbors  flat [vocab x width] token ids: row t lists the `width` tokens nearest to t, nearest
+ *              first, t itself excluded
  */
 import { env } from '@huggingface/transformers';
 

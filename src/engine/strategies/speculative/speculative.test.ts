@@ -7,36 +7,19 @@
  *   rollback (every emitted token's target distribution equals a fresh full forward's).
  * - Relaxed acceptance: k = 1 or delta = 0 is exact acceptance; otherwise drift is reported.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DecodeConfig } from '../../config/index.ts';
-import { createCpuKernels } from '../../kernels/cpu/index.ts';
-import type { Kernels } from '../../kernels/types.ts';
-import { generate } from '../../generate.ts';
-import { ModelRunner } from '../../model/runner.ts';
-import { collectTrace } from '../../trace/collect.ts';
-import type { StrategyEvent, Trace } from '../../trace/types.ts';
-import { drawInverseCdf, drawWithoutReplacement, promptLookup, SuccessorTable, topKIds } from './drafts.ts';
+import { describe, expect, it } from 'vitest';
 import { chiSquare, chiSquareCritical001 } from '../../../../tests/support/kernels.ts';
+import type { DecodeConfig } from '../../config/index.ts';
+import type { ModelRunner } from '../../model/runner.ts';
 import { purposeWord, uniform } from '../../rng.ts';
-import { DRAFT, TARGET, loadEmbedded, validConfig } from '../../../../tests/support/embedded.ts';
+import type { StrategyEvent, Trace } from '../../trace/types.ts';
+import { topKIds } from '../tokens.ts';
+import { drawInverseCdf, drawWithoutReplacement, promptLookup, SuccessorTable } from './drafts.ts';
+import { config, logSoftmax, runTrace, tokenIds, useEmbeddedModels } from '../../../../tests/support/strategy-setup.ts';
 
-let target: ModelRunner;
-let draft: ModelRunner;
-let kernels: Kernels;
-
-beforeAll(async () => {
-  target = await loadEmbedded(TARGET);
-  draft = await loadEmbedded(DRAFT);
-  kernels = await createCpuKernels();
-});
-afterAll(async () => {
-  await target?.dispose();
-  await draft?.dispose();
-});
-
-const config = validConfig;
-const run = (c: DecodeConfig, d: ModelRunner = draft): Promise<Trace> => collectTrace(generate(c, { target, draft: d, kernels }));
-const ids = (t: Trace) => t.tokens.map((e) => e.id);
+const models = useEmbeddedModels({ draft: true });
+/** A run with the embedded pair, or with another draft model. */
+const run = (c: DecodeConfig, draft?: ModelRunner): Promise<Trace> => runTrace(c, draft ? { ...models, draft } : models);
 const specEvents = (t: Trace) => t.events.filter((e) => e.kind === 'spec') as StrategyEvent<'spec'>[];
 
 const LOSSLESS = ['spec-chain', 'spec-tree', 'spec-rsd', 'spec-adaptive', 'prompt-lookup', 'recycling'] as const;
@@ -45,7 +28,7 @@ const PROMPTS = ['The old man', 'It was a cold morning in the city of', 'the man
 describe('speculative strategies at temperature 0', () => {
   it('every lossless variant emits exactly the greedy tokens (3 prompts, 24 tokens, several shapes)', async () => {
     for (const prompt of PROMPTS) {
-      const greedy = ids(await run(config({ strategy: 'greedy', prompt, max_new_tokens: 24 })));
+      const greedy = tokenIds(await run(config({ strategy: 'greedy', prompt, max_new_tokens: 24 })));
       expect(greedy).toHaveLength(24);
       const variants: Record<string, unknown>[] = LOSSLESS.map((strategy) => ({ strategy }));
       if (prompt === PROMPTS[0]) variants.push(
@@ -61,16 +44,16 @@ describe('speculative strategies at temperature 0', () => {
       for (const v of variants) {
         const t = await run(config({ ...v, prompt, temperature: 0, max_new_tokens: 24, seed: 3 }));
         expect(t.end.reason, JSON.stringify(v) + t.end.error).toBe('max_tokens');
-        expect(ids(t), `${JSON.stringify(v)} on "${prompt}"`).toEqual(greedy);
+        expect(tokenIds(t), `${JSON.stringify(v)} on "${prompt}"`).toEqual(greedy);
         expect(t.tokens.every((e) => e.rank === 0)).toBe(true);
       }
     }
     // With a repetition penalty too (greedy reads it; the verifier applies it per path).
     const prompt = PROMPTS[2];
-    const g = ids(await run(config({ strategy: 'greedy', prompt, max_new_tokens: 16, repetition_penalty: 1.3 })));
+    const g = tokenIds(await run(config({ strategy: 'greedy', prompt, max_new_tokens: 16, repetition_penalty: 1.3 })));
     for (const strategy of ['spec-chain', 'spec-tree', 'recycling']) {
       const t = await run(config({ strategy, prompt, temperature: 0, repetition_penalty: 1.3, max_new_tokens: 16 }));
-      expect(ids(t), strategy).toEqual(g);
+      expect(tokenIds(t), strategy).toEqual(g);
     }
   });
 });
@@ -78,7 +61,7 @@ describe('speculative strategies at temperature 0', () => {
 describe('forward accounting and the trace', () => {
   it('a draft that always agrees (the target drafting for itself) is accepted K of K: 1/(K+1) target passes per token', async () => {
     for (const temperature of [0, 1]) {
-      const t = await run(config({ strategy: 'spec-chain', num_draft_tokens: 4, temperature, prompt: 'The old man', max_new_tokens: 20, seed: 5 }), target);
+      const t = await run(config({ strategy: 'spec-chain', num_draft_tokens: 4, temperature, prompt: 'The old man', max_new_tokens: 20, seed: 5 }), models.target);
       const ev = specEvents(t);
       expect(t.tokens).toHaveLength(20);
       expect(ev).toHaveLength(4);
@@ -113,9 +96,9 @@ describe('forward accounting and the trace', () => {
       expect(t.end.reason).toBe('max_tokens');
       // Rejections happened, so rollback was exercised.
       expect(specEvents(t).some((e) => e.data.nodes.some((n) => n.status === 'rejected')), strategy).toBe(true);
-      const all = [...target.encode(PROMPTS[1]), ...ids(t)];
-      const seq = target.newSequence();
-      const out = await target.forward(seq, [all.slice(0, -1)]);
+      const all = [...models.target.encode(PROMPTS[1]), ...tokenIds(t)];
+      const seq = models.target.newSequence();
+      const out = await models.target.forward(seq, [all.slice(0, -1)]);
       seq.dispose();
       const P = all.length - t.tokens.length;
       const V = out.vocab;
@@ -123,25 +106,18 @@ describe('forward accounting and the trace', () => {
         const row = out.logits.subarray((P - 1 + i) * V, (P + i) * V);
         const top = topKIds(row, 0, V, 3);
         expect(tok.rawTop.slice(0, 3).map((e) => e.id), `${strategy} token ${i}`).toEqual(top);
-        let m = -Infinity;
-        for (const v of row) m = Math.max(m, v);
-        let z = 0;
-        for (const v of row) z += Math.exp(v - m);
-        expect(tok.prob).toBeCloseTo(Math.exp(row[tok.id] - m) / z, 4);
+        expect(tok.prob).toBeCloseTo(Math.exp(logSoftmax(row)[tok.id]), 4);
       });
       if (strategy === 'recycling') continue;
       // The draft's cache too: each step's first drafts carry the q of a fresh draft forward.
+      const draft = models.draft!;
       const dseq = draft.newSequence();
       const dout = await draft.forward(dseq, [all.slice(0, -1)]);
       dseq.dispose();
       for (const e of specEvents(t)) {
         for (const n of e.data.nodes.filter((x) => x.depth === 1)) {
           const row = dout.logits.subarray((e.position - 1) * V, e.position * V);
-          let m = -Infinity;
-          for (const v of row) m = Math.max(m, v);
-          let z = 0;
-          for (const v of row) z += Math.exp(v - m);
-          expect(n.q, `${strategy} draft q at ${e.position}`).toBeCloseTo(Math.exp(row[n.token] - m) / z, 4);
+          expect(n.q, `${strategy} draft q at ${e.position}`).toBeCloseTo(Math.exp(logSoftmax(row)[n.token]), 4);
         }
       }
     }
@@ -155,7 +131,7 @@ describe('relaxed acceptance (lossy, opt-in)', () => {
       const exact = await run(config({ ...base, strategy }));
       for (const relaxed of [{ relaxed_neighbors: 1, relaxed_delta: 0.5 }, { relaxed_neighbors: 8, relaxed_delta: 0 }]) {
         const t = await run(config({ ...base, strategy, relaxed_acceptance: true, ...relaxed }));
-        expect(ids(t), `${strategy} ${JSON.stringify(relaxed)}`).toEqual(ids(exact));
+        expect(tokenIds(t), `${strategy} ${JSON.stringify(relaxed)}`).toEqual(tokenIds(exact));
         for (const e of specEvents(t)) {
           expect(e.data.relaxed!.unavailable).toBeUndefined();
           expect(e.data.relaxed!.drift).toBeCloseTo(0, 9);
@@ -170,7 +146,7 @@ describe('relaxed acceptance (lossy, opt-in)', () => {
     // Greedy with k = 1 is greedy.
     const g = await run(config({ strategy: 'greedy', prompt: PROMPTS[0], max_new_tokens: 16 }));
     const r = await run(config({ strategy: 'spec-chain', temperature: 0, relaxed_acceptance: true, relaxed_neighbors: 1, prompt: PROMPTS[0], max_new_tokens: 16 }));
-    expect(ids(r)).toEqual(ids(g));
+    expect(tokenIds(r)).toEqual(tokenIds(g));
   });
 });
 

@@ -1,12 +1,10 @@
 #!/usr/bin/env node
 /**
- * Precomputes each token's nearest neighbours in embedding space (cosine similarity) for relaxed
- * (LANTERN-style) speculative acceptance, from the token-embedding initializer of a model's ONNX
- * file, into `<model dir>/neighbors.json`:
- *   { model, source, metric: "cosine", vocab, width, neighbors: flat [vocab x width] ids }
- * (nearest first, the token itself excluded).
+ * Builds `<model dir>/neighbors.json`, each token's nearest neighbours in embedding space (cosine
+ * similarity), for relaxed (LANTERN-style) speculative acceptance. The file format is described
+ * once, in src/engine/strategies/speculative/neighbors.ts (its reader).
  *
- *   node tools/neighbors.mjs [public/models/playground/brown-target-v1] [--width 16]
+ *   node tools/build-neighbors.mjs [public/models/playground/brown-target-v1] [--width 16]
  *
  * A minimal protobuf reader (ModelProto.graph = 7, GraphProto.initializer = 5, TensorProto:
  * dims = 1, data_type = 2, float_data = 4, name = 8, raw_data = 9), so no ONNX package is needed.
