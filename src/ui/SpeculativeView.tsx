@@ -1,7 +1,10 @@
-import { useMemo } from 'react';
+import { useContext, useMemo } from 'react';
 import type { StrategyEvent, TokenEvent } from '../engine/trace/types.ts';
-import { Chart } from './Chart.tsx';
-import { drawAcceptance, drawDraftTree } from './charts/draftTree.ts';
+import { acceptedLengthHistogram } from '../engine/analysis/acceptedLength.ts';
+import { Chart, FontScale } from './Chart.tsx';
+import { drawAcceptedLength } from './charts/acceptedLength.ts';
+import { drawAcceptance, drawDraftTree, draftTreeHeight } from './charts/draftTree.ts';
+import { LosslessCheck } from './LosslessCheck.tsx';
 import { acceptanceByPosition, draftTree, specStats } from './lib/speculative.ts';
 import type { SpecStepData } from '../engine/trace/strategy-events.ts';
 import { stepAt } from './lib/strategyEvents.ts';
@@ -16,13 +19,17 @@ export function SpeculativeView({ tokens, events, selected, tokensPerSecond }: {
   const data = steps.map((s) => s.data);
   const stats = specStats(data);
   const acc = useMemo(() => acceptanceByPosition(data), [data]);
+  // Steps that drafted nothing have no accepted length to explain.
+  const lengths = useMemo(
+    () => acceptedLengthHistogram(data.filter((d) => d.nodes.length > 0).map((d) => d.accepted), ratesByPosition(acc)),
+    [data, acc],
+  );
+  const font = useContext(FontScale);
   let current: { at: number | null; data: SpecStepData } | undefined;
   for (const s of steps) if (s.at !== null && selected !== null && s.at <= selected) current = s;
   current ??= steps[steps.length - 1];
   const tree = useMemo(() => (current ? { tree: draftTree(current.data), next: current.data.next } : null), [current]);
   if (!steps.length || !tree || !current) return null;
-  const depth = current.data.nodes.reduce((m, n) => Math.max(m, n.depth), 0);
-  const width = current.data.nodes.filter((n) => n.depth === 1).length;
   return (
     <section className="panel view" data-testid="view-speculative" aria-labelledby="spec-h">
       <h2 id="spec-h">
@@ -35,7 +42,7 @@ export function SpeculativeView({ tokens, events, selected, tokensPerSecond }: {
       </p>
       <div className="chart-grid">
         {current.data.nodes.length ? (
-          <Chart name="draft-tree" title="Draft tree: what the draft proposed and what the target kept" data={tree} height={Math.max(200, 70 + Math.max(width, 2) * 60 + depth * 4)} draw={drawDraftTree} testId="chart-draft-tree" />
+          <Chart name="draft-tree" title="Draft tree: what the draft proposed and what the target kept" data={tree} height={draftTreeHeight(tree.tree, font) / (1 + (font - 1) * 0.6)} draw={drawDraftTree} testId="chart-draft-tree" />
         ) : (
           <p data-testid="no-draft">
             Nothing was drafted at this step{current.data.stop ? ` (drafting stopped: ${current.data.stop})` : ''}: the target produced the {current.data.next.kind} token “
@@ -49,7 +56,23 @@ export function SpeculativeView({ tokens, events, selected, tokensPerSecond }: {
           </p>
         )}
         <Chart name="acceptance-by-position" title="Acceptance by draft position (all steps so far)" data={acc} height={240} draw={drawAcceptance} testId="chart-acceptance" />
+        <Chart name="accepted-length" title="Accepted length per verification step: measured vs predicted" data={lengths} height={280} draw={drawAcceptedLength} testId="chart-accepted-length">
+          <p className="small-text chart-note">
+            Predicted: P(length = k) = a₁ × … × aₖ × (1 − aₖ₊₁) from the acceptance rates a_i above, as if each position were accepted independently; the longest bucket takes the rest. Where measured bars stand taller at the ends, acceptances come in streaks.
+          </p>
+        </Chart>
+        <LosslessCheck />
       </div>
     </section>
   );
+}
+
+/** Acceptance rate per draft position 1, 2, ... (a position no step reached ends the list). */
+function ratesByPosition(acc: readonly { position: number; rate: number }[]): number[] {
+  const rates: number[] = [];
+  for (const a of acc) {
+    if (a.position !== rates.length + 1) break;
+    rates.push(a.rate);
+  }
+  return rates;
 }
