@@ -82,10 +82,16 @@ function CheckReport({ result }: { result: CheckResult }) {
   const { test, tv, lossy, options } = result;
   const rows = histogramRows(result.speculative, result.sampling, (k) => outcomeText(k, (t) => tokenLabel(t, Math.max(4, Math.floor(20 / options.tokens)))));
   const what = options.tokens === 1 ? 'first token' : `first ${options.tokens} tokens`;
-  const pText = test.df === 0 ? 'p = 1 (every run gave the same outcome: nothing to tell apart)' : `p = ${formatP(test.p)} (χ² = ${test.statistic.toFixed(2)}, ${test.df} degrees of freedom)`;
+  const outcomes = new Set([...result.speculative.keys(), ...result.sampling.keys()]).size;
+  const pText =
+    test.df > 0
+      ? `p = ${formatP(test.p)} (χ² = ${test.statistic.toFixed(2)}, ${test.df} degrees of freedom)`
+      : outcomes === 1
+        ? 'p = 1 (every run gave the same outcome: nothing to tell apart)'
+        : 'no test possible: no outcome was expected 5 times, so all were pooled into one bin. Use more seeds or a sharper distribution (lower temperature, top-k)';
   return (
     <div data-testid="lossless-report">
-      <p className="stats" data-testid="lossless-result" data-p={test.p} data-tv={tv}>
+      <p className="stats" data-testid="lossless-result" data-p={test.df > 0 || outcomes === 1 ? test.p : undefined} data-tv={tv}>
         {lossy ? (
           <>
             Relaxed acceptance is lossy by design. Measured drift: total variation distance <strong>{tv.toFixed(3)}</strong> between the two histograms of the {what} ({test.nA} + {test.nB} runs); chi-square test {pText}.

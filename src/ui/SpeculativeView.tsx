@@ -20,10 +20,12 @@ export function SpeculativeView({ tokens, events, selected, tokensPerSecond }: {
   const stats = specStats(data);
   const acc = useMemo(() => acceptanceByPosition(data), [data]);
   // Steps that drafted nothing have no accepted length to explain.
-  const lengths = useMemo(
-    () => acceptedLengthHistogram(data.filter((d) => d.nodes.length > 0).map((d) => d.accepted), ratesByPosition(acc)),
-    [data, acc],
-  );
+  const lengths = useMemo(() => {
+    const drafted = data.filter((d) => d.nodes.length > 0);
+    const alpha = meanRate(acc);
+    const longest = drafted.reduce((m, d) => Math.max(m, ...d.nodes.map((n) => n.depth)), 0);
+    return { alpha, bins: acceptedLengthHistogram(drafted.map((d) => d.accepted), new Array<number>(longest).fill(alpha)) };
+  }, [data, acc]);
   const font = useContext(FontScale);
   let current: { at: number | null; data: SpecStepData } | undefined;
   for (const s of steps) if (s.at !== null && selected !== null && s.at <= selected) current = s;
@@ -56,9 +58,10 @@ export function SpeculativeView({ tokens, events, selected, tokensPerSecond }: {
           </p>
         )}
         <Chart name="acceptance-by-position" title="Acceptance by draft position (all steps so far)" data={acc} height={240} draw={drawAcceptance} testId="chart-acceptance" />
-        <Chart name="accepted-length" title="Accepted length per verification step: measured vs predicted" data={lengths} height={280} draw={drawAcceptedLength} testId="chart-accepted-length">
+        <Chart name="accepted-length" title="Accepted length per verification step: measured vs predicted" data={lengths.bins} height={280} draw={drawAcceptedLength} testId="chart-accepted-length">
           <p className="small-text chart-note">
-            Predicted: P(length = k) = a₁ × … × aₖ × (1 − aₖ₊₁) from the acceptance rates a_i above, as if each position were accepted independently; the longest bucket takes the rest. Where measured bars stand taller at the ends, acceptances come in streaks.
+            Predicted as if every draft position were accepted independently with the run’s overall rate α = {lengths.alpha.toFixed(2)} (Leviathan et al.): P(length = k) = α<sup>k</sup>(1 − α), the longest bucket taking the rest (α<sup>K</sup>).
+            Where the measured bars stand taller at both ends, acceptances come in streaks: easy phrases are accepted whole, hard ones rejected at once.
           </p>
         </Chart>
         <LosslessCheck />
@@ -67,12 +70,11 @@ export function SpeculativeView({ tokens, events, selected, tokensPerSecond }: {
   );
 }
 
-/** Acceptance rate per draft position 1, 2, ... (a position no step reached ends the list). */
-function ratesByPosition(acc: readonly { position: number; rate: number }[]): number[] {
-  const rates: number[] = [];
-  for (const a of acc) {
-    if (a.position !== rates.length + 1) break;
-    rates.push(a.rate);
-  }
-  return rates;
+/**
+ * One acceptance rate for the whole run: accepted / reached over every position. (The per-position
+ * rates would reproduce the measured histogram exactly: their product telescopes.)
+ */
+function meanRate(acc: readonly { drafted: number; accepted: number }[]): number {
+  const reached = acc.reduce((s, a) => s + a.drafted, 0);
+  return reached ? acc.reduce((s, a) => s + a.accepted, 0) / reached : 0;
 }

@@ -1,9 +1,10 @@
 /**
- * Accepted length per verification step, measured against the distribution the measured
- * per-position acceptance rates predict if each position were accepted independently: with a_i
- * the rate at draft position i (of the steps that reached it, the share that accepted there),
+ * Accepted length per verification step, measured against the distribution that acceptance rates
+ * a_i per draft position predict if each position were accepted independently:
  *   P(len = k) = a_1 ... a_k (1 - a_{k+1}),  and the last bucket (every position accepted) takes
  *   the rest, a_1 ... a_K.
+ * The speculative view passes one overall rate for every position (the textbook model): the
+ * measured conditional rates per position would give back the measured histogram exactly.
  * Gaps between the two show where acceptances are correlated (an easy phrase makes every position
  * easy at once) or where drafts had different lengths.
  */

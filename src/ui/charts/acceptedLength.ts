@@ -1,6 +1,6 @@
 /**
- * Accepted length per verification step: measured counts beside the counts the per-position
- * acceptance rates predict (see engine/analysis/acceptedLength.ts). Grouped bars, labelled axes,
+ * Accepted length per verification step: measured counts beside the counts an acceptance model
+ * predicts (see engine/analysis/acceptedLength.ts). Grouped bars, labelled axes,
  * a legend. A function of (svg, data, size).
  */
 import * as d3 from 'd3';
@@ -9,7 +9,7 @@ import { C, FONT, fontSizes, type Size } from './theme.ts';
 
 const SERIES = [
   { key: 'measured', label: 'measured', fill: '#009E73' },
-  { key: 'predicted', label: 'predicted from the acceptance rates', fill: '#CC79A7' },
+  { key: 'predicted', label: 'predicted: independent positions, rate α', fill: '#CC79A7' },
 ] as const;
 
 export function drawAcceptedLength(svgEl: SVGSVGElement, data: AcceptedLengthBin[], size: Size): void {

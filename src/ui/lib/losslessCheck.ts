@@ -91,11 +91,18 @@ async function sample(config: DecodeConfig, seeds: number[], onEach: (done: numb
     const c = { ...config, seed };
     const texts: string[] = [];
     let end: Extract<TraceEvent, { type: 'end' }> | undefined;
+    // Events travel on the callback's own channel and may land after `run` resolves: wait for `end`.
+    let ended: () => void = () => undefined;
+    const gotEnd = new Promise<void>((r) => (ended = r));
     const onEvent = Comlink.proxy((e: TraceEvent) => {
       if (e.type === 'token') texts.push(e.text);
-      else if (e.type === 'end') end = e;
+      else if (e.type === 'end') {
+        end = e;
+        ended();
+      }
     });
     await engine().run(c, encodeConfig(c), onEvent, onProgress);
+    await gotEnd;
     if (end?.reason === 'cancelled') return null;
     if (end?.reason === 'error') throw new Error(end.error ?? 'a run failed');
     out.push(texts.join(SEP));
