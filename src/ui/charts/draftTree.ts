@@ -86,6 +86,8 @@ export function drawDraftTree(svgEl: SVGSVGElement, data: DraftTreeData, size: S
     .attr('class', (n) => `tree-node ${n.data.kind}`)
     .attr('transform', (n) => `translate(${n.y},${n.x})`);
   node.append('title').text((n) => tooltip(n.data));
+  // Links to children leave through the labels: a white halo keeps the text readable over them.
+  const halo = (sel: d3.Selection<SVGTextElement, P, SVGGElement, unknown>) => sel.attr('stroke', '#fff').attr('stroke-width', 4 * fs.k).attr('stroke-linejoin', 'round').attr('paint-order', 'stroke');
   const r = 7 * fs.k;
   node
     .filter((n) => n.data.kind !== 'more')
@@ -122,7 +124,8 @@ export function drawDraftTree(svgEl: SVGSVGElement, data: DraftTreeData, size: S
     .attr('font-size', fs.tick)
     .attr('font-family', MONO)
     .attr('fill', C.ink)
-    .text((n) => tokenLabel(n.data.datum!.text, TOKEN_CHARS));
+    .text((n) => tokenLabel(n.data.datum!.text, TOKEN_CHARS))
+    .call(halo);
   drafted
     .append('text')
     .attr('class', 'tree-label')
@@ -130,7 +133,8 @@ export function drawDraftTree(svgEl: SVGSVGElement, data: DraftTreeData, size: S
     .attr('dy', '1.05em')
     .attr('font-size', fs.tick - 2)
     .attr('fill', C.muted)
-    .text((n) => `p ${pct(n.data.datum!.p)} · q ${pct(n.data.datum!.q)}${n.data.hidden ? ` · +${n.data.hidden}` : ''}`);
+    .text((n) => `p ${pct(n.data.datum!.p)} · q ${pct(n.data.datum!.q)}${n.data.hidden ? ` · +${n.data.hidden}` : ''}`)
+    .call(halo);
   node
     .filter((n) => n.data.kind === 'more')
     .append('text')
@@ -139,7 +143,8 @@ export function drawDraftTree(svgEl: SVGSVGElement, data: DraftTreeData, size: S
     .attr('dy', '0.35em')
     .attr('font-size', fs.tick - 1)
     .attr('fill', C.muted)
-    .text((n) => `+${n.data.pooled.length} more`);
+    .text((n) => `+${n.data.pooled.length} more`)
+    .call(halo);
   node
     .filter((n) => n.data.kind === 'root')
     .append('text')
@@ -173,7 +178,18 @@ export function drawDraftTree(svgEl: SVGSVGElement, data: DraftTreeData, size: S
     .attr('y', 24 * fs.k)
     .attr('font-size', fs.tick - 1)
     .attr('fill', C.muted)
-    .text('p = target probability, q = draft probability, +N = drafted tokens folded below (hover a node for details)');
+    .text('p = target, q = draft probability · +N = drafts folded here (hover for details)');
+  // A narrow chart in Large type: widen (the box scrolls) rather than cut the legend off.
+  const legendWidth = measuredWidth(legend.node()!);
+  if (margin.left + legendWidth + 8 > width) svg.attr('width', Math.ceil(margin.left + legendWidth + 8));
+}
+
+function measuredWidth(g: SVGGElement): number {
+  try {
+    return g.getBBox().width;
+  } catch {
+    return 0;
+  }
 }
 
 function tooltip(n: ShownNode): string {
