@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 
 function cli(...args: string[]) {
-  const r = spawnSync('npx', ['tsx', 'cli/main.ts', ...args], { encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync('npx', ['tsx', 'cli/main.ts', ...args], { encoding: 'utf8', timeout: 120_000, maxBuffer: 64 << 20 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -55,5 +55,51 @@ describe('cli generate', () => {
     const r = cli('generate', '--prompt', 'x', '--config', 'model=playground/does-not-exist', '--max-new-tokens', '2');
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/does-not-exist/);
+  });
+
+  it('--runs N prints one compact JSON line per seed (seed, seed + 1, ...) from one process', () => {
+    const config = 'strategy=spec-chain&temperature=1&max_new_tokens=1';
+    const t0 = Date.now();
+    const r = cli('generate', '--prompt', 'The old man', '--config', config, '--runs', '400');
+    const ms = Date.now() - t0;
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(400);
+    const runs = lines.map((l) => JSON.parse(l));
+    expect(runs.map((j) => j.config.seed)).toEqual(Array.from({ length: 400 }, (_, i) => 42 + i));
+    expect(runs.every((j) => j.tokens.length === 1 && j.steps.length === 1)).toBe(true);
+    expect(new Set(runs.map((j) => j.tokens[0].id)).size).toBeGreaterThan(5);
+    // the same object as a single run with that seed
+    const single = JSON.parse(cli('generate', '--prompt', 'The old man', '--config', config, '--seed', '45').stdout);
+    expect(runs[3].tokens).toEqual(single.tokens);
+    expect(Object.keys(runs[3])).toEqual(Object.keys(single));
+    expect(ms).toBeLessThan(90_000);
+  });
+
+  it('--summary prints per-position token frequencies over the runs', () => {
+    const args = ['generate', '--prompt', 'The old man', '--config', 'strategy=sample&max_new_tokens=2', '--runs', '40'];
+    const lines = cli(...args).stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+    const r = cli(...args, '--summary');
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(s.runs).toBe(40);
+    expect(s.positions).toHaveLength(2);
+    for (const [i, pos] of s.positions.entries()) {
+      const ids = lines.map((j) => j.tokens[i].id);
+      for (const t of pos.tokens) {
+        expect(t.count).toBe(ids.filter((id) => id === t.id).length);
+        expect(t.frequency).toBeCloseTo(t.count / 40, 12);
+      }
+      expect(pos.tokens.reduce((a: number, t: { count: number }) => a + t.count, 0)).toBe(40);
+    }
+  });
+
+  it('exits 2 with a clear message for a bad --runs', () => {
+    for (const [v, msg] of [['0', /positive integer/], ['abc', /positive integer/], ['2.5', /positive integer/], ['100001', /too many/]] as const) {
+      const r = cli('generate', '--prompt', 'x', '--runs', v);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(msg);
+      expect(r.stdout).toBe('');
+    }
   });
 });

@@ -12,7 +12,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
 };
 
 const USAGE = `usage: cli <command> [args]
-  generate --prompt TEXT [--config QUERY] [--seed N] [--max-new-tokens N]
+  generate --prompt TEXT [--config QUERY] [--seed N] [--max-new-tokens N] [--runs N] [--summary]
   config QUERY
   golden FILE [--backend cpu|webgpu]`;
 
@@ -21,7 +21,8 @@ async function main(argv: string[]): Promise<number> {
   const load = name ? COMMANDS[name] : undefined;
   if (!load) throw new CliError(name ? `unknown command "${name}"\n${USAGE}` : USAGE);
   const { json, exitCode = 0 } = await (await load()).run(args);
-  process.stdout.write(JSON.stringify(json, null, 2) + '\n');
+  // undefined: the command wrote its own output (JSON lines)
+  if (json !== undefined) process.stdout.write(JSON.stringify(json, null, 2) + '\n');
   return exitCode;
 }
 

@@ -29,13 +29,7 @@ export async function* generate(config: DecodeConfig, engine: Engine, opts: RunO
   const { target, draft, kernels } = engine;
   const strategy = STRATEGY_IMPLS[config.strategy];
 
-  let promptIds = target.encode(config.prompt);
-  if (promptIds.length === 0) {
-    // An empty prompt starts a fresh document, as the models saw in training.
-    const start = target.info.bosId ?? target.info.eosIds[0];
-    if (start === undefined) throw new Error('empty prompt and the model has no BOS/EOS token to start from');
-    promptIds = [start];
-  }
+  const promptIds = encodePrompt(target, config.prompt);
   yield {
     type: 'start',
     version: TRACE_VERSION,
@@ -127,6 +121,16 @@ export async function* generate(config: DecodeConfig, engine: Engine, opts: RunO
       bytesReadBackPerToken: n > 0 ? bytesReadBack / n : 0,
     },
   };
+}
+
+/** The prompt's token ids as a run starts from them. */
+export function encodePrompt(target: ModelRunner, prompt: string): number[] {
+  const ids = target.encode(prompt);
+  if (ids.length > 0) return ids;
+  // An empty prompt starts a fresh document, as the models saw in training.
+  const start = target.info.bosId ?? target.info.eosIds[0];
+  if (start === undefined) throw new Error('empty prompt and the model has no BOS/EOS token to start from');
+  return [start];
 }
 
 /** Index where the earliest stop string starts, if any occurs. */

@@ -7,7 +7,8 @@ import { analyzeText, type Analysis } from './analyze.ts';
 import type { Capabilities } from './capabilities.ts';
 import type { DecodeConfig } from './config/params.ts';
 import { STRATEGIES } from './config/strategies.ts';
-import { generate, type RunOptions } from './generate.ts';
+import { encodePrompt, generate, type RunOptions } from './generate.ts';
+import { nextTokenLogits } from './analysis/keptSet.ts';
 import type { KernelsChoice } from './kernels/index.ts';
 import type { Kernels } from './kernels/types.ts';
 import { resolveBackend } from './model/choose.ts';
@@ -106,6 +107,16 @@ export class EngineSession {
   async analyze(config: DecodeConfig, text: string, onProgress?: ProgressFn): Promise<Analysis> {
     await this.ensureLoaded(config, onProgress);
     return analyzeText(this.target!, this.kernels!, text);
+  }
+
+  /**
+   * The target's raw logits for the token after the prompt and `emitted` (a step of a finished
+   * run, recomputed by one forward pass), with the prompt's length in tokens.
+   */
+  async stepLogits(config: DecodeConfig, emitted: readonly number[], onProgress?: ProgressFn): Promise<{ logits: Float32Array; promptTokens: number }> {
+    await this.ensureLoaded(config, onProgress);
+    const prompt = encodePrompt(this.target!, config.prompt);
+    return { logits: await nextTokenLogits(this.target!, [...prompt, ...emitted]), promptTokens: prompt.length };
   }
 
   async unload(): Promise<void> {

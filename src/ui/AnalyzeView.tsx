@@ -82,7 +82,7 @@ export function AnalyzeView({
         )}
         <Candidates token={sel !== null ? tokens[sel] : undefined} index={sel} scored />
       </section>
-      <EntropyView tokens={tokens} selected={sel} config={{ ...config, strategy: 'greedy' }} onSelect={setSelected} xLabel="token of the text" />
+      <EntropyView tokens={tokens} selected={sel} config={{ ...config, strategy: 'greedy' }} onSelect={setSelected} xLabel="token of the text" keptSet={false} />
     </>
   );
 }

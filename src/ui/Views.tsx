@@ -3,6 +3,7 @@ import type { DecodeConfig } from '../engine/config/index.ts';
 import type { StrategyEvent, TokenEvent } from '../engine/trace/types.ts';
 import { timelineMarkers } from './lib/strategyEvents.ts';
 import { Chart } from './Chart.tsx';
+import { KeptSetView } from './KeptSetView.tsx';
 import { drawEntropyTimeline, type TimelineData } from './charts/entropyTimeline.ts';
 import { drawProbBars, type ProbBarsData } from './charts/probBars.ts';
 import { drawWaterfall, type WaterfallData } from './charts/waterfall.ts';
@@ -43,8 +44,11 @@ export function EntropyView({
   config,
   onSelect,
   xLabel,
+  keptSet = true,
 }: {
   xLabel?: string;
+  /** Offer the kept-set chart for the selected step (generated runs only: it reruns the prompt's prefix). */
+  keptSet?: boolean;
   tokens: readonly TokenEvent[];
   events?: readonly StrategyEvent[];
   selected: number | null;
@@ -70,6 +74,7 @@ export function EntropyView({
       ) : (
         <p className="muted">Entropy (how unsure the model is) and varentropy (how uneven that uncertainty is) appear here per token.</p>
       )}
+      {keptSet && <KeptSetView tokens={tokens} selected={selected} config={config} />}
     </section>
   );
 }

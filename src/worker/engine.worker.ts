@@ -9,6 +9,7 @@ import { createKernels } from '../engine/kernels/index.ts';
 import { isEmbeddedModel } from '../engine/model/catalog.ts';
 import { configureModelSources, ortWebGpuDevice } from '../engine/model/runner.ts';
 import { EngineSession } from '../engine/session.ts';
+import { keptSetCounts } from '../engine/analysis/keptSet.ts';
 import type { EngineApi } from './protocol.ts';
 
 const origin = self.location.origin;
@@ -54,6 +55,10 @@ const api: EngineApi = {
   },
   async analyze(config, text, onProgress) {
     return (await getSession()).analyze(config, text, onProgress);
+  },
+  async keptSet(config, emitted, settings, temperatures) {
+    const { logits, promptTokens } = await (await getSession()).stepLogits(config, emitted);
+    return { points: keptSetCounts(logits, temperatures, settings), promptTokens, vocab: logits.length };
   },
   cancel() {
     abort?.abort();

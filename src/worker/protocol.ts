@@ -5,6 +5,7 @@
 import type { Analysis } from '../engine/analyze.ts';
 import type { Capabilities } from '../engine/capabilities.ts';
 import type { DecodeConfig } from '../engine/config/params.ts';
+import type { KeptSetPoint, KeptSetSettings } from '../engine/analysis/keptSet.ts';
 import type { LoadProgress } from '../engine/model/runner.ts';
 import type { LoadedState } from '../engine/session.ts';
 import type { TraceEvent } from '../engine/trace/types.ts';
@@ -29,6 +30,11 @@ export interface EngineApi {
   ): Promise<void>;
   /** Analyze mode: rank, probability and entropy of every token of `text` under the config's model. */
   analyze(config: DecodeConfig, text: string, onProgress: (model: string, p: LoadProgress) => void): Promise<Analysis>;
+  /**
+   * The kept-set chart: how many tokens top-p, min-p and top-n-sigma keep at each temperature for
+   * the step after the prompt and `emitted` (one target forward over that prefix).
+   */
+  keptSet(config: DecodeConfig, emitted: number[], settings: KeptSetSettings, temperatures: number[]): Promise<{ points: KeptSetPoint[]; promptTokens: number; vocab: number }>;
   /** Stops the current run after the token in flight. */
   cancel(): void;
 }

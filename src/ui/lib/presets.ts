@@ -90,6 +90,22 @@ export const PRESETS: readonly Preset[] = [
     mode: 'run',
     config: { strategy: 'spec-chain', prompt: P, max_new_tokens: 32 },
   },
+  {
+    id: 'accepted-length',
+    title: 'How many draft tokens survive?',
+    explanation:
+      'Each verification step accepts some of the draft’s guesses, then the target adds one token of its own. The accepted-length histogram in the speculative view counts how many guesses each step kept, beside the textbook prediction: every position accepted independently with the run’s overall rate α, so P(k accepted) = αᵏ(1 − α). Where the measured bars are taller at both ends than predicted, acceptances come in streaks: an easy phrase is accepted whole, a hard one fails at the first token.',
+    mode: 'run',
+    config: { strategy: 'spec-chain', num_draft_tokens: 6, prompt: P, max_new_tokens: 96, seed: 4 },
+  },
+  {
+    id: 'lossless-check',
+    title: 'Is speculative decoding really lossless?',
+    explanation:
+      'The theory says speculative sampling emits exactly the target model’s distribution. Check it: after the run, press “Check losslessness” in the speculative view. It samples the first token 200 times with speculative decoding and 200 times with plain sampling, draws both histograms and runs a chi-square test. A lossless method gives a p-value anywhere between 0 and 1; only p below 0.01 would be evidence of a difference. Then tick relaxed acceptance and check again: the drift (total variation distance) grows.',
+    mode: 'run',
+    config: { strategy: 'spec-chain', temperature: 1, top_k: 10, num_draft_tokens: 3, prompt: P, max_new_tokens: 16, seed: 100 },
+  },
 ];
 
 export function presetState(p: Preset): { config: DecodeConfig; mode: Mode; compare?: DecodeConfig } {
