@@ -6,9 +6,10 @@
  * always pulls logits to the CPU), feeding position ids ourselves so verification and rollback
  * see the right positions.
  */
-import { AutoModelForCausalLM, AutoTokenizer, Tensor, env } from '@huggingface/transformers';
+import { AutoConfig, AutoModelForCausalLM, AutoTokenizer, Tensor, env } from '@huggingface/transformers';
 import type { Logits } from '../kernels/types.ts';
-import { KvCache } from './kv-cache.ts';
+import { checkConfig, readContract, type ExportContract, type InputMetadata } from './export-contract.ts';
+import { KvCache, type KvDType } from './kv-cache.ts';
 import { classifyLoadError } from './load-error.ts';
 import type { OrtSession, OrtTensor, OrtTensorClass } from './ort-types.ts';
 
@@ -38,6 +39,8 @@ export interface ModelInfo {
   numLayers: number;
   kvHeads: number;
   headDim: number;
+  /** Element type of the KV cache (float16 in q4f16 / fp16 exports). */
+  kvDType: KvDType;
   maxPositions: number;
   eosIds: number[];
   bosId: number | null;
@@ -79,6 +82,7 @@ export class ModelRunner {
   private readonly hasPositionIds: boolean;
   private readonly hasLogitsToKeep: boolean;
   private readonly kvNames: string[];
+  private readonly positionOffset: number;
   private TensorClass: OrtTensorClass;
   /** Write logits into a GPU buffer for WebGPU kernels instead of copying them to JavaScript. */
   private gpuLogits = false;
@@ -89,11 +93,13 @@ export class ModelRunner {
     readonly info: ModelInfo,
     private readonly model: LoadedModel,
     private readonly tokenizer: LoadedTokenizer,
+    contract: ExportContract,
   ) {
     const session = model.sessions.model;
     this.hasPositionIds = session.inputNames.includes('position_ids');
     this.hasLogitsToKeep = session.inputNames.includes('num_logits_to_keep');
-    this.kvNames = session.inputNames.filter((n) => n.startsWith('past_key_values.'));
+    this.kvNames = contract.kvNames;
+    this.positionOffset = contract.positionOffset;
     const meta = (session as { outputMetadata?: { name: string; type?: string }[] }).outputMetadata;
     this.logitsDType = meta?.find((m) => m.name === 'logits')?.type === 'float16' ? 'float16' : 'float32';
     // A Tensor class of the ORT copy transformers loaded (see ort-types.ts). In the browser it can
@@ -124,6 +130,9 @@ export class ModelRunner {
           });
         }
       : undefined;
+    // The config first: a hybrid (conv / SSM cache) architecture is refused before any weights download.
+    const config = (await AutoConfig.from_pretrained(opts.model, { progress_callback } as never)) as unknown as Record<string, unknown>;
+    checkConfig(opts.model, config);
     const tokenizer = (await AutoTokenizer.from_pretrained(opts.model, { progress_callback } as never)) as unknown as LoadedTokenizer;
     const model = (await AutoModelForCausalLM.from_pretrained(opts.model, {
       device: opts.backend,
@@ -132,9 +141,13 @@ export class ModelRunner {
     } as never)) as unknown as LoadedModel;
     const c = model.config;
     const gc = model.generation_config ?? {};
-    const heads = Number(c.num_attention_heads);
-    const kvHeads = Number(c.num_key_value_heads ?? heads);
-    const hidden = Number(c.hidden_size);
+    let contract: ExportContract;
+    try {
+      contract = readContract(opts.model, c, model.sessions.model.inputMetadata ?? []);
+    } catch (err) {
+      await model.dispose();
+      throw err;
+    }
     const eos = [...new Set([...asIds(gc.eos_token_id), ...asIds(c.eos_token_id)])];
     const info: ModelInfo = {
       id: opts.model,
@@ -142,13 +155,14 @@ export class ModelRunner {
       dtype: opts.dtype,
       vocabSize: Number(c.vocab_size),
       numLayers: Number(c.num_hidden_layers),
-      kvHeads,
-      headDim: Number(c.head_dim ?? hidden / heads),
+      kvHeads: contract.kvHeads,
+      headDim: contract.headDim,
+      kvDType: contract.kvDType,
       maxPositions: Number(c.max_position_embeddings ?? 2048),
       eosIds: eos,
       bosId: c.bos_token_id == null ? null : Number(c.bos_token_id),
     };
-    const runner = new ModelRunner(info, model, tokenizer);
+    const runner = new ModelRunner(info, model, tokenizer, contract);
     if (opts.backend === 'webgpu') await runner.adoptSessionTensorClass();
     return runner;
   }
@@ -177,7 +191,7 @@ export class ModelRunner {
 
   /** A fresh, empty sequence with `batch` rows. */
   newSequence(batch = 1): Sequence {
-    const cache = new KvCache(this.kvNames, this.info.kvHeads, this.info.headDim, this.TensorClass, gpuDevice, batch, 0);
+    const cache = new KvCache(this.kvNames, this.info.kvHeads, this.info.headDim, this.TensorClass, gpuDevice, batch, 0, this.info.kvDType);
     return new Sequence(cache, Array.from({ length: batch }, () => []));
   }
 
@@ -293,7 +307,7 @@ export class ModelRunner {
     for (let b = 0; b < B; b++) {
       for (let t = 0; t < T; t++) {
         ids[b * T + t] = BigInt(tokens[b][t]);
-        pos[b * T + t] = BigInt(past + t);
+        pos[b * T + t] = BigInt(this.positionOffset + past + t);
       }
     }
     const I = this.TensorClass;
