@@ -31,4 +31,6 @@ export interface EngineApi {
   analyze(config: DecodeConfig, text: string, onProgress: (model: string, p: LoadProgress) => void): Promise<Analysis>;
   /** Stops the current run after the token in flight. */
   cancel(): void;
+  /** Dev builds only: fetch hub models from a loopback mirror (src/engine/model/hub-mirror.ts). */
+  useHubMirror(url: string): void;
 }

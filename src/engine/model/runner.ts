@@ -8,6 +8,7 @@
  */
 import { AutoConfig, AutoModelForCausalLM, AutoTokenizer, Tensor, env } from '@huggingface/transformers';
 import type { Logits } from '../kernels/types.ts';
+import { HUB_HOST } from './hub-mirror.ts';
 import { checkConfig, readContract, type ExportContract, type InputMetadata } from './export-contract.ts';
 import { KvCache, type KvDType } from './kv-cache.ts';
 import { classifyLoadError } from './load-error.ts';
@@ -46,15 +47,20 @@ export interface ModelInfo {
   bosId: number | null;
 }
 
-/** Where transformers.js finds models and its wasm files; set once per process or worker. */
+/**
+ * Where transformers.js finds models and its wasm files; set once per process or worker.
+ * `remoteHost`: a hub mirror (hub-mirror.ts) instead of huggingface.co.
+ */
 export function configureModelSources(opts: {
   localModelPath: string;
   allowRemoteModels: boolean;
   wasmPaths?: string;
+  remoteHost?: string;
 }): void {
   env.allowLocalModels = true;
   env.localModelPath = opts.localModelPath;
   env.allowRemoteModels = opts.allowRemoteModels;
+  env.remoteHost = opts.remoteHost ?? HUB_HOST;
   // Local files change when the models are retrained: never serve them from a stale browser cache.
   env.useBrowserCache = opts.allowRemoteModels;
   const onnx = env.backends.onnx as { wasm?: { wasmPaths?: string } } | undefined;
