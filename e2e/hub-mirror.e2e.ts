@@ -61,12 +61,12 @@ async function newContext(init?: () => void): Promise<BrowserContext> {
   return context;
 }
 
-async function open(context: BrowserContext, model: string, backend: 'wasm' | 'webgpu'): Promise<{ page: Page; errors: string[] }> {
+async function open(context: BrowserContext, model: string, backend: 'wasm' | 'webgpu', extra = ''): Promise<{ page: Page; errors: string[] }> {
   const page = await context.newPage();
   const errors = watchErrors(page);
-  const q = `?model=${encodeURIComponent(model)}&backend=${backend}&dtype=fp32&${RUN}&prompt=${encodeURIComponent(PROMPT)}&hub_mirror=${encodeURIComponent(mirror.url)}`;
+  const q = `?model=${encodeURIComponent(model)}&backend=${backend}&dtype=fp32&${RUN}${extra}&prompt=${encodeURIComponent(PROMPT)}&hub_mirror=${encodeURIComponent(mirror.url)}`;
   await page.goto(new URL(q, inject('baseURL')).toString());
-  await page.getByTestId('download-ask').waitFor({ timeout: 60_000 });
+  if (!model.startsWith('playground/')) await page.getByTestId('download-ask').waitFor({ timeout: 60_000 });
   return { page, errors };
 }
 
@@ -89,8 +89,8 @@ async function runTokens(page: Page): Promise<{ texts: string[]; msPerToken: num
 }
 
 const exec = promisify(execFile);
-async function cliTokens(fixture: string): Promise<string[]> {
-  const r = await exec('npx', ['tsx', 'cli/main.ts', 'generate', '--models-dir', FIXTURES_DIR, '--model', fixture, '--prompt', PROMPT, '--config', `${RUN}&dtype=fp32`], {
+async function cliTokens(fixture: string, extra = ''): Promise<string[]> {
+  const r = await exec('npx', ['tsx', 'cli/main.ts', 'generate', '--models-dir', FIXTURES_DIR, '--model', fixture, '--prompt', PROMPT, '--config', `${RUN}&dtype=fp32${extra}`], {
     encoding: 'utf8',
     timeout: 180_000,
     maxBuffer: 64 << 20,
@@ -178,6 +178,28 @@ describe('hub models from a local mirror', () => {
     expect(await page.getByTestId('storage-short').innerText()).toMatch(/needs about 1(\.0+)? GB and this site has 200(\.0+)? MB free/);
     expect(await page.getByTestId('download-confirm').isDisabled()).toBe(true);
     expect(requestsFor(TOO_BIG)).toEqual([]);
+    await context.close();
+  });
+
+  it('chat mode: the template tokens are dimmed around the prompt, tokens equal the CLI; a model without a template warns', async () => {
+    const context = await newContext();
+    const { page, errors } = await open(context, OK, 'wasm', '&chat=true');
+    await page.getByTestId('download-confirm').click();
+    await loadStatus(page, 'ready');
+    expect(await page.getByTestId('chat-ignored').count()).toBe(0);
+    const run = await runTokens(page);
+    expect(run.texts).toEqual(await cliTokens('fixtures/tiny-llama', '&chat=true'));
+    const template = page.getByTestId('chat-template');
+    expect(await template.count()).toBeGreaterThan(0);
+    expect(await template.first().innerText()).toContain('<|begin_of_text|>');
+    const opacity = await template.first().evaluate((e) => Number(getComputedStyle(e).opacity));
+    expect(opacity).toBeLessThan(1);
+    expect(await page.getByTestId('output-prompt').innerText()).toContain(PROMPT);
+
+    const plain = await open(context, 'playground/brown-target-v1', 'wasm', '&chat=true');
+    await loadStatus(plain.page, 'ready');
+    expect(await plain.page.getByTestId('chat-ignored').innerText()).toMatch(/no chat template: chat is ignored/);
+    expect([...errors, ...plain.errors]).toEqual([]);
     await context.close();
   });
 

@@ -37,7 +37,7 @@ export async function run(args: string[]): Promise<CommandResult> {
       json: {
         config,
         query,
-        warnings: [...all, ...(session.state?.notes ?? [])],
+        warnings: [...all, ...(session.state?.notes ?? []), ...(trace.start.notes ?? [])],
         text: trace.end.text,
         finishReason: trace.end.reason,
         tokens: trace.tokens.map((t) => ({ id: t.id, text: t.text })),

@@ -30,7 +30,17 @@ export async function* generate(config: DecodeConfig, engine: Engine, opts: RunO
   const strategy = STRATEGY_IMPLS[config.strategy];
   if (!strategy) throw new Error(`strategy "${config.strategy}" is not implemented`);
 
-  let promptIds = target.encode(config.prompt);
+  const notes: string[] = [];
+  let templateFlags: boolean[] | undefined;
+  let promptIds: number[];
+  if (config.chat && target.info.chatTemplate) {
+    const chat = target.encodeChat(config.prompt);
+    promptIds = chat.ids;
+    templateFlags = chat.template;
+  } else {
+    if (config.chat) notes.push(`chat=1 ignored: ${target.info.id} has no chat template, so the prompt is used as plain text`);
+    promptIds = target.encode(config.prompt);
+  }
   if (promptIds.length === 0) {
     // An empty prompt starts a fresh document, as the models saw in training.
     const start = target.info.bosId ?? target.info.eosIds[0];
@@ -47,7 +57,8 @@ export async function* generate(config: DecodeConfig, engine: Engine, opts: RunO
     kernels: kernels.backend,
     vocabSize: target.info.vocabSize,
     prompt: config.prompt,
-    promptTokens: promptIds.map((id) => ({ id, text: target.tokenText(id) })),
+    promptTokens: promptIds.map((id, i) => ({ id, text: target.tokenText(id), ...(templateFlags?.[i] ? { template: true } : {}) })),
+    ...(notes.length ? { notes } : {}),
     startedAt: new Date().toISOString(),
   };
 

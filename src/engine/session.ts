@@ -30,6 +30,8 @@ export interface LoadedState {
   dtype: DType;
   kernels: Kernels['backend'];
   vocabSize: number;
+  /** The target's tokenizer has a chat template (config `chat` applies). */
+  chatTemplate: boolean;
   /** What was changed from the request and why. */
   notes: string[];
 }
@@ -89,6 +91,7 @@ export class EngineSession {
       dtype: resolved.dtype,
       kernels: this.kernels.backend,
       vocabSize: target.info.vocabSize,
+      chatTemplate: target.info.chatTemplate,
       notes,
     };
     this.loadedKey = key;

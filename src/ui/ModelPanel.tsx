@@ -162,6 +162,12 @@ export function ModelPanel({
         {storage && storage.quota > 0 && ` Storage: ${formatBytes(storage.usage)} used of ${formatBytes(storage.quota)}.`}
       </p>
 
+      {config.chat && load.status === 'ready' && load.loaded && !load.loaded.chatTemplate && (
+        <small className="invalid" data-testid="chat-ignored">
+          {load.loaded.target} has no chat template: chat is ignored and the prompt is used as plain text.
+        </small>
+      )}
+
       <div className="load-status" data-testid="load-status" data-status={load.status}>
         {load.status === 'ask' && (
           <div className="ask" data-testid="download-ask">

@@ -6,7 +6,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { AutoModelForCausalLM, AutoTokenizer, env } from '@huggingface/transformers';
+import { AutoModelForCausalLM, AutoTokenizer, Tensor, env } from '@huggingface/transformers';
 import { FIXTURES, NO_CACHE_FIXTURE, type FixtureSpec } from '../../tools/fixtures/specs.ts';
 import { writeFixture } from '../../tools/fixtures/write.ts';
 import type { DType } from '../../src/engine/model/runner.ts';
@@ -37,12 +37,19 @@ export async function referenceGreedy(id: string, dtype: DType, prompt: string, 
   useFixturesInTransformers();
   /* eslint-disable @typescript-eslint/no-explicit-any */
   const tok: any = await AutoTokenizer.from_pretrained(id);
+  return referenceGreedyIds(id, dtype, Array.from(tok.encode(prompt, { add_special_tokens: false }) as number[]), maxNewTokens);
+}
+
+/** `referenceGreedy` from prompt ids (e.g. a chat template's). */
+export async function referenceGreedyIds(id: string, dtype: DType, promptIds: number[], maxNewTokens: number): Promise<number[]> {
+  useFixturesInTransformers();
   const model: any = await AutoModelForCausalLM.from_pretrained(id, { device: 'cpu', dtype } as never);
   try {
-    const inputs = tok(prompt, { add_special_tokens: false });
-    const out = await model.generate({ ...inputs, max_new_tokens: maxNewTokens, do_sample: false });
-    const all = Array.from(out.data as BigInt64Array, Number);
-    return all.slice(inputs.input_ids.dims[1]);
+    const n = promptIds.length;
+    const input_ids = new Tensor('int64', BigInt64Array.from(promptIds.map(BigInt)), [1, n]);
+    const attention_mask = new Tensor('int64', new BigInt64Array(n).fill(1n), [1, n]);
+    const out = await model.generate({ input_ids, attention_mask, max_new_tokens: maxNewTokens, do_sample: false });
+    return Array.from(out.data as BigInt64Array, Number).slice(n);
   } finally {
     await model.dispose();
   }

@@ -45,7 +45,7 @@ export interface StrategyInfo {
 }
 
 /** Parameters every strategy reads. */
-export const COMMON_PARAMS: readonly ParamKey[] = ['model', 'backend', 'dtype', 'max_new_tokens', 'seed', 'stop', 'prompt'];
+export const COMMON_PARAMS: readonly ParamKey[] = ['model', 'backend', 'dtype', 'max_new_tokens', 'seed', 'stop', 'chat', 'prompt'];
 
 /** The logits processors (HF order); sampling-based strategies read all of them. */
 export const SAMPLING_PARAMS: readonly ParamKey[] = [

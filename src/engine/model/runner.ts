@@ -45,6 +45,14 @@ export interface ModelInfo {
   maxPositions: number;
   eosIds: number[];
   bosId: number | null;
+  /** The tokenizer has a chat template (tokenizer_config.json `chat_template`). */
+  chatTemplate: boolean;
+}
+
+/** Prompt ids with, per id, whether the chat template (not the user's text) produced it. */
+export interface ChatPrompt {
+  ids: number[];
+  template: boolean[];
 }
 
 /**
@@ -77,6 +85,8 @@ interface LoadedModel {
 interface LoadedTokenizer {
   encode(text: string, opts?: { add_special_tokens?: boolean }): number[];
   decode(ids: number[], opts?: { skip_special_tokens?: boolean }): string;
+  chat_template: unknown;
+  apply_chat_template(messages: { role: string; content: string }[], opts: { add_generation_prompt: boolean; tokenize: false }): string;
 }
 
 const asIds = (v: unknown): number[] => (Array.isArray(v) ? v.map(Number) : typeof v === 'number' ? [v] : []);
@@ -167,6 +177,7 @@ export class ModelRunner {
       maxPositions: Number(c.max_position_embeddings ?? 2048),
       eosIds: eos,
       bosId: c.bos_token_id == null ? null : Number(c.bos_token_id),
+      chatTemplate: Boolean(tokenizer.chat_template),
     };
     const runner = new ModelRunner(info, model, tokenizer, contract);
     if (opts.backend === 'webgpu') await runner.adoptSessionTensorClass();
@@ -175,6 +186,33 @@ export class ModelRunner {
 
   encode(text: string): number[] {
     return Array.from(this.tokenizer.encode(text, { add_special_tokens: false }));
+  }
+
+  /**
+   * The prompt as one user turn of the chat template, with the generation prompt appended (what
+   * `apply_chat_template(..., { add_generation_prompt: true })` tokenizes). Template tokens are the
+   * ids before and after those of the user's text; when the text does not tokenize apart from its
+   * surroundings (no clean boundary), every id counts as the user's.
+   */
+  encodeChat(text: string): ChatPrompt {
+    if (!this.info.chatTemplate) throw new Error(`${this.info.id} has no chat template`);
+    const rendered = this.tokenizer.apply_chat_template([{ role: 'user', content: text }], { add_generation_prompt: true, tokenize: false });
+    const ids = this.encode(rendered);
+    const at = text ? rendered.indexOf(text) : -1;
+    const template = ids.map(() => false);
+    if (at >= 0) {
+      const before = this.encode(rendered.slice(0, at));
+      const after = this.encode(rendered.slice(at + text.length));
+      const startsWith = before.every((id, i) => ids[i] === id);
+      const endsWith = after.every((id, i) => ids[ids.length - after.length + i] === id);
+      if (startsWith && endsWith && before.length + after.length <= ids.length) {
+        for (let i = 0; i < before.length; i++) template[i] = true;
+        for (let i = ids.length - after.length; i < ids.length; i++) template[i] = true;
+      }
+    } else if (!text) {
+      template.fill(true);
+    }
+    return { ids, template };
   }
 
   decode(ids: number[]): string {
