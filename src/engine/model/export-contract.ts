@@ -22,8 +22,9 @@ export interface ExportContract {
   headDim: number;
   /**
    * First position id of a sequence. transformers.js numbers Gemma 3 (and PaliGemma) positions from
-   * 1 (`decoder_forward` in its modeling_utils.js), and the onnx-community exports are run that way:
-   * the runner follows it so its tokens equal `generate()` on the same files.
+   * 1 (`decoder_forward` in its modeling_utils.js) and the runner does the same, so it feeds the
+   * graph exactly what `generate()` feeds. (Rotary attention depends only on position differences,
+   * so the shift changes rounding, not the model; an export with absolute positions would differ.)
    */
   positionOffset: number;
 }
