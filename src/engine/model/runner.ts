@@ -147,10 +147,11 @@ export class ModelRunner {
         }
       : undefined;
     // The config first: a hybrid (conv / SSM cache) architecture is refused before any weights download.
-    const config = (await AutoConfig.from_pretrained(opts.model, { progress_callback } as never)) as unknown as Record<string, unknown>;
-    checkConfig(opts.model, config);
+    const config = await AutoConfig.from_pretrained(opts.model, { progress_callback } as never);
+    checkConfig(opts.model, config as unknown as Record<string, unknown>);
     const tokenizer = (await AutoTokenizer.from_pretrained(opts.model, { progress_callback } as never)) as unknown as LoadedTokenizer;
     const model = (await AutoModelForCausalLM.from_pretrained(opts.model, {
+      config,
       device: opts.backend,
       dtype: opts.dtype,
       progress_callback,
