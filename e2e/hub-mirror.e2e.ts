@@ -151,8 +151,8 @@ describe('hub models from a local mirror', () => {
   });
 
   it.each([
-    ['a 404 on the weights file', MISSING, /not found/i],
-    ['a connection dropped mid-file', DROPPED, /download|network/i],
+    ['a 404 on the weights file', MISSING, /^Model not found: /],
+    ['a connection dropped mid-file', DROPPED, /^Download interrupted$/],
   ])('%s: a clear message, the prompt and config kept', async (_name, model, title) => {
     const context = await newContext();
     const { page } = await open(context, model, 'wasm');
