@@ -29,7 +29,7 @@ export async function* generate(config: DecodeConfig, engine: Engine, opts: RunO
   const { target, draft, kernels } = engine;
   const strategy = STRATEGY_IMPLS[config.strategy];
 
-  const promptIds = encodePrompt(target, config.prompt);
+  const { ids: promptIds, template: templateFlags, notes } = encodePrompt(target, config);
   yield {
     type: 'start',
     version: TRACE_VERSION,
@@ -40,7 +40,8 @@ export async function* generate(config: DecodeConfig, engine: Engine, opts: RunO
     kernels: kernels.backend,
     vocabSize: target.info.vocabSize,
     prompt: config.prompt,
-    promptTokens: promptIds.map((id) => ({ id, text: target.tokenText(id) })),
+    promptTokens: promptIds.map((id, i) => ({ id, text: target.tokenText(id), ...(templateFlags?.[i] ? { template: true } : {}) })),
+    ...(notes.length ? { notes } : {}),
     startedAt: new Date().toISOString(),
   };
 
@@ -124,13 +125,26 @@ export async function* generate(config: DecodeConfig, engine: Engine, opts: RunO
 }
 
 /** The prompt's token ids as a run starts from them. */
-export function encodePrompt(target: ModelRunner, prompt: string): number[] {
-  const ids = target.encode(prompt);
-  if (ids.length > 0) return ids;
+/** The prompt's token ids; with `chat`, wrapped in the model's chat template (template tokens
+ * flagged so the views can dim them). */
+export function encodePrompt(
+  target: ModelRunner,
+  config: { prompt: string; chat?: boolean },
+): { ids: number[]; template?: boolean[]; notes: string[] } {
+  const notes: string[] = [];
+  let ids: number[];
+  let template: boolean[] | undefined;
+  if (config.chat && target.info.chatTemplate) {
+    ({ ids, template } = target.encodeChat(config.prompt));
+  } else {
+    if (config.chat) notes.push(`chat=1 ignored: ${target.info.id} has no chat template, so the prompt is used as plain text`);
+    ids = target.encode(config.prompt);
+  }
+  if (ids.length > 0) return { ids, template, notes };
   // An empty prompt starts a fresh document, as the models saw in training.
   const start = target.info.bosId ?? target.info.eosIds[0];
   if (start === undefined) throw new Error('empty prompt and the model has no BOS/EOS token to start from');
-  return [start];
+  return { ids: [start], notes };
 }
 
 /** Index where the earliest stop string starts, if any occurs. */

@@ -12,11 +12,16 @@ import { EngineSession } from './session.ts';
 export const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 export const MODELS_DIR = resolve(REPO_ROOT, 'public/models') + '/';
 
-export function createNodeSession(): EngineSession {
+/** `modelsDir`: a local hub-layout folder (`<dir>/<org>/<name>/...`) used instead, never the network. */
+export function createNodeSession(opts: { modelsDir?: string } = {}): EngineSession {
+  const local = opts.modelsDir && resolve(opts.modelsDir) + '/';
   return new EngineSession({
     caps: { webgpu: false, reason: 'Node runs the CPU backend' },
     inNode: true,
     createKernels: () => createKernels('cpu'),
-    beforeLoad: (model) => configureModelSources({ localModelPath: MODELS_DIR, allowRemoteModels: !isEmbeddedModel(model) }),
+    beforeLoad: (model) =>
+      configureModelSources(
+        local ? { localModelPath: local, allowRemoteModels: false } : { localModelPath: MODELS_DIR, allowRemoteModels: !isEmbeddedModel(model) },
+      ),
   });
 }

@@ -32,6 +32,8 @@ export interface LoadedState {
   dtype: DType;
   kernels: Kernels['backend'];
   vocabSize: number;
+  /** The target's tokenizer has a chat template (config `chat` applies). */
+  chatTemplate: boolean;
   /** What was changed from the request and why. */
   notes: string[];
 }
@@ -91,6 +93,7 @@ export class EngineSession {
       dtype: resolved.dtype,
       kernels: this.kernels.backend,
       vocabSize: target.info.vocabSize,
+      chatTemplate: target.info.chatTemplate,
       notes,
     };
     this.loadedKey = key;
@@ -115,7 +118,7 @@ export class EngineSession {
    */
   async stepLogits(config: DecodeConfig, emitted: readonly number[], onProgress?: ProgressFn): Promise<{ logits: Float32Array; promptTokens: number }> {
     await this.ensureLoaded(config, onProgress);
-    const prompt = encodePrompt(this.target!, config.prompt);
+    const prompt = encodePrompt(this.target!, config).ids;
     return { logits: await nextTokenLogits(this.target!, [...prompt, ...emitted]), promptTokens: prompt.length };
   }
 

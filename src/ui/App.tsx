@@ -151,7 +151,7 @@ export function App() {
                     </div>
                   </div>
                   <TokenLegend tokens={shown} mode={colorMode} />
-                  <TokenStream prompt={ranConfig.prompt} tokens={shown} status={status} selected={sel} mode={colorMode} onSelect={setSelected} onHover={setHovered} />
+                  <TokenStream prompt={ranConfig.prompt} promptTokens={run.start?.promptTokens} tokens={shown} status={status} selected={sel} mode={colorMode} onSelect={setSelected} onHover={setHovered} />
                   <RunStats run={run} shown={shown.length} paused={transport.paused} />
                   <Candidates token={inspect !== null ? shown[inspect] : undefined} index={inspect} onBranch={onBranch} />
                   <StrategyDetails events={inspect !== null ? (eventsAt.get(inspect) ?? []) : []} />

@@ -51,12 +51,13 @@ export function ModelPanel({
   const [hubId, setHubId] = useState('');
   const [hubProblem, setHubProblem] = useState<string | null>(null);
   const [storage, setStorage] = useState<{ usage: number; quota: number } | null>(null);
+  // Measured again whenever a download is proposed: the preflight compares it with the model size.
   useEffect(() => {
     void navigator.storage
       ?.estimate?.()
       .then((e) => setStorage({ usage: e.usage ?? 0, quota: e.quota ?? 0 }))
       .catch(() => undefined);
-  }, []);
+  }, [load.status]);
 
   const entry = catalogEntry(config.model);
   const partners = tokenizerPartners(config.model);
@@ -65,6 +66,7 @@ export function ModelPanel({
   const total = files.reduce((s, f) => s + f.total, 0);
   const done = files.reduce((s, f) => s + Math.min(f.loaded, f.total), 0);
   const sizeText = entry ? `about ${entry.sizeMB} MB` : 'of unknown size (not in the catalog)';
+  const shortfall = storageShortfall(entry?.sizeMB, storage);
 
   return (
     <section className="panel" data-testid="model-panel" aria-labelledby="model-h">
@@ -160,14 +162,26 @@ export function ModelPanel({
         {storage && storage.quota > 0 && ` Storage: ${formatBytes(storage.usage)} used of ${formatBytes(storage.quota)}.`}
       </p>
 
+      {config.chat && load.status === 'ready' && load.loaded && !load.loaded.chatTemplate && (
+        <small className="invalid" data-testid="chat-ignored">
+          {load.loaded.target} has no chat template: chat is ignored and the prompt is used as plain text.
+        </small>
+      )}
+
       <div className="load-status" data-testid="load-status" data-status={load.status}>
         {load.status === 'ask' && (
           <div className="ask" data-testid="download-ask">
             <p>
               <strong>{config.model}</strong> is not embedded: loading it downloads {sizeText} from huggingface.co.
             </p>
+            {shortfall && (
+              <p className="invalid" data-testid="storage-short">
+                Not enough browser storage: the download needs about {formatBytes(shortfall.need)} and this site has {formatBytes(shortfall.free)} free. Free some space (or
+                pick a smaller model or weight format) and try again.
+              </p>
+            )}
             <div className="row">
-              <button type="button" className="primary" data-testid="download-confirm" onClick={onLoad}>
+              <button type="button" className="primary" data-testid="download-confirm" onClick={onLoad} disabled={shortfall !== null}>
                 Download {entry ? `${entry.sizeMB} MB` : ''}
               </button>
               <button type="button" onClick={onUseEmbedded}>
@@ -293,4 +307,16 @@ export function ModelStatusStrip({ load, onLoad, onUseEmbedded }: { load: LoadSt
       )}
     </div>
   );
+}
+
+/**
+ * Storage preflight, before any byte is downloaded: the model's size (catalog figure) against
+ * what navigator.storage.estimate() says this site may still store. Null when it fits or when
+ * either figure is unknown (the download then proceeds and a full disk reports its own error).
+ */
+export function storageShortfall(sizeMB: number | undefined, storage: { usage: number; quota: number } | null): { need: number; free: number } | null {
+  if (sizeMB === undefined || !storage || storage.quota <= 0) return null;
+  const need = sizeMB * 1e6;
+  const free = Math.max(0, storage.quota - storage.usage);
+  return free < need ? { need, free } : null;
 }

@@ -67,8 +67,11 @@ export function TokenStream({
   testId = 'output',
   diff,
   scored = false,
+  promptTokens,
 }: {
   prompt: string;
+  /** The run's prompt tokens: with chat on, the template's tokens are drawn dimmed around the prompt. */
+  promptTokens?: readonly { text: string; template?: boolean }[];
   tokens: readonly TokenEvent[];
   status: RunStatus;
   selected: number | null;
@@ -90,7 +93,7 @@ export function TokenStream({
   return (
     <div className="stream" ref={box} onMouseLeave={() => onHover?.(null)}>
       <span className="prompt-text" data-testid={`${testId}-prompt`}>
-        {prompt}
+        {promptTokens?.some((t) => t.template) ? <ChatPrompt tokens={promptTokens} /> : prompt}
       </span>
       <span data-testid={testId} data-status={status} className="output" aria-live="polite">
         {tokens.map((t, i) => {
@@ -199,5 +202,28 @@ export function Candidates({ token, index, onBranch, scored = false }: { token: 
         </button>
       )}
     </div>
+  );
+}
+
+/** A chat-templated prompt: runs of template tokens dimmed, the user's text as written. */
+function ChatPrompt({ tokens }: { tokens: readonly { text: string; template?: boolean }[] }) {
+  const runs: { text: string; template: boolean }[] = [];
+  for (const t of tokens) {
+    const last = runs[runs.length - 1];
+    if (last && last.template === Boolean(t.template)) last.text += t.text;
+    else runs.push({ text: t.text, template: Boolean(t.template) });
+  }
+  return (
+    <>
+      {runs.map((r, i) =>
+        r.template ? (
+          <span key={i} className="chat-template" data-testid="chat-template" title="added by the chat template">
+            {r.text}
+          </span>
+        ) : (
+          <span key={i}>{r.text}</span>
+        ),
+      )}
+    </>
   );
 }

@@ -10,6 +10,7 @@ import { isEmbeddedModel } from '../engine/model/catalog.ts';
 import { configureModelSources, ortWebGpuDevice } from '../engine/model/runner.ts';
 import { EngineSession } from '../engine/session.ts';
 import { keptSetCounts } from '../engine/analysis/keptSet.ts';
+import { parseHubMirror } from '../engine/model/hub-mirror.ts';
 import type { EngineApi } from './protocol.ts';
 
 const origin = self.location.origin;
@@ -17,6 +18,7 @@ let caps: Promise<Capabilities> | undefined;
 const capabilities = () => (caps ??= probeCapabilities());
 
 let session: EngineSession | undefined;
+let hubMirror: string | undefined;
 async function getSession(): Promise<EngineSession> {
   if (!session) {
     session = new EngineSession({
@@ -33,6 +35,7 @@ async function getSession(): Promise<EngineSession> {
           localModelPath: '/models/',
           allowRemoteModels: !isEmbeddedModel(model),
           wasmPaths: `${origin}/ort/`,
+          remoteHost: hubMirror,
         }),
     });
   }
@@ -62,6 +65,11 @@ const api: EngineApi = {
   },
   cancel() {
     abort?.abort();
+  },
+  useHubMirror(url) {
+    if (!import.meta.env.DEV) throw new Error('a hub mirror is for development builds only');
+    hubMirror = parseHubMirror(url);
+    if (!hubMirror) throw new Error(`hub mirror ${url} is not a loopback http(s) URL`);
   },
 };
 

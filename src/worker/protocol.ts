@@ -37,4 +37,6 @@ export interface EngineApi {
   keptSet(config: DecodeConfig, emitted: number[], settings: KeptSetSettings, temperatures: number[]): Promise<{ points: KeptSetPoint[]; promptTokens: number; vocab: number }>;
   /** Stops the current run after the token in flight. */
   cancel(): void;
+  /** Dev builds only: fetch hub models from a loopback mirror (src/engine/model/hub-mirror.ts). */
+  useHubMirror(url: string): void;
 }

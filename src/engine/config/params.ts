@@ -288,6 +288,10 @@ export const PARAMS = {
     kind: 'text', default: 'The old man', maxChars: MAX_PROMPT_CHARS, truncate: true, multiline: true, label: 'Prompt', group: 'run',
     help: 'Text the model continues; plain text, never HTML.',
   },
+  chat: {
+    kind: 'bool', default: false, label: 'Chat template', group: 'run',
+    help: "Wrap the prompt in the model's chat template (one user turn, then the reply prompt); ignored with a warning if it has none.",
+  },
 } as const satisfies Record<string, ParamSpec>;
 
 export type ParamKey = keyof typeof PARAMS;

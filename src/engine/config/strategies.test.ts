@@ -49,7 +49,7 @@ describe('strategy registry', () => {
   });
 
   it('paramsForStrategy gives the controls to render, model first and prompt last', () => {
-    expect(paramsForStrategy('greedy')).toEqual(['model', 'backend', 'dtype', 'max_new_tokens', 'seed', 'stop', 'repetition_penalty', 'prompt']);
+    expect(paramsForStrategy('greedy')).toEqual(['model', 'backend', 'dtype', 'max_new_tokens', 'seed', 'stop', 'chat', 'repetition_penalty', 'prompt']);
     const chain = paramsForStrategy('spec-chain');
     expect(chain.slice(0, 2)).toEqual(['model', 'draft']);
     expect(chain).toEqual(expect.arrayContaining([...SAMPLING_PARAMS, 'num_draft_tokens']));

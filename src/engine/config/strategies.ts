@@ -25,7 +25,7 @@ export interface StrategyInfo {
 }
 
 /** Parameters every strategy reads. */
-export const COMMON_PARAMS: readonly ParamKey[] = ['model', 'backend', 'dtype', 'max_new_tokens', 'seed', 'stop', 'prompt'];
+export const COMMON_PARAMS: readonly ParamKey[] = ['model', 'backend', 'dtype', 'max_new_tokens', 'seed', 'stop', 'chat', 'prompt'];
 
 /** The logits processors, in the parameter table's order; sampling-based strategies read all of them. */
 export const SAMPLING_PARAMS: readonly ParamKey[] = PARAM_KEYS.filter((k) => PARAMS[k].group === 'processor');

@@ -1,11 +1,13 @@
 /**
  * The KV cache of one ModelRunner state: `past_key_values.N.key/value` tensors laid out
- * [batch, heads, length, head_dim]. The runner feeds them to the ORT session and swaps in each
+ * [batch, heads, length, head_dim], float32 or float16 (q4f16 / fp16 exports keep fp16 caches). The runner feeds them to the ORT session and swaps in each
  * step's `present.*` outputs; this module owns their lifetime (disposing what it replaces, so a
  * long run does not grow GPU memory) and the two edits strategies need: truncate to a length
  * (rejected drafts, lookahead rollback) and gather rows (beam reorder, forking trials).
  */
 import type { OrtTensor, OrtTensorClass } from './ort-types.ts';
+
+export type KvDType = 'float32' | 'float16';
 
 export class KvCache {
   private tensors = new Map<string, OrtTensor>();
@@ -20,7 +22,16 @@ export class KvCache {
     private readonly device: () => GPUDevice | undefined,
     public batch = 1,
     public length = 0,
+    private readonly dtype: KvDType = 'float32',
   ) {}
+
+  private get elemBytes(): number {
+    return this.dtype === 'float16' ? 2 : 4;
+  }
+
+  private newArray(n: number): Float32Array | Uint16Array {
+    return this.dtype === 'float16' ? new Uint16Array(n) : new Float32Array(n);
+  }
 
   /** Feeds for the next forward; a zero-length past is a CPU tensor (ORT accepts it on every EP). */
   feeds(): Record<string, OrtTensor> {
@@ -28,7 +39,7 @@ export class KvCache {
     for (const name of this.names) {
       out[name] =
         this.tensors.get(name) ??
-        new this.TensorClass('float32', new Float32Array(0), [this.batch, this.heads, 0, this.headDim]);
+        new this.TensorClass(this.dtype, this.newArray(0), [this.batch, this.heads, 0, this.headDim]);
     }
     return out;
   }
@@ -66,7 +77,7 @@ export class KvCache {
   /** Bytes held on the GPU by this cache (for the memory-growth measurement). */
   gpuBytes(): number {
     let n = 0;
-    for (const t of this.tensors.values()) if (t.location === 'gpu-buffer') n += t.dims.reduce((a, b) => a * b, 1) * 4;
+    for (const t of this.tensors.values()) if (t.location === 'gpu-buffer') n += t.dims.reduce((a, b) => a * b, 1) * this.elemBytes;
     return n;
   }
 
@@ -79,35 +90,38 @@ export class KvCache {
     const D = this.headDim;
     const H = this.heads;
     const S = this.length;
+    const E = this.elemBytes;
     for (const name of this.names) {
       const t = this.tensors.get(name)!;
       if (t.location === 'gpu-buffer') {
         const device = this.device();
         if (!device) throw new Error('GPU KV tensor without a WebGPU device');
-        const size = Math.max(16, batch * H * keep * D * 4);
+        const size = Math.max(16, Math.ceil((batch * H * keep * D * E) / 4) * 4);
         const buf = device.createBuffer({ size, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
         const enc = device.createCommandEncoder();
-        const rowBytes = keep * D * 4;
+        // copyBufferToBuffer needs 4-byte multiples: an odd fp16 head_dim would need a shader.
+        const rowBytes = keep * D * E;
+        if (rowBytes % 4 || (S * D * E) % 4) throw new Error(`fp16 KV rollback on the GPU needs an even head_dim (got ${D})`);
         if (rowBytes > 0) {
           for (let b = 0; b < batch; b++) {
             for (let h = 0; h < H; h++) {
-              enc.copyBufferToBuffer(t.gpuBuffer!, ((srcRow(b) * H + h) * S * D) * 4, buf, ((b * H + h) * keep * D) * 4, rowBytes);
+              enc.copyBufferToBuffer(t.gpuBuffer!, (srcRow(b) * H + h) * S * D * E, buf, (b * H + h) * keep * D * E, rowBytes);
             }
           }
         }
         device.queue.submit([enc.finish()]);
-        const nt = this.TensorClass.fromGpuBuffer(buf, { dataType: 'float32', dims: [batch, H, keep, D] });
+        const nt = this.TensorClass.fromGpuBuffer(buf, { dataType: this.dtype, dims: [batch, H, keep, D] });
         this.replace(name, nt, buf);
       } else {
-        const src = t.data as Float32Array;
-        const out = new Float32Array(batch * H * keep * D);
+        const src = t.data as Float32Array | Uint16Array;
+        const out = this.newArray(batch * H * keep * D);
         for (let b = 0; b < batch; b++) {
           for (let h = 0; h < H; h++) {
             const from = ((srcRow(b) * H + h) * S) * D;
             out.set(src.subarray(from, from + keep * D), ((b * H + h) * keep) * D);
           }
         }
-        this.replace(name, new this.TensorClass('float32', out, [batch, H, keep, D]));
+        this.replace(name, new this.TensorClass(this.dtype, out, [batch, H, keep, D]));
       }
     }
     this.batch = batch;

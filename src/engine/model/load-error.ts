@@ -2,13 +2,14 @@
  * A model that failed to load, classified so the page can say what happened and what to do
  * (transformers.js and ORT errors are long and rarely say either).
  */
-export type LoadErrorKind = 'not-found' | 'network' | 'out-of-memory' | 'unsupported' | 'other';
+export type LoadErrorKind = 'not-found' | 'network' | 'out-of-memory' | 'unsupported' | 'architecture' | 'other';
 
 const HINTS: Record<LoadErrorKind, string> = {
   'not-found': 'Check the model id (owner/name on the Hugging Face hub, or an embedded playground/ model) and the chosen weights (dtype): not every model ships every quantization.',
   network: 'The download failed: check the connection (offline, only the embedded models work), then retry.',
   'out-of-memory': 'The model does not fit in memory here: pick a smaller model or a smaller dtype (q4/q8), or close other tabs.',
   unsupported: 'This model or dtype is not supported on this backend: try WASM, or fp32/q8 weights.',
+  architecture: 'Pick another model: the catalog lists models this app runs.',
   other: 'Try reloading the page; if it persists, try the WASM backend.',
 };
 

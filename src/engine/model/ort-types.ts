@@ -3,6 +3,8 @@
  * because the engine must use whichever ORT copy transformers.js loaded (onnxruntime-web in the
  * browser, onnxruntime-node in Node): tensors from another copy are silently not recognised.
  */
+import type { InputMetadata } from './export-contract.ts';
+
 export interface OrtTensor {
   readonly type: string;
   readonly dims: readonly number[];
@@ -20,5 +22,7 @@ export interface OrtTensorClass {
 export interface OrtSession {
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
+  /** Declared inputs (name, element type, dims: numbers or symbolic names). */
+  readonly inputMetadata?: readonly InputMetadata[];
   run(feeds: Record<string, OrtTensor>, fetches?: Record<string, OrtTensor | null>): Promise<Record<string, OrtTensor>>;
 }

@@ -6,9 +6,11 @@
  * always pulls logits to the CPU), feeding position ids ourselves so verification and rollback
  * see the right positions.
  */
-import { AutoModelForCausalLM, AutoTokenizer, Tensor, env } from '@huggingface/transformers';
+import { AutoConfig, AutoModelForCausalLM, AutoTokenizer, Tensor, env } from '@huggingface/transformers';
 import type { Logits } from '../kernels/types.ts';
-import { KvCache } from './kv-cache.ts';
+import { HUB_HOST } from './hub-mirror.ts';
+import { checkConfig, readContract, type ExportContract, type InputMetadata } from './export-contract.ts';
+import { KvCache, type KvDType } from './kv-cache.ts';
 import { classifyLoadError } from './load-error.ts';
 import type { OrtSession, OrtTensor, OrtTensorClass } from './ort-types.ts';
 
@@ -38,20 +40,35 @@ export interface ModelInfo {
   numLayers: number;
   kvHeads: number;
   headDim: number;
+  /** Element type of the KV cache (float16 in q4f16 / fp16 exports). */
+  kvDType: KvDType;
   maxPositions: number;
   eosIds: number[];
   bosId: number | null;
+  /** The tokenizer has a chat template (tokenizer_config.json `chat_template`). */
+  chatTemplate: boolean;
 }
 
-/** Where transformers.js finds models and its wasm files; set once per process or worker. */
+/** Prompt ids with, per id, whether the chat template (not the user's text) produced it. */
+export interface ChatPrompt {
+  ids: number[];
+  template: boolean[];
+}
+
+/**
+ * Where transformers.js finds models and its wasm files; set once per process or worker.
+ * `remoteHost`: a hub mirror (hub-mirror.ts) instead of huggingface.co.
+ */
 export function configureModelSources(opts: {
   localModelPath: string;
   allowRemoteModels: boolean;
   wasmPaths?: string;
+  remoteHost?: string;
 }): void {
   env.allowLocalModels = true;
   env.localModelPath = opts.localModelPath;
   env.allowRemoteModels = opts.allowRemoteModels;
+  env.remoteHost = opts.remoteHost ?? HUB_HOST;
   // Local files change when the models are retrained: never serve them from a stale browser cache.
   env.useBrowserCache = opts.allowRemoteModels;
   const onnx = env.backends.onnx as { wasm?: { wasmPaths?: string } } | undefined;
@@ -68,6 +85,8 @@ interface LoadedModel {
 interface LoadedTokenizer {
   encode(text: string, opts?: { add_special_tokens?: boolean }): number[];
   decode(ids: number[], opts?: { skip_special_tokens?: boolean }): string;
+  chat_template: unknown;
+  apply_chat_template(messages: { role: string; content: string }[], opts: { add_generation_prompt: boolean; tokenize: false }): string;
 }
 
 const asIds = (v: unknown): number[] => (Array.isArray(v) ? v.map(Number) : typeof v === 'number' ? [v] : []);
@@ -79,6 +98,7 @@ export class ModelRunner {
   private readonly hasPositionIds: boolean;
   private readonly hasLogitsToKeep: boolean;
   private readonly kvNames: string[];
+  private readonly positionOffset: number;
   private TensorClass: OrtTensorClass;
   /** Write logits into a GPU buffer for WebGPU kernels instead of copying them to JavaScript. */
   private gpuLogits = false;
@@ -89,11 +109,13 @@ export class ModelRunner {
     readonly info: ModelInfo,
     private readonly model: LoadedModel,
     private readonly tokenizer: LoadedTokenizer,
+    contract: ExportContract,
   ) {
     const session = model.sessions.model;
     this.hasPositionIds = session.inputNames.includes('position_ids');
     this.hasLogitsToKeep = session.inputNames.includes('num_logits_to_keep');
-    this.kvNames = session.inputNames.filter((n) => n.startsWith('past_key_values.'));
+    this.kvNames = contract.kvNames;
+    this.positionOffset = contract.positionOffset;
     const meta = (session as { outputMetadata?: { name: string; type?: string }[] }).outputMetadata;
     this.logitsDType = meta?.find((m) => m.name === 'logits')?.type === 'float16' ? 'float16' : 'float32';
     // A Tensor class of the ORT copy transformers loaded (see ort-types.ts). In the browser it can
@@ -124,17 +146,25 @@ export class ModelRunner {
           });
         }
       : undefined;
+    // The config first: a hybrid (conv / SSM cache) architecture is refused before any weights download.
+    const config = await AutoConfig.from_pretrained(opts.model, { progress_callback } as never);
+    checkConfig(opts.model, config as unknown as Record<string, unknown>);
     const tokenizer = (await AutoTokenizer.from_pretrained(opts.model, { progress_callback } as never)) as unknown as LoadedTokenizer;
     const model = (await AutoModelForCausalLM.from_pretrained(opts.model, {
+      config,
       device: opts.backend,
       dtype: opts.dtype,
       progress_callback,
     } as never)) as unknown as LoadedModel;
     const c = model.config;
     const gc = model.generation_config ?? {};
-    const heads = Number(c.num_attention_heads);
-    const kvHeads = Number(c.num_key_value_heads ?? heads);
-    const hidden = Number(c.hidden_size);
+    let contract: ExportContract;
+    try {
+      contract = readContract(opts.model, c, model.sessions.model.inputMetadata ?? []);
+    } catch (err) {
+      await model.dispose();
+      throw err;
+    }
     const eos = [...new Set([...asIds(gc.eos_token_id), ...asIds(c.eos_token_id)])];
     const info: ModelInfo = {
       id: opts.model,
@@ -142,19 +172,48 @@ export class ModelRunner {
       dtype: opts.dtype,
       vocabSize: Number(c.vocab_size),
       numLayers: Number(c.num_hidden_layers),
-      kvHeads,
-      headDim: Number(c.head_dim ?? hidden / heads),
+      kvHeads: contract.kvHeads,
+      headDim: contract.headDim,
+      kvDType: contract.kvDType,
       maxPositions: Number(c.max_position_embeddings ?? 2048),
       eosIds: eos,
       bosId: c.bos_token_id == null ? null : Number(c.bos_token_id),
+      chatTemplate: Boolean(tokenizer.chat_template),
     };
-    const runner = new ModelRunner(info, model, tokenizer);
+    const runner = new ModelRunner(info, model, tokenizer, contract);
     if (opts.backend === 'webgpu') await runner.adoptSessionTensorClass();
     return runner;
   }
 
   encode(text: string): number[] {
     return Array.from(this.tokenizer.encode(text, { add_special_tokens: false }));
+  }
+
+  /**
+   * The prompt as one user turn of the chat template, with the generation prompt appended (what
+   * `apply_chat_template(..., { add_generation_prompt: true })` tokenizes). Template tokens are the
+   * ids before and after those of the user's text; when the text does not tokenize apart from its
+   * surroundings (no clean boundary), every id counts as the user's.
+   */
+  encodeChat(text: string): ChatPrompt {
+    if (!this.info.chatTemplate) throw new Error(`${this.info.id} has no chat template`);
+    const rendered = this.tokenizer.apply_chat_template([{ role: 'user', content: text }], { add_generation_prompt: true, tokenize: false });
+    const ids = this.encode(rendered);
+    const at = text ? rendered.indexOf(text) : -1;
+    const template = ids.map(() => false);
+    if (at >= 0) {
+      const before = this.encode(rendered.slice(0, at));
+      const after = this.encode(rendered.slice(at + text.length));
+      const startsWith = before.every((id, i) => ids[i] === id);
+      const endsWith = after.every((id, i) => ids[ids.length - after.length + i] === id);
+      if (startsWith && endsWith && before.length + after.length <= ids.length) {
+        for (let i = 0; i < before.length; i++) template[i] = true;
+        for (let i = ids.length - after.length; i < ids.length; i++) template[i] = true;
+      }
+    } else if (!text) {
+      template.fill(true);
+    }
+    return { ids, template };
   }
 
   decode(ids: number[]): string {
@@ -177,7 +236,7 @@ export class ModelRunner {
 
   /** A fresh, empty sequence with `batch` rows. */
   newSequence(batch = 1): Sequence {
-    const cache = new KvCache(this.kvNames, this.info.kvHeads, this.info.headDim, this.TensorClass, ortWebGpuDevice, batch, 0);
+    const cache = new KvCache(this.kvNames, this.info.kvHeads, this.info.headDim, this.TensorClass, ortWebGpuDevice, batch, 0, this.info.kvDType);
     return new Sequence(cache, Array.from({ length: batch }, () => []));
   }
 
@@ -293,7 +352,7 @@ export class ModelRunner {
     for (let b = 0; b < B; b++) {
       for (let t = 0; t < T; t++) {
         ids[b * T + t] = BigInt(tokens[b][t]);
-        pos[b * T + t] = BigInt(past + t);
+        pos[b * T + t] = BigInt(this.positionOffset + past + t);
       }
     }
     const I = this.TensorClass;

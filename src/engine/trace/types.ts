@@ -78,7 +78,10 @@ export interface StartEvent {
   kernels: 'cpu' | 'webgpu';
   vocabSize: number;
   prompt: string;
-  promptTokens: { id: number; text: string }[];
+  /** `template`: the token comes from the chat template (config `chat`), not from the prompt text. */
+  promptTokens: { id: number; text: string; template?: boolean }[];
+  /** What the run changed from its configuration and why (e.g. `chat` on a model without a template). */
+  notes?: string[];
   startedAt: string;
 }
 

@@ -6,6 +6,10 @@
  */
 import * as Comlink from 'comlink';
 import type { EngineApi } from '../../worker/protocol.ts';
+import { parseHubMirror } from '../../engine/model/hub-mirror.ts';
+
+/** Dev builds only: `?hub_mirror=http://127.0.0.1:PORT/` serves hub models from a loopback mirror (e2e tests). */
+const HUB_MIRROR = import.meta.env.DEV ? parseHubMirror(new URLSearchParams(location.search).get('hub_mirror')) : undefined;
 
 let worker: Worker | undefined;
 let api: Comlink.Remote<EngineApi> | undefined;
@@ -19,6 +23,7 @@ export function engine(): Comlink.Remote<EngineApi> {
       for (const l of crashListeners) l(msg);
     });
     api = Comlink.wrap<EngineApi>(worker);
+    if (HUB_MIRROR) void api.useHubMirror(HUB_MIRROR);
   }
   return api;
 }

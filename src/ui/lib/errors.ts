@@ -8,7 +8,15 @@ export interface Explained {
 export function explainError(message: string, ctx: { model: string; online?: boolean }): Explained {
   const m = message.toLowerCase();
   const detail = message;
-  if (ctx.online === false || /failed to fetch|networkerror|network error|err_internet|load failed|err_connection/.test(m)) {
+  // Online, and the request started but its body never completed (Chromium: "network error"): cut mid-file.
+  if (ctx.online !== false && /network error/.test(m)) {
+    return {
+      title: 'Download interrupted',
+      detail,
+      advice: `The connection failed while downloading ${ctx.model} (the server may have dropped it). Press Try again: files already complete are kept in the browser cache. Or switch to the embedded model (it works offline).`,
+    };
+  }
+  if (ctx.online === false || /failed to fetch|networkerror|err_internet|load failed|err_connection/.test(m)) {
     return {
       title: 'Download failed: the network is unreachable',
       detail,
