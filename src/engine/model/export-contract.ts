@@ -7,13 +7,7 @@
  * that says what is supported.
  */
 import { ModelLoadError } from './load-error.ts';
-import type { KvDType } from './kv-cache.ts';
-
-export interface InputMetadata {
-  name: string;
-  type?: string;
-  shape?: readonly (number | string)[];
-}
+import type { InputMetadata, KvDType } from './ort-types.ts';
 
 export interface ExportContract {
   kvNames: string[];

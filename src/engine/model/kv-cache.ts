@@ -5,9 +5,8 @@
  * long run does not grow GPU memory) and the two edits strategies need: truncate to a length
  * (rejected drafts, lookahead rollback) and gather rows (beam reorder, forking trials).
  */
-import type { OrtTensor, OrtTensorClass } from './ort-types.ts';
+import type { KvDType, OrtTensor, OrtTensorClass } from './ort-types.ts';
 
-export type KvDType = 'float32' | 'float16';
 
 export class KvCache {
   private tensors = new Map<string, OrtTensor>();

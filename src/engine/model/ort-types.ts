@@ -3,7 +3,6 @@
  * because the engine must use whichever ORT copy transformers.js loaded (onnxruntime-web in the
  * browser, onnxruntime-node in Node): tensors from another copy are silently not recognised.
  */
-import type { InputMetadata } from './export-contract.ts';
 
 export interface OrtTensor {
   readonly type: string;
@@ -26,3 +25,12 @@ export interface OrtSession {
   readonly inputMetadata?: readonly InputMetadata[];
   run(feeds: Record<string, OrtTensor>, fetches?: Record<string, OrtTensor | null>): Promise<Record<string, OrtTensor>>;
 }
+
+export interface InputMetadata {
+  name: string;
+  type?: string;
+  shape?: readonly (number | string)[];
+}
+
+/** Element type of the KV cache tensors (fp16 in q4f16 / fp16 exports). */
+export type KvDType = 'float32' | 'float16';

@@ -9,10 +9,14 @@
 import { AutoConfig, AutoModelForCausalLM, AutoTokenizer, Tensor, env } from '@huggingface/transformers';
 import type { Logits } from '../kernels/types.ts';
 import { HUB_HOST } from './hub-mirror.ts';
-import { checkConfig, readContract, type ExportContract, type InputMetadata } from './export-contract.ts';
-import { KvCache, type KvDType } from './kv-cache.ts';
+import { checkConfig, readContract, type ExportContract } from './export-contract.ts';
+import { KvCache } from './kv-cache.ts';
+import { toFloat32 } from './logits-data.ts';
+import { Sequence } from './sequence.ts';
 import { classifyLoadError } from './load-error.ts';
-import type { OrtSession, OrtTensor, OrtTensorClass } from './ort-types.ts';
+import type { InputMetadata, KvDType, OrtSession, OrtTensor, OrtTensorClass } from './ort-types.ts';
+
+export { Sequence };
 
 export type Backend = 'webgpu' | 'wasm' | 'cpu';
 export type DType = 'fp32' | 'fp16' | 'q8' | 'q4' | 'q4f16';
@@ -379,40 +383,6 @@ export interface ForwardResult {
   vocab: number;
 }
 
-/** Token history and KV cache of one or more equal-length rows. */
-export class Sequence {
-  constructor(
-    readonly cache: KvCache,
-    private ids: number[][],
-  ) {}
-
-  get rows(): number {
-    return this.ids.length;
-  }
-  get length(): number {
-    return this.cache.length;
-  }
-  tokens(row = 0): readonly number[] {
-    return this.ids[row];
-  }
-  append(tokens: number[][]): void {
-    tokens.forEach((r, b) => this.ids[b].push(...r));
-  }
-  /** Rolls every row back to `length` tokens (rejected drafts, finished lookahead). */
-  truncate(length: number): void {
-    this.cache.truncate(length);
-    this.ids = this.ids.map((r) => r.slice(0, length));
-  }
-  /** Reorders / duplicates rows (beam search, forking trials from one prefix). */
-  gatherRows(rows: number[]): void {
-    this.cache.gatherRows(rows);
-    this.ids = rows.map((r) => this.ids[r].slice());
-  }
-  dispose(): void {
-    this.cache.dispose();
-  }
-}
-
 const LOGITS_USAGE = 0x80 /* STORAGE */ | 0x04 /* COPY_SRC */ | 0x08; /* COPY_DST */
 const align16 = (n: number) => Math.max(16, Math.ceil(n / 16) * 16);
 
@@ -420,24 +390,4 @@ const align16 = (n: number) => Math.max(16, Math.ceil(n / 16) * 16);
 export function ortWebGpuDevice(): GPUDevice | undefined {
   const webgpu = (env.backends.onnx as { webgpu?: { device?: GPUDevice } } | undefined)?.webgpu;
   return webgpu?.device;
-}
-
-function toFloat32(t: OrtTensor): Float32Array {
-  if (t.type === 'float32') return t.data as Float32Array;
-  if (t.type === 'float16') {
-    const src = t.data as Uint16Array;
-    const out = new Float32Array(src.length);
-    for (let i = 0; i < src.length; i++) out[i] = halfToFloat(src[i]);
-    return out;
-  }
-  throw new Error(`unsupported logits type ${t.type}`);
-}
-
-function halfToFloat(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const f = h & 0x3ff;
-  if (e === 0) return s * f * 2 ** -24;
-  if (e === 31) return f ? NaN : s * Infinity;
-  return s * (1 + f / 1024) * 2 ** (e - 15);
 }

@@ -29,7 +29,7 @@ import { isGreedy } from '../tokens.ts';
 import { DISPLAY_TOP_K } from '../sampling.ts';
 import type { Emitted, StrategyContext } from '../types.ts';
 import type { DraftTree, TargetRows } from './draft-tree.ts';
-import { specStepEvents, type StepExtras } from './step-events.ts';
+import { specStepEvents, type StepExtras, type Verdict } from './step-events.ts';
 
 export interface VerifyOutcome {
   /** Tokens committed by this step (accepted drafts then the next token). */
@@ -51,24 +51,6 @@ interface VerifyPlan extends TargetRows {
   gpuChain: boolean;
 }
 
-/** The verifier's answer in node ids. */
-export interface Verdict {
-  /** Accepted nodes, root excluded, in order. */
-  path: number[];
-  nextToken: number;
-  nextKind: 'residual' | 'bonus';
-  /** Nodes the verifier tested, with their uniform and target probability. */
-  examined: { node: number; accepted: boolean; u: number; p: number; relaxed?: boolean }[];
-  residualTop?: TopK;
-  /** The emitted tokens described on their rows, when the verifier reports them (CPU verifyTree). */
-  choices?: Choice[];
-  /** Stats of the target rows of the emitted tokens: root, then each accepted node. */
-  stats: RowStats[];
-  /** Target processed probability of every node's token, when the verifier reports it. */
-  nodeP?: number[];
-  /** Relaxed acceptance's total-variation drift from the target (CPU verifyTree). */
-  drift?: number;
-}
 
 /** A token to describe with a forced kernels step: on the target row of `row`, after `contextIds`. */
 interface ForcedRow {

@@ -3,13 +3,40 @@
  * the outcome, per-depth acceptance, relaxed acceptance's drift) then one token event per
  * emitted token.
  */
-import type { StepRowResult } from '../../kernels/types.ts';
+import type { Choice, RelaxedAcceptance, RowStats, StepRowResult, TopK } from '../../kernels/types.ts';
 import { tokenEventFromStep, topEntries } from '../../trace/events.ts';
 import type { DraftNode, SpecStepData } from '../../trace/strategy-events.ts';
 import type { StrategyEvent, TokenSource } from '../../trace/types.ts';
-import type { Emitted } from '../types.ts';
+import type { Emitted, StrategyContext } from '../types.ts';
 import type { DraftTree } from './draft-tree.ts';
-import type { SpecSession, Verdict } from './session.ts';
+
+/** What the events need of the speculative session (kept narrow so session.ts alone imports this file). */
+export interface SessionFacts {
+  readonly run: Pick<StrategyContext, 'config' | 'target'>;
+  readonly method: string;
+  readonly greedy: boolean;
+  readonly relaxed?: RelaxedAcceptance;
+  readonly relaxedNote?: string;
+}
+
+/** The verifier's answer in node ids. */
+export interface Verdict {
+  /** Accepted nodes, root excluded, in order. */
+  path: number[];
+  nextToken: number;
+  nextKind: 'residual' | 'bonus';
+  /** Nodes the verifier tested, with their uniform and target probability. */
+  examined: { node: number; accepted: boolean; u: number; p: number; relaxed?: boolean }[];
+  residualTop?: TopK;
+  /** The emitted tokens described on their rows, when the verifier reports them (CPU verifyTree). */
+  choices?: Choice[];
+  /** Stats of the target rows of the emitted tokens: root, then each accepted node. */
+  stats: RowStats[];
+  /** Target processed probability of every node's token, when the verifier reports it. */
+  nodeP?: number[];
+  /** Relaxed acceptance's total-variation drift from the target (CPU verifyTree). */
+  drift?: number;
+}
 
 /** What the strategy loop adds to a step's event (how it drafted). */
 export interface StepExtras {
@@ -37,7 +64,7 @@ export interface VerifiedStep {
   firstIndex: number;
 }
 
-export function specStepEvents(session: SpecSession, v: VerifiedStep): Emitted[] {
+export function specStepEvents(session: SessionFacts, v: VerifiedStep): Emitted[] {
   const { tree, step, verdict, extras } = v;
   const { config, target } = session.run;
   const { path, nextToken, nextKind, examined } = verdict;
