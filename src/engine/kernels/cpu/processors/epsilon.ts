@@ -1,4 +1,4 @@
-import { retain } from '../row.ts';
+import { retain, type Normalizer, type RowState } from '../row.ts';
 import type { Processor } from './processor.ts';
 import { checkRange } from './processor.ts';
 
@@ -10,9 +10,12 @@ export function epsilonCutoff(epsilon: number): Processor {
   checkRange('epsilon_cutoff', epsilon, 0, 1, false, true);
   return {
     name: 'epsilon_cutoff',
-    apply(st, norm) {
-      const s = st.s;
-      retain(st, (id) => s[id] === norm.max || Math.exp(s[id] - norm.max) / norm.z >= epsilon);
-    },
+    apply: (st, norm) => dropBelow(st, norm, epsilon),
   };
+}
+
+/** Drops tokens whose probability is below `cut`; tokens tied with the top score always survive. */
+export function dropBelow(st: RowState, norm: Normalizer, cut: number): void {
+  const s = st.s;
+  retain(st, (id) => s[id] === norm.max || Math.exp(s[id] - norm.max) / norm.z >= cut);
 }

@@ -1,7 +1,7 @@
-import { retain } from '../row.ts';
 import { entropyOf } from '../stats.ts';
 import type { Processor } from './processor.ts';
 import { checkRange } from './processor.ts';
+import { dropBelow } from './epsilon.ts';
 
 /**
  * HF EtaLogitsWarper: like epsilon, but the cutoff shrinks with the entropy H of the entering
@@ -12,10 +12,8 @@ export function etaCutoff(epsilon: number): Processor {
   return {
     name: 'eta_cutoff',
     apply(st, norm) {
-      const s = st.s;
       const h = entropyOf(st, norm);
-      const eta = Math.min(epsilon, Math.sqrt(epsilon) * Math.exp(-h));
-      retain(st, (id) => s[id] === norm.max || Math.exp(s[id] - norm.max) / norm.z >= eta);
+      dropBelow(st, norm, Math.min(epsilon, Math.sqrt(epsilon) * Math.exp(-h)));
     },
   };
 }
