@@ -5,7 +5,8 @@
  */
 import * as d3 from 'd3';
 import type { AcceptedLengthBin } from '../../engine/analysis/acceptedLength.ts';
-import { C, FONT, fontSizes, type Size } from './theme.ts';
+import { C, type Size } from './theme.ts';
+import { chartFrame, swatchLegend } from './axes.ts';
 
 const SERIES = [
   { key: 'measured', label: 'measured', fill: '#009E73' },
@@ -13,13 +14,7 @@ const SERIES = [
 ] as const;
 
 export function drawAcceptedLength(svgEl: SVGSVGElement, data: AcceptedLengthBin[], size: Size): void {
-  const svg = d3.select(svgEl).attr('width', size.width).attr('height', size.height).attr('font-family', FONT);
-  svg.selectAll('*').remove();
-  const fs = fontSizes(size);
-  const margin = { top: 34 * fs.k, right: 16, bottom: 50 * fs.k, left: 64 * fs.k };
-  const w = Math.max(40, size.width - margin.left - margin.right);
-  const h = Math.max(40, size.height - margin.top - margin.bottom);
-  const g = svg.append('g').attr('transform', `translate(${margin.left},${margin.top})`);
+  const { svg, g, fs, w, h, margin } = chartFrame(svgEl, size, (fs) => ({ top: 34 * fs.k, right: 16, bottom: 50 * fs.k, left: 64 * fs.k }));
   const x = d3.scaleBand<number>().domain(data.map((d) => d.length)).range([0, w]).padding(0.2);
   const inner = d3.scaleBand<string>().domain(SERIES.map((s) => s.key)).range([0, x.bandwidth()]).padding(0.06);
   const top = d3.max(data, (d) => Math.max(d.measured, d.predicted)) ?? 1;
@@ -58,11 +53,5 @@ export function drawAcceptedLength(svgEl: SVGSVGElement, data: AcceptedLengthBin
   }
   g.append('text').attr('x', w / 2).attr('y', h + 40 * fs.k).attr('text-anchor', 'middle').attr('font-size', fs.label).text('drafted tokens accepted in one verification step');
   g.append('text').attr('transform', `translate(${-46 * fs.k},${h / 2}) rotate(-90)`).attr('text-anchor', 'middle').attr('font-size', fs.label).text('verification steps');
-  const legend = svg.append('g').attr('transform', `translate(${margin.left},${16 * fs.k})`);
-  let lx = 0;
-  for (const s of SERIES) {
-    legend.append('rect').attr('x', lx).attr('y', -11 * fs.k).attr('width', 14 * fs.k).attr('height', 14 * fs.k).attr('fill', s.fill);
-    legend.append('text').attr('x', lx + 20 * fs.k).attr('y', 0).attr('font-size', fs.legend).attr('fill', C.ink).text(s.label);
-    lx += 20 * fs.k + s.label.length * 0.56 * fs.legend + 24 * fs.k;
-  }
+  swatchLegend(svg, margin.left, 16 * fs.k, SERIES, fs);
 }

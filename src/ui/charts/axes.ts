@@ -1,6 +1,6 @@
-/** Axis pieces the charts share: axes in chart type, axis titles, and text labels for band rows. */
+/** Pieces the charts share: the frame, axes in chart type, axis titles, band-row labels, a swatch legend. */
 import * as d3 from 'd3';
-import { C, type FontSizes } from './theme.ts';
+import { C, FONT, fontSizes, type FontSizes, type Size } from './theme.ts';
 
 type Group = d3.Selection<SVGGElement, unknown, null, undefined>;
 
@@ -40,4 +40,43 @@ export function bandLabels<R>(parent: Group, rows: readonly R[], y: d3.ScaleBand
     .attr('text-anchor', 'end')
     .attr('font-size', fs.tick)
     .attr('fill', C.ink);
+}
+
+export interface Margin {
+  top: number;
+  right: number;
+  bottom: number;
+  left: number;
+}
+
+/**
+ * Clears the svg, sizes it and returns the plot group inside `margin(fs)` (margins scale with the
+ * type size), with the plot's width and height (at least `min` pixels each).
+ */
+export function chartFrame(svgEl: SVGSVGElement, size: Size, margin: (fs: FontSizes) => Margin, min = 40) {
+  const svg = d3.select(svgEl).attr('width', size.width).attr('height', size.height).attr('font-family', FONT);
+  svg.selectAll('*').remove();
+  const fs = fontSizes(size);
+  const m = margin(fs);
+  const w = Math.max(min, size.width - m.left - m.right);
+  const h = Math.max(min, size.height - m.top - m.bottom);
+  const g = svg.append('g').attr('transform', `translate(${m.left},${m.top})`);
+  return { svg, g, fs, margin: m, w, h };
+}
+
+/** A row of colour swatches with their labels, at (x, y) of the svg. */
+export function swatchLegend(
+  svg: d3.Selection<SVGSVGElement, unknown, null, undefined>,
+  x: number,
+  y: number,
+  series: readonly { label: string; fill: string }[],
+  fs: FontSizes,
+): void {
+  const legend = svg.append('g').attr('transform', `translate(${x},${y})`);
+  let lx = 0;
+  for (const s of series) {
+    legend.append('rect').attr('x', lx).attr('y', -11 * fs.k).attr('width', 14 * fs.k).attr('height', 14 * fs.k).attr('fill', s.fill);
+    legend.append('text').attr('x', lx + 20 * fs.k).attr('y', 0).attr('font-size', fs.legend).attr('fill', C.ink).text(s.label);
+    lx += 20 * fs.k + s.label.length * 0.56 * fs.legend + 24 * fs.k;
+  }
 }

@@ -11,6 +11,7 @@ import { legibleTree, type ShownNode } from '../lib/legibleTree.ts';
 import type { TreeDatum } from '../lib/speculative.ts';
 import { pct, tokenLabel } from '../lib/tokens.ts';
 import { C, FONT, fontSizes, type Size } from './theme.ts';
+import { chartFrame } from './axes.ts';
 
 const STATUS = {
   accepted: { fill: '#009E73', label: 'accepted' },
@@ -217,13 +218,7 @@ function textWidth(el: SVGTextElement, estimate: number): number {
 /** Acceptance rate by draft position: bars with labelled axes. */
 export function drawAcceptance(svgEl: SVGSVGElement, data: { position: number; drafted: number; accepted: number; rate: number }[], size: Size): void {
   // `drafted` = steps whose verification reached the position
-  const svg = d3.select(svgEl).attr('width', size.width).attr('height', size.height).attr('font-family', FONT);
-  svg.selectAll('*').remove();
-  const fs = fontSizes(size);
-  const margin = { top: 16, right: 16, bottom: 48 * fs.k, left: 64 * fs.k };
-  const w = Math.max(40, size.width - margin.left - margin.right);
-  const h = Math.max(40, size.height - margin.top - margin.bottom);
-  const g = svg.append('g').attr('transform', `translate(${margin.left},${margin.top})`);
+  const { g, fs, w, h } = chartFrame(svgEl, size, (fs) => ({ top: 16, right: 16, bottom: 48 * fs.k, left: 64 * fs.k }));
   const x = d3.scaleBand<number>().domain(data.map((d) => d.position)).range([0, w]).padding(0.25);
   const y = d3.scaleLinear().domain([0, 1]).range([h, 0]);
   g.append('g').attr('transform', `translate(0,${h})`).call(d3.axisBottom(x)).call((a) => a.selectAll('text').attr('font-size', fs.tick));

@@ -5,7 +5,8 @@
  */
 import * as d3 from 'd3';
 import type { KeptSetPoint, KeptSetSettings } from '../../engine/analysis/keptSet.ts';
-import { C, FONT, fontSizes, type Size } from './theme.ts';
+import { C, type Size } from './theme.ts';
+import { chartFrame } from './axes.ts';
 
 export interface KeptSetData {
   points: KeptSetPoint[];
@@ -22,13 +23,7 @@ const LINES = [
 ] as const;
 
 export function drawKeptSet(svgEl: SVGSVGElement, data: KeptSetData, size: Size): void {
-  const svg = d3.select(svgEl).attr('width', size.width).attr('height', size.height).attr('font-family', FONT);
-  svg.selectAll('*').remove();
-  const fs = fontSizes(size);
-  const margin = { top: 36 * fs.k, right: 20 * fs.k, bottom: 50 * fs.k, left: 70 * fs.k };
-  const w = Math.max(40, size.width - margin.left - margin.right);
-  const h = Math.max(40, size.height - margin.top - margin.bottom);
-  const g = svg.append('g').attr('transform', `translate(${margin.left},${margin.top})`);
+  const { svg, g, fs, w, h, margin } = chartFrame(svgEl, size, (fs) => ({ top: 36 * fs.k, right: 20 * fs.k, bottom: 50 * fs.k, left: 70 * fs.k }));
   const pts = data.points;
   const x = d3.scaleLinear().domain([pts[0].temperature, pts[pts.length - 1].temperature]).range([0, w]);
   const y = d3.scaleLog().domain([1, Math.max(10, data.vocab)]).range([h, 0]).clamp(true);

@@ -4,7 +4,8 @@
  * "other". Horizontal grouped bars, labelled axes, a legend. A function of (svg, data, size).
  */
 import * as d3 from 'd3';
-import { C, FONT, fontSizes, type Size } from './theme.ts';
+import { C, type Size } from './theme.ts';
+import { chartFrame, swatchLegend } from './axes.ts';
 
 export interface HistogramRow {
   label: string;
@@ -36,13 +37,7 @@ export function histogramRows(a: ReadonlyMap<string, number>, b: ReadonlyMap<str
 }
 
 export function drawLosslessHistogram(svgEl: SVGSVGElement, rows: HistogramRow[], size: Size): void {
-  const svg = d3.select(svgEl).attr('width', size.width).attr('height', size.height).attr('font-family', FONT);
-  svg.selectAll('*').remove();
-  const fs = fontSizes(size);
-  const margin = { top: 34 * fs.k, right: 56 * fs.k, bottom: 50 * fs.k, left: 190 * fs.k };
-  const w = Math.max(40, size.width - margin.left - margin.right);
-  const h = Math.max(40, size.height - margin.top - margin.bottom);
-  const g = svg.append('g').attr('transform', `translate(${margin.left},${margin.top})`);
+  const { svg, g, fs, w, h, margin } = chartFrame(svgEl, size, (fs) => ({ top: 34 * fs.k, right: 56 * fs.k, bottom: 50 * fs.k, left: 190 * fs.k }));
   const y = d3.scaleBand<number>().domain(rows.map((_, i) => i)).range([0, h]).padding(0.18);
   const inner = d3.scaleBand<string>().domain(SERIES.map((s) => s.key)).range([0, y.bandwidth()]).padding(0.05);
   const max = d3.max(rows, (r) => Math.max(r.speculative, r.sampling)) ?? 1;
@@ -69,11 +64,5 @@ export function drawLosslessHistogram(svgEl: SVGSVGElement, rows: HistogramRow[]
       .text((r) => `${r.label}: ${(r[s.key] * 100).toFixed(1)}% of ${s.label} runs`);
   }
   g.append('text').attr('x', w / 2).attr('y', h + 40 * fs.k).attr('text-anchor', 'middle').attr('font-size', fs.label).text('share of runs that produced this outcome');
-  const legend = svg.append('g').attr('transform', `translate(${margin.left},${16 * fs.k})`);
-  let lx = 0;
-  for (const s of SERIES) {
-    legend.append('rect').attr('x', lx).attr('y', -11 * fs.k).attr('width', 14 * fs.k).attr('height', 14 * fs.k).attr('fill', s.fill);
-    legend.append('text').attr('x', lx + 20 * fs.k).attr('y', 0).attr('font-size', fs.legend).attr('fill', C.ink).text(s.label);
-    lx += 20 * fs.k + s.label.length * 0.56 * fs.legend + 24 * fs.k;
-  }
+  swatchLegend(svg, margin.left, 16 * fs.k, SERIES, fs);
 }
