@@ -33,7 +33,7 @@ export interface ProcessorDescriptor<S extends StageName = StageName> {
      * and its kept / removed counts sit at H_KEPT + slot and H_REMOVED + slot.
      */
     readonly slot: number;
-    /** Name of the flag constant in kernels-common.wgsl (kept equal by processors.test.ts). */
+    /** Name of the flag constant in kernels-common.wgsl (registry.test.ts checks they agree). */
     readonly wgslFlag: string;
     /** Writes this processor's RowParams fields (neutral values when off). */
     pack(c: ProcessorConfig, w: RowParamWords): void;
