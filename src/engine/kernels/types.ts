@@ -82,20 +82,6 @@ export interface ProcessorConfig {
   eta_cutoff?: number; // [0, 1); 0 = off
 }
 
-/** Every ProcessorConfig key, in Hugging Face processor order. */
-export const PROCESSOR_KEYS = [
-  'repetition_penalty',
-  'temperature',
-  'dynatemp_range',
-  'dynatemp_exponent',
-  'top_k',
-  'top_p',
-  'min_p',
-  'typical_p',
-  'epsilon_cutoff',
-  'eta_cutoff',
-] as const satisfies readonly (keyof ProcessorConfig)[];
-
 export type StageName =
   | 'repetition_penalty'
   | 'temperature'

@@ -1,6 +1,7 @@
 import { PARAMS, type DecodeConfig, type ProcessorParam } from '../config/params.ts';
 import { paramsForStrategy } from '../config/strategies.ts';
-import { PROCESSOR_KEYS, type ProcessorConfig } from '../kernels/types.ts';
+import { PROCESSOR_KEYS } from '../kernels/processors/registry.ts';
+import type { ProcessorConfig } from '../kernels/types.ts';
 
 /**
  * The kernels' list of processors (PROCESSOR_KEYS) is the only one; the parameter table marks the

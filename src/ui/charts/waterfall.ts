@@ -3,6 +3,7 @@
  * after it (log scale) and the probability mass it removed.
  */
 import * as d3 from 'd3';
+import { stageLabel } from '../../engine/kernels/processors/registry.ts';
 import type { StageStat } from '../../engine/kernels/types.ts';
 import { pct } from '../lib/tokens.ts';
 import { bandLabels, bottomTitle, drawAxis } from './axes.ts';
@@ -11,21 +12,6 @@ import { C, FONT, fontSizes, type Size } from './theme.ts';
 export interface WaterfallData {
   vocabSize: number;
   stages: readonly StageStat[];
-}
-
-const STAGE_LABEL: Record<string, string> = {
-  repetition_penalty: 'repetition penalty',
-  temperature: 'temperature',
-  top_k: 'top-k',
-  top_p: 'top-p',
-  min_p: 'min-p',
-  typical_p: 'typical-p',
-  epsilon_cutoff: 'epsilon cutoff',
-  eta_cutoff: 'eta cutoff',
-};
-
-function stageLabel(name: string): string {
-  return STAGE_LABEL[name] ?? name;
 }
 
 export function drawWaterfall(svgEl: SVGSVGElement, data: WaterfallData, size: Size): void {

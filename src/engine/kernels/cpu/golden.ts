@@ -3,7 +3,8 @@
  * implementation and reports per-case failures. Shared by `cli golden`, the CPU tests and the WebGPU
  * parity tests, so every backend is judged by the same code.
  */
-import { PROCESSOR_KEYS, type Kernels, type ProcessorConfig, type ProbsHandle, type StageName } from '../types.ts';
+import { PROCESSOR_KEYS } from '../processors/registry.ts';
+import type { Kernels, ProcessorConfig, ProbsHandle, StageName } from '../types.ts';
 
 export const PROB_TOLERANCE = 1e-5;
 

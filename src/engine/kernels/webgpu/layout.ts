@@ -1,3 +1,5 @@
+import type { ProcessorDescriptor } from '../processors/registry.ts';
+
 /**
  * Word layout of the per-row output block the kernels write (mirrors the H_* constants in
  * shaders/kernels-common.wgsl and the result block in shaders/verify.wgsl). Floats are f32 bits.
@@ -41,33 +43,21 @@ export function treeBlockWords(N: number, topK: number): number {
   return 4 + N + 5 * N + 2 * topK;
 }
 
-/** Row flags (RowParams.flags), as in kernels-common.wgsl. */
+/**
+ * Row flags (RowParams.flags) beside the processors' own (bit `gpu.slot` of each descriptor, see
+ * stageFlag), as in kernels-common.wgsl.
+ */
 export const F = {
-  REP: 1,
-  TEMP: 2,
-  TOPK: 4,
-  TOPP: 8,
-  MINP: 16,
-  TYPICAL: 32,
-  EPS: 64,
-  ETA: 128,
   DYNATEMP: 256,
   CHOOSE_GREEDY: 512,
   CHOOSE_NONE: 1024,
   CHOOSE_FORCE: 2048,
 } as const;
 
-/** Stage slot of each processor in the header's kept / removed arrays. */
-export const STAGE_SLOT = {
-  repetition_penalty: 0,
-  temperature: 1,
-  top_k: 2,
-  top_p: 3,
-  min_p: 4,
-  typical_p: 5,
-  epsilon_cutoff: 6,
-  eta_cutoff: 7,
-} as const;
+/** A processor's row flag: process.wgsl runs stage `st` when bit `st` is set. */
+export function stageFlag(d: ProcessorDescriptor): number {
+  return 1 << d.gpu.slot;
+}
 
 export const ROW_PARAM_WORDS = 16;
 export const DIMS_WORDS = 16;

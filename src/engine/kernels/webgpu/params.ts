@@ -4,9 +4,9 @@
  * the caller uploads the result.
  */
 import { purposeWord } from '../../rng.ts';
-import { buildChain } from '../cpu/processors/index.ts';
+import { activeProcessors, PROCESSORS } from '../processors/registry.ts';
 import type { ProcessorConfig, RowRequest, StageName } from '../types.ts';
-import { DIMS_WORDS, F, ROW_PARAM_WORDS } from './layout.ts';
+import { DIMS_WORDS, F, ROW_PARAM_WORDS, stageFlag } from './layout.ts';
 
 export interface RowPlan {
   stages: StageName[];
@@ -14,22 +14,12 @@ export interface RowPlan {
   config: ProcessorConfig;
 }
 
-const STAGE_FLAG: Record<StageName, number> = {
-  repetition_penalty: F.REP,
-  temperature: F.TEMP,
-  top_k: F.TOPK,
-  top_p: F.TOPP,
-  min_p: F.MINP,
-  typical_p: F.TYPICAL,
-  epsilon_cutoff: F.EPS,
-  eta_cutoff: F.ETA,
-};
-
-/** Validates a config exactly as the CPU reference does (same RangeErrors) and derives the row flags. */
+/** Validates a config exactly as the CPU reference does (same checks, same RangeErrors) and derives the row flags. */
 export function planRow(config: ProcessorConfig, choose: RowRequest['choose']): RowPlan {
-  const stages = buildChain(config).map((p) => p.name);
+  const active = activeProcessors(config);
+  const stages = active.map((d) => d.stage);
   let flags = 0;
-  for (const s of stages) flags |= STAGE_FLAG[s];
+  for (const d of active) flags |= stageFlag(d);
   if ((config.dynatemp_range ?? 0) > 0) flags |= F.DYNATEMP;
   const mode = choose ?? 'sample';
   if (mode === 'none') flags |= F.CHOOSE_NONE;
@@ -51,7 +41,7 @@ function contextList(ids: ArrayLike<number> | undefined, vocab: number): number[
 
 /** Row params, and aux = `auxPrefix` followed by each penalized row's context ids. */
 export function packRows(plans: RowPlan[], rows: RowRequest[], vocab: number, auxPrefix: Uint32Array): { params: ArrayBuffer; aux: Uint32Array<ArrayBuffer> } {
-  const ctxs = rows.map((r, i) => ((plans[i].flags & F.REP) !== 0 ? contextList(r.contextIds, vocab) : []));
+  const ctxs = rows.map((r, i) => (plans[i].stages.includes('repetition_penalty') ? contextList(r.contextIds, vocab) : []));
   const total = ctxs.reduce((a, c) => a + c.length, 0);
   const aux = new Uint32Array(Math.max(4, auxPrefix.length + total));
   aux.set(auxPrefix, 0);
@@ -62,16 +52,7 @@ export function packRows(plans: RowPlan[], rows: RowRequest[], vocab: number, au
   rows.forEach((r, i) => {
     const c = plans[i].config;
     const b = i * ROW_PARAM_WORDS;
-    pf[b + 0] = c.temperature ?? 1;
-    pf[b + 1] = c.top_p ?? 1;
-    pf[b + 2] = c.min_p ?? 0;
-    pf[b + 3] = c.typical_p ?? 1;
-    pf[b + 4] = c.epsilon_cutoff ?? 0;
-    pf[b + 5] = c.eta_cutoff ?? 0;
-    pf[b + 6] = c.repetition_penalty ?? 1;
-    pf[b + 7] = c.dynatemp_range ?? 0;
-    pf[b + 8] = c.dynatemp_exponent ?? 1;
-    pu[b + 9] = Math.min(c.top_k ?? 0, 0xffffffff);
+    for (const d of PROCESSORS) d.gpu.pack(c, { f: pf, u: pu, base: b });
     pu[b + 10] = off;
     pu[b + 11] = ctxs[i].length;
     pu[b + 12] = (r.seed ?? 0) >>> 0;

@@ -1,13 +1,11 @@
 import { retain, type Normalizer, type RowState } from '../row.ts';
 import type { Processor } from './processor.ts';
-import { checkRange } from './processor.ts';
 
 /**
  * HF EpsilonLogitsWarper (Hewitt et al. 2022, truncation sampling): drop tokens with probability
  * below a fixed epsilon; tokens tied with the top score always survive.
  */
 export function epsilonCutoff(epsilon: number): Processor {
-  checkRange('epsilon_cutoff', epsilon, 0, 1, false, true);
   return {
     name: 'epsilon_cutoff',
     apply: (st, norm) => dropBelow(st, norm, epsilon),

@@ -1,6 +1,5 @@
 import { entropyOf } from '../stats.ts';
 import type { Processor } from './processor.ts';
-import { checkRange } from './processor.ts';
 import { dropBelow } from './epsilon.ts';
 
 /**
@@ -8,7 +7,6 @@ import { dropBelow } from './epsilon.ts';
  * distribution: eta = min(epsilon, sqrt(epsilon) * exp(-H)). Ties with the top score survive.
  */
 export function etaCutoff(epsilon: number): Processor {
-  checkRange('eta_cutoff', epsilon, 0, 1, false, true);
   return {
     name: 'eta_cutoff',
     apply(st, norm) {

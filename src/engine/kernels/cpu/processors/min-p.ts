@@ -1,13 +1,11 @@
 import { retain } from '../row.ts';
 import type { Processor } from './processor.ts';
-import { checkRange } from './processor.ts';
 
 /**
  * HF MinPLogitsWarper: drop tokens whose probability is below min_p times the top probability (of
  * the distribution entering the stage, i.e. after temperature). The top token always survives.
  */
 export function minP(minp: number): Processor {
-  checkRange('min_p', minp, 0, 1);
   return {
     name: 'min_p',
     apply(st, norm) {

@@ -17,10 +17,3 @@ export interface Processor {
   readonly name: StageName;
   apply(st: RowState, norm: Normalizer, ctx: RowContext): void;
 }
-
-export function checkRange(name: string, v: number, lo: number, hi: number, loOpen = false, hiOpen = false): void {
-  const ok = Number.isFinite(v) && (loOpen ? v > lo : v >= lo) && (hiOpen ? v < hi : v <= hi);
-  if (!ok) {
-    throw new RangeError(`${name} must be in ${loOpen ? '(' : '['}${lo}, ${hi}${hiOpen ? ')' : ']'}, got ${v}`);
-  }
-}

@@ -1,5 +1,4 @@
 import type { Processor } from './processor.ts';
-import { checkRange } from './processor.ts';
 
 /**
  * HF RepetitionPenaltyLogitsProcessor: for every distinct token already in the context, a positive
@@ -7,7 +6,6 @@ import { checkRange } from './processor.ts';
  * likely). Duplicates in the context are penalized once; ids outside the vocabulary are ignored.
  */
 export function repetitionPenalty(penalty: number): Processor {
-  checkRange('repetition_penalty', penalty, 0, Infinity, true, true);
   return {
     name: 'repetition_penalty',
     apply(st, _norm, ctx) {

@@ -2,7 +2,6 @@ import type { Normalizer, RowState } from '../row.ts';
 import { argmaxCandidate, retain } from '../row.ts';
 import { entropyOf } from '../stats.ts';
 import type { Processor } from './processor.ts';
-import { checkRange } from './processor.ts';
 
 /**
  * Temperature, optionally entropy-adaptive (llama.cpp "dynatemp"):
@@ -15,9 +14,6 @@ import { checkRange } from './processor.ts';
  * T = 0 is greedy: only the argmax (lowest id on ties) survives, its score untouched.
  */
 export function temperature(t: number, range = 0, exponent = 1): Processor {
-  checkRange('temperature', t, 0, Infinity, false, true);
-  checkRange('dynatemp_range', range, 0, Infinity, false, true);
-  checkRange('dynatemp_exponent', exponent, 0, Infinity, true, true);
   return {
     name: 'temperature',
     apply(st, norm, ctx) {

@@ -8,7 +8,6 @@ import type { Processor } from './processor.ts';
  * found by quickselect (O(n)), not by sorting.
  */
 export function topK(k: number): Processor {
-  if (!Number.isInteger(k) || k < 0) throw new RangeError(`top_k must be a non-negative integer, got ${k}`);
   const kk = Math.max(k, 1); // min_tokens_to_keep = 1
   return {
     name: 'top_k',

@@ -1,7 +1,6 @@
 import { retain } from '../row.ts';
 import { weightedQuantile } from '../select.ts';
 import type { Processor } from './processor.ts';
-import { checkRange } from './processor.ts';
 
 /**
  * HF TopPLogitsWarper (nucleus): in descending score order (ties: lower id first), keep a token
@@ -12,7 +11,6 @@ import { checkRange } from './processor.ts';
  * them stays < p.
  */
 export function topP(p: number): Processor {
-  checkRange('top_p', p, 0, 1);
   return {
     name: 'top_p',
     apply(st, norm) {

@@ -1,7 +1,6 @@
 import { retain } from '../row.ts';
 import { weightedQuantile } from '../select.ts';
 import type { Processor } from './processor.ts';
-import { checkRange } from './processor.ts';
 
 /**
  * HF TypicalLogitsWarper (Meister et al. 2022, locally typical sampling): order tokens by how far
@@ -12,7 +11,6 @@ import { checkRange } from './processor.ts';
  * The cut distance is a weighted quantile, found in O(n) without sorting.
  */
 export function typicalP(mass: number): Processor {
-  checkRange('typical_p', mass, 0, 1);
   return {
     name: 'typical_p',
     apply(st, norm) {
