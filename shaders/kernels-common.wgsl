@@ -30,42 +30,9 @@ const FLOOR: f32 = -1.0e38f;
 const CEIL: f32 = 1.0e38f;
 const MAX_TOPK: u32 = 64u; // MAX_TOP_K in src/engine/kernels/limits.ts
 
-// Out header word offsets (per row; floats are stored as bitcast u32). Mirrored in layout.ts.
-const H_TOKEN: u32 = 0u;
-const H_PROC_PROB: u32 = 1u;
-const H_RAW_RANK: u32 = 2u;
-const H_RAW_PROB: u32 = 3u;
-const H_RAW_LOGPROB: u32 = 4u;
-const H_ENTROPY: u32 = 5u;
-const H_VARENTROPY: u32 = 6u;
-const H_TEMPERATURE: u32 = 7u;
-const H_DEGENERATE: u32 = 8u;
-const H_RAW_M: u32 = 9u;
-const H_RAW_LNZ: u32 = 10u;
-const H_PROC_M: u32 = 11u;
-const H_PROC_LNZ: u32 = 12u;
-const H_PROC_COUNT: u32 = 13u;
-const H_PINF: u32 = 14u;
-const H_RAW_TOP_N: u32 = 15u;
-const H_PROC_TOP_N: u32 = 16u;
-const H_KEPT: u32 = 24u;
-const H_REMOVED: u32 = 32u;
-const H_SIZE: u32 = 40u;
-
-// Row flags (RowParams.flags): which stages are active, and how to choose.
-const F_REP: u32 = 1u;
-const F_TEMP: u32 = 2u;
-const F_TOPK: u32 = 4u;
-const F_TOPP: u32 = 8u;
-const F_MINP: u32 = 16u;
-const F_TYPICAL: u32 = 32u;
-const F_EPS: u32 = 64u;
-const F_ETA: u32 = 128u;
-const F_DYNATEMP: u32 = 256u;
-const F_CHOOSE_GREEDY: u32 = 512u;
-const F_CHOOSE_NONE: u32 = 1024u;
-// 'force': describe a given token (RowParams.purpose then holds its id; nothing is sampled).
-const F_CHOOSE_FORCE: u32 = 2048u;
+// Generated before this file (src/engine/kernels/webgpu/wgsl-prelude.ts): the out header word
+// offsets H_* (per row; floats stored as bitcast u32), the row flags F_*, MAX_STAGES, one stage
+// code ST_<STAGE> per logits processor and the RowParams struct (per-row settings).
 
 struct Dims {
   vocab: u32,
@@ -84,25 +51,6 @@ struct Dims {
   pad0: u32,
   pad1: u32,
   pad2: u32,
-}
-
-struct RowParams {
-  temperature: f32,
-  top_p: f32,
-  min_p: f32,
-  typical_p: f32,
-  eps: f32,
-  eta: f32,
-  rep_penalty: f32,
-  dyn_range: f32,
-  dyn_exp: f32,
-  top_k: u32,
-  ctx_off: u32,
-  ctx_len: u32,
-  seed: u32,
-  step: u32,
-  purpose: u32,
-  flags: u32,
 }
 
 // Bindings (group 0): each kernel's layout holds the ones its entry point uses (KERNEL_BINDINGS in

@@ -1,25 +1,25 @@
-// Logits processors in Hugging Face order, one workgroup per row, writing processed logits to xbuf
-// (SENTINEL = removed) and per-stage kept counts / removed mass to the row header:
-// repetition_penalty -> temperature (or dynatemp; 0 = greedy) -> top_k -> top_p -> min_p ->
-// typical_p -> epsilon_cutoff -> eta_cutoff, then the processed display top-k.
+// Logits processors in the row's chain order (its stage codes at aux[P.stages_off], Hugging Face
+// order by default), one workgroup per row, writing processed logits to xbuf (SENTINEL = removed)
+// and per-position kept counts / removed mass to the row header, then the processed display top-k.
 // Semantics mirror src/engine/kernels/cpu/processors. Needs the stats kernel's sanitation flags in
 // the header (stats runs first in the same submit).
 //
-// The stages run as one loop over a stage index with a single call site for the threshold select,
+// The stages run as one loop over the chain positions with a single call site for the threshold select,
 // the mask and the normalizer: compilers that inline every call (SwiftShader) then compile those
 // routines once instead of once per stage.
 
 // How a stage filters: by key threshold (top-k, top-p, typical), by ratio to the max (min-p), by
-// probability floor (epsilon, eta), or to one token (greedy temperature 0).
+// probability floor (epsilon, eta), to one token (greedy temperature 0), or by logit floor (top-nσ).
 const K_NONE: u32 = 0u;
 const K_KEY: u32 = 2u;
 const K_MINP: u32 = 3u;
 const K_FLOOR: u32 = 4u;
 const K_SINGLE: u32 = 5u;
+const K_MIN_LOGIT: u32 = 6u;
 
 // Drops the candidates that fail the stage's test and records its kept count and the mass it
 // removed from the entering distribution (g_m / g_z are that distribution's normalizer).
-fn mask_stage(lid: u32, n: u32, ob: u32, slot: u32, before: f32, kind: u32, thr: vec3<u32>, single: u32, fl: f32) {
+fn mask_stage(lid: u32, n: u32, ob: u32, pos: u32, st: u32, before: f32, kind: u32, thr: vec3<u32>, single: u32, fl: f32) {
   var ke = 0.0;
   var kc = 0.0;
   for (var j = lid; j < iter_len(n); j += WG) {
@@ -28,7 +28,7 @@ fn mask_stage(lid: u32, n: u32, ob: u32, slot: u32, before: f32, kind: u32, thr:
     if (v != SENTINEL) {
       var keep = true;
       if (kind == K_KEY) {
-        let k = select(fkey(v), typical_key(v), slot == 5u);
+        let k = select(fkey(v), typical_key(v), st == ST_TYPICAL_P);
         keep = k > thr.x || (k == thr.x && i <= thr.y);
       } else if (kind == K_MINP) {
         keep = v == g_m || exp(v - g_m) >= fl;
@@ -36,6 +36,8 @@ fn mask_stage(lid: u32, n: u32, ob: u32, slot: u32, before: f32, kind: u32, thr:
         keep = v == g_m || exp(v - g_m) / g_z >= fl;
       } else if (kind == K_SINGLE) {
         keep = i == single;
+      } else if (kind == K_MIN_LOGIT) {
+        keep = v >= fl;
       }
       if (keep) {
         ke += exp(v - g_m);
@@ -47,9 +49,9 @@ fn mask_stage(lid: u32, n: u32, ob: u32, slot: u32, before: f32, kind: u32, thr:
   }
   let r = wg_sum2(lid, ke, kc);
   if (lid == 0u) {
-    outw[ob + H_KEPT + slot] = u32(r.y);
+    outw[ob + H_KEPT + pos] = u32(r.y);
     // As the CPU reference: removed mass only when something was removed.
-    outw[ob + H_REMOVED + slot] = f2u(select(0.0, max(0.0, 1.0 - r.x / g_z), r.y != before));
+    outw[ob + H_REMOVED + pos] = f2u(select(0.0, max(0.0, 1.0 - r.x / g_z), r.y != before));
   }
 }
 
@@ -75,8 +77,11 @@ fn process_main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
   let k_disp = min(dims.topk, MAX_TOPK);
   var shown = 0u;
   var have_list = false;
-  for (var st = 0u; st < 9u; st++) {
-    if (st < 8u && (P.flags & (1u << st)) == 0u) { continue; }
+  // Position P.n_stages is the display top-k pass after the last stage.
+  for (var pos = 0u; pos <= P.n_stages; pos++) {
+    let last = pos == P.n_stages;
+    var st = ST_NONE;
+    if (!last) { st = aux[P.stages_off + pos]; }
     // Once truncation has removed most tokens, later stages visit only the candidates.
     if (!have_list && count * 4.0 < f32(n)) {
       build_list(lid, n);
@@ -90,24 +95,23 @@ fn process_main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
     var single = 0u;
     var fl = 0.0;
 
-    let dyn = st == 1u && (P.flags & F_DYNATEMP) != 0u;
+    let dyn = st == ST_TEMPERATURE && (P.flags & F_DYNATEMP) != 0u;
     var h = 0.0;
-    if (dyn || st == 5u || st == 7u) { h = entropy_src(lid, n); }
+    if (dyn || st == ST_TYPICAL_P || st == ST_ETA_CUTOFF) { h = entropy_src(lid, n); }
 
-    if (st == 0u) {
-      // Each context id rewrites its token from the *raw* value, so duplicate ids (handled by
-      // several invocations) write the same number: penalized exactly once, no race.
+    if (st == ST_REPETITION_PENALTY) {
+      // The context ids are distinct (the host dedupes them): one invocation per token, no race.
       for (var j = lid; j < P.ctx_len; j += WG) {
         let id = aux[P.ctx_off + j];
         if (id < n) {
-          let v = raw_value(id);
+          let v = xbuf[g_row_base + id];
           if (v != SENTINEL) {
             xbuf[g_row_base + id] = select(v / P.rep_penalty, v * P.rep_penalty, v < 0.0);
           }
         }
       }
       storageBarrier();
-    } else if (st == 1u) {
+    } else if (st == ST_TEMPERATURE) {
       temp = P.temperature;
       if (dyn) {
         // llama.cpp dynatemp: T = minT + (maxT - minT) * (H / ln N)^exponent.
@@ -141,14 +145,14 @@ fn process_main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
         }
         storageBarrier();
       }
-    } else if (st == 2u) {
+    } else if (st == ST_TOP_K) {
       let k = max(P.top_k, 1u);
       if (f32(k) < count) {
         mode = MODE_COUNT;
         goal = f32(k);
         kind = K_KEY;
       }
-    } else if (st == 3u) {
+    } else if (st == ST_TOP_P) {
       // Position semantics (value descending, ties by lower id): keep a token while the mass
       // strictly above it is < p, i.e. up to the first position whose inclusive mass reaches p.
       mode = MODE_MASS;
@@ -156,21 +160,36 @@ fn process_main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
       goal = P.top_p;
       resolve = true;
       kind = K_KEY;
-    } else if (st == 4u) {
+    } else if (st == ST_MIN_P) {
       kind = K_MINP;
       fl = P.min_p;
-    } else if (st == 5u) {
+    } else if (st == ST_TYPICAL_P) {
       g_h = h;
       mode = MODE_TYPICAL;
       goal = P.typical_p;
       kind = K_KEY;
-    } else if (st == 6u) {
+    } else if (st == ST_EPSILON_CUTOFF) {
       kind = K_FLOOR;
       fl = P.eps;
-    } else if (st == 7u) {
+    } else if (st == ST_ETA_CUTOFF) {
       kind = K_FLOOR;
       fl = min(P.eta, sqrt(P.eta) * exp(-h));
-    } else {
+    } else if (st == ST_TOP_N_SIGMA) {
+      // Two passes (mean, then squared deviations) as the CPU reference, for accuracy in f32.
+      var sum = 0.0;
+      for (var j = lid; j < iter_len(n); j += WG) {
+        let v = xbuf[g_row_base + iter_index(j)];
+        if (v != SENTINEL) { sum += v; }
+      }
+      let mean = wg_sum(lid, sum) / count;
+      var acc = 0.0;
+      for (var j = lid; j < iter_len(n); j += WG) {
+        let v = xbuf[g_row_base + iter_index(j)];
+        if (v != SENTINEL) { acc += (v - mean) * (v - mean); }
+      }
+      kind = K_MIN_LOGIT;
+      fl = g_m - P.top_n_sigma * sqrt(wg_sum(lid, acc) / count);
+    } else if (last) {
       mode = MODE_COUNT;
       tie_mode = MODE_TIE_COUNT;
       goal = f32(k_disp);
@@ -180,19 +199,19 @@ fn process_main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
     var thr = vec3<u32>(0u, NO_CUT, 0u);
     if (mode != MODE_NONE) {
       thr = threshold(lid, n, mode, tie_mode, goal, resolve);
-      if (thr.z == 1u && st < 8u) { kind = K_NONE; } // the goal needs every candidate
+      if (thr.z == 1u && !last) { kind = K_NONE; } // the goal needs every candidate
     }
-    if (st == 8u) {
+    if (last) {
       shown = collect_top(lid, n, thr, k_disp);
       break;
     }
     if (kind == K_NONE) {
       if (lid == 0u) {
-        outw[ob + H_KEPT + st] = u32(count);
-        outw[ob + H_REMOVED + st] = f2u(0.0);
+        outw[ob + H_KEPT + pos] = u32(count);
+        outw[ob + H_REMOVED + pos] = f2u(0.0);
       }
     } else {
-      mask_stage(lid, n, ob, st, count, kind, thr, single, fl);
+      mask_stage(lid, n, ob, pos, st, count, kind, thr, single, fl);
     }
     storageBarrier();
     count = norm_src(lid, n);

@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import { PARAMS, PARAM_KEYS, checkModelId, type DecodeConfig, type ParamSpec } from '../../src/engine/config/params.ts';
 import { roundFloat } from '../../src/engine/config/text.ts';
+import { PROCESSORS, SAMPLER_ORDERS } from '../../src/engine/kernels/processors/registry.ts';
 
 /** Characters that break naive codecs: separators, escapes, whitespace, markup, astral and combining. */
 const NASTY = ['&', '=', '#', '+', '%', '%20', '?', ' ', '\n', '\r\n', '\t', '<', '>', '"', "'", '\\', '/', ';', ',', '😀', '👩‍👩‍👧', 'é', 'e\u0301', '中', '\u0000', '\u200b', '\uFEFF', 'a', 'Z', '0'];
@@ -22,7 +23,16 @@ const modelId = fc
   .stringMatching(/^(?:[A-Za-z0-9][A-Za-z0-9._-]{0,24}\/)?[A-Za-z0-9][A-Za-z0-9._-]{0,24}$/)
   .filter((s) => checkModelId(s) === undefined);
 
-function valueArb(spec: ParamSpec): fc.Arbitrary<unknown> {
+const stageNames = PROCESSORS.map((d) => d.stage);
+const samplerOrder = fc.oneof(
+  fc.constantFrom(...Object.keys(SAMPLER_ORDERS)),
+  fc.shuffledSubarray(stageNames, { minLength: 1 }).map((names) => names.join(',')),
+);
+
+/** Text keys with a validity check get a generator of valid values (random text would rarely pass). */
+const CHECKED_TEXT: Record<string, fc.Arbitrary<string>> = { model: modelId, draft: modelId, sampler_order: samplerOrder };
+
+function valueArb(key: string, spec: ParamSpec): fc.Arbitrary<unknown> {
   switch (spec.kind) {
     case 'int':
       return fc.oneof(fc.integer({ min: spec.min, max: spec.max }), fc.constantFrom(spec.min, spec.max, spec.default));
@@ -38,7 +48,9 @@ function valueArb(spec: ParamSpec): fc.Arbitrary<unknown> {
     case 'bool':
       return fc.boolean();
     case 'text':
-      return spec.check ? modelId : text(spec.maxChars);
+      if (!spec.check) return text(spec.maxChars);
+      if (!CHECKED_TEXT[key]) throw new Error(`no generator of valid values for ${key}`);
+      return CHECKED_TEXT[key];
     case 'list':
       return fc.array(text(spec.maxItemChars, 1), { maxLength: spec.maxItems });
   }
@@ -46,7 +58,7 @@ function valueArb(spec: ParamSpec): fc.Arbitrary<unknown> {
 
 /** A random valid, normalized DecodeConfig. */
 export const validConfig: fc.Arbitrary<DecodeConfig> = fc
-  .record(Object.fromEntries(PARAM_KEYS.map((k) => [k, valueArb(PARAMS[k])])) as Record<string, fc.Arbitrary<unknown>>)
+  .record(Object.fromEntries(PARAM_KEYS.map((k) => [k, valueArb(k, PARAMS[k])])) as Record<string, fc.Arbitrary<unknown>>)
   .filter((c) => (c.cntp_entropy_min as number) < (c.cntp_entropy_max as number))
   .map((c) => c as unknown as DecodeConfig);
 

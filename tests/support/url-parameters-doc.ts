@@ -41,7 +41,7 @@ function rangeText(key: ParamKey, spec: ParamSpec): string {
     case 'bool':
       return '`true`, `false`';
     case 'text':
-      return spec.check ? `hub id \`owner/name\`, ≤ ${spec.maxChars} chars` : `text, ≤ ${spec.maxChars} characters${spec.truncate ? ' (longer is truncated)' : ''}`;
+      return spec.format ? `${spec.format}, ≤ ${spec.maxChars} chars` : `text, ≤ ${spec.maxChars} characters${spec.truncate ? ' (longer is truncated)' : ''}`;
     case 'list':
       return `repeat the key, ≤ ${spec.maxItems} strings of ≤ ${spec.maxItemChars} characters`;
   }

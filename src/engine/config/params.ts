@@ -41,62 +41,10 @@ export const MAX_STOP_STRINGS = 8;
 export const MAX_STOP_CHARS = 64;
 export const MAX_MODEL_ID_CHARS = 200;
 
-export type ParamGroup = 'model' | 'run' | 'processor' | 'strategy' | 'speculative';
+import { PROCESSOR_PARAMS } from '../kernels/processors/registry.ts';
+import type { ParamSpec, ValueOf } from './param-spec.ts';
 
-interface Base {
-  label: string;
-  /** One line for the UI and docs: what the value does. */
-  help: string;
-  group: ParamGroup;
-  /** Show this control only when that boolean parameter is on. */
-  enabledBy?: 'relaxed_acceptance';
-}
-export interface IntSpec extends Base {
-  kind: 'int';
-  default: number;
-  min: number;
-  max: number;
-  /** Special meaning of the minimum, e.g. "off". */
-  minMeans?: string;
-}
-export interface FloatSpec extends Base {
-  kind: 'float';
-  default: number;
-  min: number;
-  max: number;
-  /** Slider step for the UI; values are not snapped to it. */
-  step: number;
-  /** Logarithmic slider (tiny cutoffs). */
-  log?: boolean;
-  unit?: string;
-}
-export interface EnumSpec extends Base {
-  kind: 'enum';
-  values: readonly string[];
-  default: string;
-}
-export interface BoolSpec extends Base {
-  kind: 'bool';
-  default: boolean;
-}
-export interface TextSpec extends Base {
-  kind: 'text';
-  default: string;
-  /** Limit in code points. */
-  maxChars: number;
-  /** Too long: keep the first maxChars (prompt: the user's text matters more) instead of falling back. */
-  truncate?: boolean;
-  multiline?: boolean;
-  /** Extra validation: undefined when valid, else why not (for the warning). */
-  check?: (s: string) => string | undefined;
-}
-export interface ListSpec extends Base {
-  kind: 'list';
-  default: readonly string[];
-  maxItems: number;
-  maxItemChars: number;
-}
-export type ParamSpec = IntSpec | FloatSpec | EnumSpec | BoolSpec | TextSpec | ListSpec;
+export type { BoolSpec, EnumSpec, FloatSpec, IntSpec, ListSpec, ParamGroup, ParamSpec, TextSpec } from './param-spec.ts';
 
 /**
  * A Hugging Face hub id ("owner/name" or "name") or an embedded id ("playground/..."). The same
@@ -109,7 +57,7 @@ export function checkModelId(s: string): string | undefined {
   return undefined;
 }
 
-const modelId = { kind: 'text', maxChars: MAX_MODEL_ID_CHARS, check: checkModelId } as const;
+const modelId = { kind: 'text', maxChars: MAX_MODEL_ID_CHARS, check: checkModelId, format: 'hub id `owner/name`' } as const;
 
 export const PARAMS = {
   model: {
@@ -132,46 +80,7 @@ export const PARAMS = {
     kind: 'enum', values: STRATEGY_IDS, default: DEFAULT_STRATEGY, label: 'Strategy', group: 'strategy',
     help: 'Decoding strategy (see the strategy registry).',
   },
-  temperature: {
-    kind: 'float', default: 1, min: 0, max: 10, step: 0.05, label: 'Temperature', group: 'processor',
-    help: 'Divides the logits: below 1 sharpens, above 1 flattens; 0 means argmax.',
-  },
-  dynatemp_range: {
-    kind: 'float', default: 0, min: 0, max: 10, step: 0.05, label: 'Dynamic temperature range', group: 'processor',
-    help: 'Entropy-adaptive temperature: vary it within temperature ± range by normalized entropy (0 = off).',
-  },
-  dynatemp_exponent: {
-    kind: 'float', default: 1, min: 0, max: 10, step: 0.1, label: 'Dynamic temperature exponent', group: 'processor',
-    help: 'Curve of the entropy-adaptive temperature: temperature follows (H / Hmax) ^ exponent.',
-  },
-  top_k: {
-    kind: 'int', default: 0, min: 0, max: 262144, minMeans: 'off', label: 'Top-k', group: 'processor',
-    help: 'Keep only the k most probable tokens (ties at the k-th kept); 0 = off.',
-  },
-  top_p: {
-    kind: 'float', default: 1, min: 0, max: 1, step: 0.01, label: 'Top-p (nucleus)', group: 'processor',
-    help: 'Keep the smallest set of top tokens whose probability reaches p; 1 = off.',
-  },
-  min_p: {
-    kind: 'float', default: 0, min: 0, max: 1, step: 0.01, label: 'Min-p', group: 'processor',
-    help: 'Drop tokens below min_p times the top token probability; 0 = off.',
-  },
-  typical_p: {
-    kind: 'float', default: 1, min: 0, max: 1, step: 0.01, label: 'Typical-p', group: 'processor',
-    help: 'Keep tokens whose surprise is closest to the entropy, up to mass p; 1 = off.',
-  },
-  repetition_penalty: {
-    kind: 'float', default: 1, min: 0.01, max: 10, step: 0.01, label: 'Repetition penalty', group: 'processor',
-    help: 'Penalizes tokens already in the context (positive logits divided by it, negative multiplied); 1 = off.',
-  },
-  epsilon_cutoff: {
-    kind: 'float', default: 0, min: 0, max: 1, step: 0.0001, log: true, label: 'Epsilon cutoff', group: 'processor',
-    help: 'Drop tokens with probability below epsilon (e.g. 3e-4); 0 = off.',
-  },
-  eta_cutoff: {
-    kind: 'float', default: 0, min: 0, max: 1, step: 0.0001, log: true, label: 'Eta cutoff', group: 'processor',
-    help: 'Entropy-dependent cutoff: drop tokens below min(eta, sqrt(eta) * exp(-H)); 0 = off.',
-  },
+  ...PROCESSOR_PARAMS,
   num_beams: {
     kind: 'int', default: 4, min: 1, max: 16, label: 'Beams', group: 'strategy',
     help: 'Number of partial sequences kept at each step (1 = greedy).',
@@ -296,26 +205,12 @@ export const PARAMS = {
 
 export type ParamKey = keyof typeof PARAMS;
 
-/** The keys of the 'processor' group: the logits processors the kernels apply (ProcessorConfig in kernels/types.ts). */
-export type ProcessorParam = { [K in ParamKey]: (typeof PARAMS)[K]['group'] extends 'processor' ? K : never }[ParamKey];
 
 /** All keys in canonical (query string) order. */
 export const PARAM_KEYS = Object.keys(PARAMS) as ParamKey[];
 
 /** Keys written to every link even at their default, so a shared link reads on its own. */
 export const ALWAYS_ENCODED: readonly ParamKey[] = ['model', 'strategy', 'seed', 'prompt'];
-
-type ValueOf<S> = S extends { kind: 'int' | 'float' }
-  ? number
-  : S extends { kind: 'bool' }
-    ? boolean
-    : S extends { kind: 'text' }
-      ? string
-      : S extends { kind: 'list' }
-        ? readonly string[]
-        : S extends { kind: 'enum'; values: readonly (infer V)[] }
-          ? V
-          : never;
 
 /** A complete, validated decoding configuration: every key present, every value in range. */
 export type DecodeConfig = { readonly [K in ParamKey]: ValueOf<(typeof PARAMS)[K]> };

@@ -10,9 +10,9 @@
  * - Logit sanitation: NaN -> -inf. If any logit in a row is +inf, the +inf entries become 0 and all
  *   others -inf (the limit of the softmax). If every logit is -inf the row is treated as all-equal
  *   (uniform) and `degenerate` is set in the row's stats.
- * - Processors run in Hugging Face order: repetition_penalty -> temperature (or dynamic
+ * - Processors run in Hugging Face order by default: repetition_penalty -> temperature (or dynamic
  *   temperature) -> top_k -> top_p -> min_p -> typical_p -> epsilon_cutoff -> eta_cutoff, with
- *   min_tokens_to_keep = 1. A processor is active (and reported as a stage) only when its value is
+ *   min_tokens_to_keep = 1; `sampler_order` picks another order (processors/registry.ts). A processor is active (and reported as a stage) only when its value is
  *   not the neutral one (HF rule): repetition_penalty != 1, temperature != 1 (or dynatemp_range > 0),
  *   top_k > 0, top_p < 1, min_p > 0, typical_p < 1, epsilon_cutoff > 0, eta_cutoff > 0.
  * - temperature = 0 means greedy: the processed distribution is one-hot at the argmax of the
@@ -25,6 +25,8 @@
  *   logq_i is the processed log-probability and g_i = gumbel(seed, step, purposeWord('sample', sub), i)
  *   from `src/engine/rng.ts` (identical in `shaders/rng.wgsl`).
  */
+
+import type { ProcessorConfig, StageName } from './processors/registry.ts';
 
 /** Element type of a GPU logits buffer. f16 is read as packed u32 pairs where `shader-f16` is missing. */
 export type LogitsDType = 'float32' | 'float16';
@@ -63,34 +65,14 @@ export interface ProbsHandle {
 }
 
 /**
- * Per-row processor settings, Hugging Face generation names. Omitted = neutral (processor off).
+ * Per-row processor settings (Hugging Face / llama.cpp names) and stage names come from the
+ * processor table (processors/registry.ts), where each processor declares its keys.
  * Dynamic temperature follows llama.cpp "dynatemp": when `dynatemp_range` > 0 the temperature stage
  * uses T = minT + (maxT - minT) * (H / ln N) ^ dynatemp_exponent, with minT = max(0, temperature -
  * range), maxT = temperature + range, H the entropy (nats) of softmax of the logits entering the
  * stage and N the number of finite ones (N = 1 -> T = minT). The effective T is reported per row.
  */
-export interface ProcessorConfig {
-  repetition_penalty?: number; // > 0; 1 = off
-  temperature?: number; // >= 0; 1 = off; 0 = greedy
-  dynatemp_range?: number; // >= 0; 0 = off
-  dynatemp_exponent?: number; // > 0; default 1
-  top_k?: number; // integer >= 0; 0 = off; > vocab keeps all
-  top_p?: number; // [0, 1]; 1 = off; 0 keeps the top token
-  min_p?: number; // [0, 1]; 0 = off
-  typical_p?: number; // [0, 1]; 1 = off
-  epsilon_cutoff?: number; // [0, 1); 0 = off
-  eta_cutoff?: number; // [0, 1); 0 = off
-}
-
-export type StageName =
-  | 'repetition_penalty'
-  | 'temperature'
-  | 'top_k'
-  | 'top_p'
-  | 'min_p'
-  | 'typical_p'
-  | 'epsilon_cutoff'
-  | 'eta_cutoff';
+export type { ProcessorConfig, StageName } from './processors/registry.ts';
 
 /** One processor's effect on a row, for the waterfall view. */
 export interface StageStat {

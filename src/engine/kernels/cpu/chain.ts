@@ -1,4 +1,4 @@
-import type { StageStat } from '../types.ts';
+import type { StageName, StageStat } from '../types.ts';
 import type { Processor, RowContext } from './processors/index.ts';
 import type { Normalizer, RowState } from './row.ts';
 import { normalizer } from './row.ts';
@@ -28,7 +28,7 @@ export function runChain(
       for (let j = 0; j < st.n; j++) kept += Math.exp(st.s[st.idx[j]] - norm.max);
       removedMass = Math.max(0, 1 - kept / norm.z);
     }
-    stages.push({ name: proc.name, kept: st.n, removedMass });
+    stages.push({ name: proc.name as StageName, kept: st.n, removedMass });
     norm = normalizer(st);
   }
   return norm;

@@ -76,7 +76,7 @@ export class CpuKernels implements Kernels, TreeKernels {
     const kept: Float64Array[] = [];
     for (let r = 0; r < l.rows; r++) {
       const req = request.rows[r];
-      const row = processRow(l.data, r * l.vocab, l.vocab, req.config, req.contextIds, topK);
+      const row = processRow(l.data, r * l.vocab, l.vocab, req.config, req.contextIds, topK, { seed: req.seed, step: req.step, sub: req.sub ?? 0 });
       const mode = req.choose ?? 'sample';
       const result: StepRowResult = { ...row.stats };
       if (mode === 'force') result.choice = describe(row, checkedForceToken(req.forceToken, l.vocab));

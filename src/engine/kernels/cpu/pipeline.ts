@@ -26,6 +26,7 @@ export function processRow(
   config: ProcessorConfig,
   contextIds: ArrayLike<number> | undefined,
   topK: number,
+  rng?: RowContext['rng'],
 ): ProcessedRow {
   const chain = buildChain(config); // validates before any work
   const { row: st, degenerate } = loadRow(data, offset, vocab);
@@ -33,7 +34,7 @@ export function processRow(
   const rawNorm = normalizer(st);
   const { entropy, varentropy } = entropyStats(st, rawNorm);
   const rawTop = topKOf(st, rawNorm, topK);
-  const ctx: RowContext = { contextIds, temperature: config.temperature ?? 1 };
+  const ctx: RowContext = { contextIds, rng, temperature: config.temperature ?? 1 };
   const stages: StageStat[] = [];
   const norm = runChain(st, chain, ctx, stages, rawNorm);
   // With no active stage the processed distribution is the raw one.

@@ -1,42 +1,53 @@
+import type { ParamSpec, ValueOf } from '../../config/param-spec.ts';
 import type { Processor } from '../cpu/processors/processor.ts';
-import type { ProcessorConfig, StageName } from '../types.ts';
 
-/** The RowParams words of one row (kernels-common.wgsl): f32 and u32 views of the same buffer. */
-export interface RowParamWords {
-  f: Float32Array;
-  u: Uint32Array;
-  /** First word of the row. */
-  base: number;
+/** The URL keys of one processor: key -> its entry in the parameter table (group 'processor'). */
+export type ProcessorParams = Readonly<Record<string, ParamSpec & { group: 'processor' }>>;
+
+/** The values a processor reads: its own keys, each optional (omitted = the neutral default). */
+export type ValuesOf<P extends ProcessorParams> = { readonly [K in keyof P]?: ValueOf<P[K]> };
+
+/** A field of the generated WGSL RowParams struct. */
+export type GpuFieldType = 'f32' | 'u32';
+
+/** What a processor may ask of the row packer besides its own fields. */
+export interface GpuRowInputs {
+  /** Appends u32 words to the aux buffer and returns the offset of the first one. */
+  aux(words: ArrayLike<number>): number;
+  /** The row's RNG key (rng.ts): seed, step and sub-stream. */
+  seed: number;
+  step: number;
+  sub: number;
 }
 
 /**
- * Everything the engine knows about one logits processor, in one place: the registry lists these
- * in Hugging Face order and every per-processor list (config keys, CPU chain, WebGPU flags, slots
- * and params, waterfall labels) is derived from it.
+ * Everything the engine knows about one logits processor, in one place. The registry lists these
+ * in the default (Hugging Face) order, and every per-processor list derives from it: the URL keys
+ * and their docs, the config type, the CPU chain, the WGSL stage codes and RowParams fields (the
+ * shader header is generated from the table, see webgpu/wgsl-prelude.ts), the row packing and the
+ * waterfall labels. Adding a processor: a descriptor file, one line in registry.ts, a stage branch
+ * in shaders/process.wgsl (and the regenerated docs/url-parameters.md).
  */
-export interface ProcessorDescriptor<S extends StageName = StageName> {
-  /** Stage name reported in the row stats. */
+export interface ProcessorDescriptor<S extends string = string, P extends ProcessorParams = ProcessorParams> {
+  /** Stage name: reported in the row stats, used in `sampler_order` lists, `ST_<NAME>` in WGSL. */
   readonly stage: S;
-  /** The ProcessorConfig keys this processor reads, in the order PROCESSOR_KEYS lists them. */
-  readonly keys: readonly (keyof ProcessorConfig)[];
   /** Name shown in the waterfall chart. */
   readonly label: string;
-  /** HF rule: the processor joins the chain only when its value is not the neutral one. */
-  isActive(c: ProcessorConfig): boolean;
+  /** Its URL keys with type, default (the neutral value), range and a one-line help. */
+  readonly params: P;
+  /** The processor joins the chain only when a value is not the neutral one (the HF rule). */
+  isActive(c: ValuesOf<P>): boolean;
   /** Throws a RangeError for an out-of-range value (called only when active, on both backends). */
-  check(c: ProcessorConfig): void;
+  check(c: ValuesOf<P>): void;
   /** The CPU reference implementation for a checked config. */
-  cpu(c: ProcessorConfig): Processor;
+  cpu(c: ValuesOf<P>): Processor;
   readonly gpu: {
-    /**
-     * Stage index in process.wgsl: its flag bit is 1 << slot (the shader tests `flags & (1u << st)`)
-     * and its kept / removed counts sit at H_KEPT + slot and H_REMOVED + slot.
-     */
-    readonly slot: number;
-    /** Name of the flag constant in kernels-common.wgsl (registry.test.ts checks they agree). */
-    readonly wgslFlag: string;
-    /** Writes this processor's RowParams fields (neutral values when off). */
-    pack(c: ProcessorConfig, w: RowParamWords): void;
+    /** Its RowParams fields (WGSL names), appended to the generated struct in registry order. */
+    readonly fields: Readonly<Record<string, GpuFieldType>>;
+    /** The field values for a row (neutral values when off). */
+    pack(c: ValuesOf<P>, row: GpuRowInputs): Readonly<Record<string, number>>;
+    /** Reads the row's context (distinct ids, their counts, the sequence) from aux. */
+    readonly usesContext?: boolean;
   };
 }
 
@@ -45,4 +56,9 @@ export function checkRange(name: string, v: number, lo: number, hi: number, loOp
   if (!ok) {
     throw new RangeError(`${name} must be in ${loOpen ? '(' : '['}${lo}, ${hi}${hiOpen ? ')' : ']'}, got ${v}`);
   }
+}
+
+/** A descriptor with its literal types kept (stage name, keys), for the registry's derived types. */
+export function processor<const S extends string, const P extends ProcessorParams>(d: ProcessorDescriptor<S, P>): ProcessorDescriptor<S, P> {
+  return d;
 }

@@ -1,18 +1,17 @@
 import { epsilonCutoff } from '../cpu/processors/epsilon.ts';
-import { checkRange, type ProcessorDescriptor } from './descriptor.ts';
+import { checkRange, processor } from './descriptor.ts';
 
-export const EPSILON_CUTOFF: ProcessorDescriptor<'epsilon_cutoff'> = {
+export const EPSILON_CUTOFF = processor({
   stage: 'epsilon_cutoff',
-  keys: ['epsilon_cutoff'],
   label: 'epsilon cutoff',
+  params: {
+    epsilon_cutoff: {
+      kind: 'float', default: 0, min: 0, max: 1, step: 0.0001, log: true, label: 'Epsilon cutoff', group: 'processor',
+      help: 'Drop tokens with probability below epsilon (e.g. 3e-4); 0 = off.',
+    },
+  },
   isActive: (c) => c.epsilon_cutoff !== undefined && c.epsilon_cutoff !== 0,
   check: (c) => checkRange('epsilon_cutoff', c.epsilon_cutoff!, 0, 1, false, true),
   cpu: (c) => epsilonCutoff(c.epsilon_cutoff!),
-  gpu: {
-    slot: 6,
-    wgslFlag: 'F_EPS',
-    pack(c, { f, base }) {
-      f[base + 4] = c.epsilon_cutoff ?? 0;
-    },
-  },
-};
+  gpu: { fields: { eps: 'f32' }, pack: (c) => ({ eps: c.epsilon_cutoff ?? 0 }) },
+});

@@ -1,13 +1,15 @@
 /**
- * The processor table against what it mirrors elsewhere: the parameter table, and the constants,
- * stage loop and RowParams struct written in the WGSL source (parsed as text, so no GPU is needed).
+ * The processor table against what derives from it or mirrors it: the parameter table, the named
+ * sampler orders, the generated WGSL prelude and the stage branches written in process.wgsl
+ * (parsed as text, so no GPU is needed).
  */
 import { describe, expect, it } from 'vitest';
 import { PARAMS, PARAM_KEYS } from '../../config/params.ts';
 import type { ProcessorConfig } from '../types.ts';
-import { F, H, ROW_PARAM_WORDS, stageFlag } from '../webgpu/layout.ts';
+import { F, H } from '../webgpu/layout.ts';
 import { loadShaderSources } from '../webgpu/shader-source.ts';
-import { PROCESSOR_KEYS, PROCESSORS, stageLabel } from './registry.ts';
+import { ROW_FIELDS, ROW_PARAM_WORDS, WGSL_PRELUDE } from '../webgpu/wgsl-prelude.ts';
+import { activeProcessors, parseSamplerOrder, PROCESSOR_KEYS, PROCESSOR_PARAMS, PROCESSORS, SAMPLER_ORDERS, stageLabel } from './registry.ts';
 
 /** `const NAME: u32 = Vu;` declarations of a WGSL source. */
 function u32Constants(src: string): Map<string, number> {
@@ -16,80 +18,86 @@ function u32Constants(src: string): Map<string, number> {
   return out;
 }
 
-/** Field names of a WGSL struct, in declaration order. */
-function structFields(src: string, name: string): string[] {
-  const body = new RegExp(`struct\\s+${name}\\s*\\{([^}]*)\\}`).exec(src)?.[1];
-  if (body === undefined) throw new Error(`struct ${name} not found`);
-  return [...body.matchAll(/(\w+)\s*:/g)].map((m) => m[1]);
-}
+const stages = PROCESSORS.map((d) => d.stage);
 
 describe('processor table', () => {
-  it("lists exactly the parameter table's 'processor' keys, each once", () => {
+  it("is exactly the parameter table's 'processor' keys, each once, with the same specs", () => {
     const processorParams = PARAM_KEYS.filter((k) => PARAMS[k].group === 'processor');
-    expect([...PROCESSOR_KEYS].sort()).toEqual([...processorParams].sort());
+    expect(processorParams).toEqual(PROCESSOR_KEYS);
+    for (const k of PROCESSOR_KEYS) expect(PARAMS[k]).toBe(PROCESSOR_PARAMS[k]);
     expect(new Set(PROCESSOR_KEYS).size).toBe(PROCESSOR_KEYS.length);
   });
 
-  it('gives each stage its HF position as slot, and a label', () => {
-    expect(PROCESSORS.map((d) => d.gpu.slot)).toEqual(PROCESSORS.map((_, i) => i));
+  it('gives every stage a distinct name and a label', () => {
+    expect(new Set(stages).size).toBe(stages.length);
     for (const d of PROCESSORS) expect(stageLabel(d.stage)).toBe(d.label);
     expect(stageLabel('unknown_stage')).toBe('unknown_stage');
   });
 
   it('is neutral when every key is at its parameter default', () => {
-    const defaults: ProcessorConfig = {};
-    for (const k of PROCESSOR_KEYS) defaults[k] = PARAMS[k].default as number;
-    expect(PROCESSORS.filter((d) => d.isActive(defaults)).map((d) => d.stage)).toEqual([]);
+    const defaults: Record<string, unknown> = {};
+    for (const k of PROCESSOR_KEYS) defaults[k] = PARAMS[k].default;
+    expect(activeProcessors(defaults as ProcessorConfig)).toEqual([]);
   });
 });
 
-describe('processor table against the WGSL source', () => {
-  it('flag constants equal the table (bit = slot) and the other row flags equal layout.F', async () => {
-    const common = u32Constants((await loadShaderSources())['kernels-common']);
-    for (const d of PROCESSORS) expect([d.gpu.wgslFlag, common.get(d.gpu.wgslFlag)]).toEqual([d.gpu.wgslFlag, stageFlag(d)]);
-    for (const [name, v] of Object.entries(F)) expect([name, common.get(`F_${name}`)]).toEqual([name, v]);
-    const declaredFlags = [...common.keys()].filter((n) => n.startsWith('F_'));
-    expect(declaredFlags.sort()).toEqual([...PROCESSORS.map((d) => d.gpu.wgslFlag), ...Object.keys(F).map((n) => `F_${n}`)].sort());
+describe('sampler_order', () => {
+  it('names orders that list every stage exactly once; hf is the table order', () => {
+    for (const order of Object.values(SAMPLER_ORDERS)) expect([...order].sort()).toEqual([...stages].sort());
+    expect(SAMPLER_ORDERS.hf).toEqual(stages);
   });
 
-  it('header words equal layout.H, with room for every stage in the kept / removed arrays', async () => {
-    const common = u32Constants((await loadShaderSources())['kernels-common']);
-    for (const [name, v] of Object.entries(H)) expect([name, common.get(`H_${name}`)]).toEqual([name, v]);
-    expect(H.REMOVED - H.KEPT).toBeGreaterThanOrEqual(PROCESSORS.length);
-    expect(H.SIZE - H.REMOVED).toBeGreaterThanOrEqual(PROCESSORS.length);
+  it('runs the active stages in the chosen order; an explicit list puts the stages it omits after it', () => {
+    const c: ProcessorConfig = { temperature: 0.7, top_k: 40, top_p: 0.9, min_p: 0.05 };
+    expect(activeProcessors(c).map((d) => d.stage)).toEqual(['temperature', 'top_k', 'top_p', 'min_p']);
+    expect(activeProcessors({ ...c, sampler_order: 'llamacpp' }).map((d) => d.stage)).toEqual(['top_k', 'top_p', 'min_p', 'temperature']);
+    expect(activeProcessors({ ...c, sampler_order: 'min_p, top_k' }).map((d) => d.stage)).toEqual(['min_p', 'top_k', 'temperature', 'top_p']);
   });
 
-  it("process.wgsl's stage loop runs one stage per table entry, then the final one", async () => {
-    const process = (await loadShaderSources()).process;
-    const n = PROCESSORS.length;
-    expect(process).toContain(`for (var st = 0u; st < ${n + 1}u; st++)`);
-    expect(process).toContain(`if (st < ${n}u && (P.flags & (1u << st)) == 0u) { continue; }`);
+  it('refuses unknown and repeated stages with a message naming them', () => {
+    expect(parseSamplerOrder('top_k,nucleus')).toEqual({ error: expect.stringContaining('"nucleus" is not a stage') });
+    expect(parseSamplerOrder('top_k,top_k')).toEqual({ error: '"top_k" is listed twice' });
+    expect(parseSamplerOrder('')).toEqual({ error: expect.stringContaining('"" is not a stage') });
+    expect(() => activeProcessors({ top_k: 3, sampler_order: 'bogus' })).toThrow(RangeError);
+    expect(PARAMS.sampler_order.check('llamacpp')).toBeUndefined();
+    expect(PARAMS.sampler_order.check('top_k,bogus')).toMatch(/bogus/);
   });
+});
 
-  it('each processor packs its values into the RowParams fields of the same name', async () => {
-    const fields = structFields((await loadShaderSources())['kernels-common'], 'RowParams');
-    expect(fields.length).toBe(ROW_PARAM_WORDS);
-    // RowParams field <- ProcessorConfig key, and a distinct value that is exact in f32.
-    const cases: [string, keyof ProcessorConfig, number][] = [
-      ['temperature', 'temperature', 0.5],
-      ['top_p', 'top_p', 0.25],
-      ['min_p', 'min_p', 0.125],
-      ['typical_p', 'typical_p', 0.75],
-      ['eps', 'epsilon_cutoff', 0.0625],
-      ['eta', 'eta_cutoff', 0.03125],
-      ['rep_penalty', 'repetition_penalty', 1.5],
-      ['dyn_range', 'dynatemp_range', 2.5],
-      ['dyn_exp', 'dynatemp_exponent', 3.5],
-      ['top_k', 'top_k', 7],
-    ];
-    expect(cases.map((c) => c[1]).sort()).toEqual([...PROCESSOR_KEYS].sort());
-    const config: ProcessorConfig = Object.fromEntries(cases.map(([, key, v]) => [key, v]));
-    const buf = new ArrayBuffer(ROW_PARAM_WORDS * 4);
-    const words = { f: new Float32Array(buf), u: new Uint32Array(buf), base: 0 };
-    for (const d of PROCESSORS) d.gpu.pack(config, words);
-    for (const [field, key, v] of cases) {
-      const at = fields.indexOf(field);
-      expect([field, key === 'top_k' ? words.u[at] : words.f[at]]).toEqual([field, v]);
+describe('generated WGSL prelude', () => {
+  it('declares the header words and row flags of layout.ts, and no shader file declares them by hand', async () => {
+    const prelude = u32Constants(WGSL_PRELUDE);
+    for (const [name, v] of Object.entries(H)) expect([name, prelude.get(`H_${name}`)]).toEqual([name, v]);
+    for (const [name, v] of Object.entries(F)) expect([name, prelude.get(`F_${name}`)]).toEqual([name, v]);
+    for (const [file, src] of Object.entries(await loadShaderSources())) {
+      expect([file, src.match(/^const\s+(H|F|ST)_\w+/m)?.[0]]).toEqual([file, undefined]);
+      expect([file, /struct\s+RowParams/.test(src)]).toEqual([file, false]);
     }
+  });
+
+  it('gives each stage its table index as code, and process.wgsl a branch for each', async () => {
+    const prelude = u32Constants(WGSL_PRELUDE);
+    const process = (await loadShaderSources()).process;
+    PROCESSORS.forEach((d, i) => {
+      const name = `ST_${d.stage.toUpperCase()}`;
+      expect([name, prelude.get(name)]).toEqual([name, i]);
+      expect([name, process.includes(`st == ${name}`)]).toEqual([name, true]);
+    });
+    // Every stage code a shader uses is declared.
+    const used = new Set((await Promise.all(Object.values(await loadShaderSources()))).flatMap((s) => [...s.matchAll(/\bST_[A-Z_]+\b/g)].map((m) => m[0])));
+    for (const name of used) expect([name, prelude.has(name)]).toEqual([name, true]);
+  });
+
+  it('declares RowParams with each processor field once, and each processor packs exactly its fields', () => {
+    expect(ROW_FIELDS.length).toBe(ROW_PARAM_WORDS);
+    expect(ROW_PARAM_WORDS % 4).toBe(0);
+    const names = ROW_FIELDS.map(([n]) => n);
+    expect(new Set(names).size).toBe(names.length);
+    const row = { aux: () => 0, seed: 1, step: 2, sub: 0 };
+    for (const d of PROCESSORS) {
+      for (const f of Object.keys(d.gpu.fields)) expect(names).toContain(f);
+      expect([d.stage, Object.keys(d.gpu.pack({}, row)).sort()]).toEqual([d.stage, Object.keys(d.gpu.fields).sort()]);
+    }
+    expect(WGSL_PRELUDE).toMatch(/struct RowParams \{\n(  \w+: (f32|u32),\n)+\}/);
   });
 });

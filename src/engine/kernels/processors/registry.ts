@@ -1,9 +1,10 @@
 /**
- * The one table of logits processors, in Hugging Face order. Adding a processor: a descriptor file
- * here (with its CPU implementation in cpu/processors/), one entry below, its keys in ProcessorConfig
- * and the parameter table, and its stage in the WGSL kernels (flag constant and stage branch).
+ * The one table of logits processors. Everything per processor derives from it: the URL keys
+ * (PROCESSOR_PARAMS, spread into the parameter table), ProcessorConfig and StageName, the chain in
+ * the configured order (CPU and WebGPU), the generated WGSL header, the row packing and the
+ * waterfall labels. See descriptor.ts for what adding a processor takes.
  */
-import type { ProcessorConfig, StageName } from '../types.ts';
+import type { TextSpec, ValueOf } from '../../config/param-spec.ts';
 import type { ProcessorDescriptor } from './descriptor.ts';
 import { EPSILON_CUTOFF } from './epsilon-cutoff.ts';
 import { ETA_CUTOFF } from './eta-cutoff.ts';
@@ -11,38 +12,84 @@ import { MIN_P } from './min-p.ts';
 import { REPETITION_PENALTY } from './repetition-penalty.ts';
 import { TEMPERATURE } from './temperature.ts';
 import { TOP_K } from './top-k.ts';
+import { TOP_N_SIGMA } from './top-n-sigma.ts';
 import { TOP_P } from './top-p.ts';
 import { TYPICAL_P } from './typical-p.ts';
 
-export type { ProcessorDescriptor, RowParamWords } from './descriptor.ts';
+export type { ProcessorDescriptor } from './descriptor.ts';
 
-export const PROCESSORS = [REPETITION_PENALTY, TEMPERATURE, TOP_K, TOP_P, MIN_P, TYPICAL_P, EPSILON_CUTOFF, ETA_CUTOFF] as const;
+/** In the default order (Hugging Face's, extended): the order the chain runs with sampler_order=hf. */
+export const PROCESSORS = [REPETITION_PENALTY, TEMPERATURE, TOP_K, TOP_P, MIN_P, TYPICAL_P, EPSILON_CUTOFF, ETA_CUTOFF, TOP_N_SIGMA] as const;
 
-// Does not compile when a StageName has no descriptor (or a descriptor names an unknown stage).
-type SameKeys<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-type Assert<T extends true> = T;
-export type EveryStageHasADescriptor = Assert<SameKeys<(typeof PROCESSORS)[number]['stage'], StageName>>;
+type Entry = (typeof PROCESSORS)[number];
+export type StageName = Entry['stage'];
 
-/** Every ProcessorConfig key, in Hugging Face processor order. */
-export const PROCESSOR_KEYS: readonly (keyof ProcessorConfig)[] = PROCESSORS.flatMap((d) => d.keys);
+/** Named orders for `sampler_order`; each lists every stage once (registry.test.ts checks). */
+export const SAMPLER_ORDERS = {
+  hf: PROCESSORS.map((d) => d.stage),
+  // llama.cpp's default sampler chain ("penalties;dry;top_n_sigma;top_k;typ_p;top_p;min_p;xtc;temperature");
+  // stages it lacks (epsilon, eta) sit with the other truncations.
+  llamacpp: ['repetition_penalty', 'top_n_sigma', 'top_k', 'typical_p', 'top_p', 'min_p', 'epsilon_cutoff', 'eta_cutoff', 'temperature'],
+} as const satisfies Record<string, readonly StageName[]>;
+export type SamplerOrderName = keyof typeof SAMPLER_ORDERS;
 
-const BY_STAGE = new Map<StageName, ProcessorDescriptor>(PROCESSORS.map((d) => [d.stage, d]));
-
-export function processorOf(stage: StageName): ProcessorDescriptor {
-  return BY_STAGE.get(stage)!;
-}
+const BY_STAGE = new Map<string, ProcessorDescriptor<StageName>>(PROCESSORS.map((d) => [d.stage, d]));
 
 /**
- * The active processors of a config, in HF order, each validated (RangeError on an out-of-range
- * value; the config layer validates before this, so this guards direct kernel calls).
+ * The stages of a `sampler_order` value, or why it is not one: a named order, or stage names
+ * separated by commas (each at most once; active processors it leaves out run after it, in the
+ * default order).
  */
-export function activeProcessors(c: ProcessorConfig): ProcessorDescriptor[] {
-  const active = PROCESSORS.filter((d) => d.isActive(c));
+export function parseSamplerOrder(s: string): { stages: readonly StageName[] } | { error: string } {
+  if (Object.hasOwn(SAMPLER_ORDERS, s)) return { stages: SAMPLER_ORDERS[s as SamplerOrderName] };
+  const names = s.split(',').map((x) => x.trim());
+  const seen = new Set<string>();
+  for (const n of names) {
+    if (!BY_STAGE.has(n)) return { error: `"${n}" is not a stage (use ${Object.keys(SAMPLER_ORDERS).join(', ')} or a comma list of ${[...BY_STAGE.keys()].join(', ')})` };
+    if (seen.has(n)) return { error: `"${n}" is listed twice` };
+    seen.add(n);
+  }
+  return { stages: names as StageName[] };
+}
+
+const SAMPLER_ORDER = {
+  kind: 'text', default: 'hf', maxChars: 400, label: 'Sampler order', group: 'processor',
+  format: '`hf`, `llamacpp`, or stage names separated by commas',
+  help: 'Order of the processors: hf (Hugging Face, default), llamacpp (penalties, truncations, temperature last) or a comma list of stages.',
+  check: (s: string) => {
+    const r = parseSamplerOrder(s);
+    return 'error' in r ? r.error : undefined;
+  },
+} as const satisfies TextSpec & { group: 'processor' };
+
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+type AllParams = UnionToIntersection<Entry['params']> & { sampler_order: typeof SAMPLER_ORDER };
+
+/** Every processor key with its parameter-table entry, in the default order, then sampler_order. */
+export const PROCESSOR_PARAMS = Object.assign({}, ...PROCESSORS.map((d) => d.params), { sampler_order: SAMPLER_ORDER }) as AllParams;
+
+/** Per-row processor settings (the processor keys of a link). Omitted = neutral (processor off). */
+export type ProcessorConfig = { -readonly [K in keyof AllParams]?: ValueOf<AllParams[K]> };
+
+/** Every ProcessorConfig key, in the default order. */
+export const PROCESSOR_KEYS = Object.keys(PROCESSOR_PARAMS) as (keyof ProcessorConfig)[];
+
+/**
+ * The active processors of a config in the order the chain runs them, each validated (RangeError
+ * on an out-of-range value or a bad sampler_order; the config layer validates before this, so this
+ * guards direct kernel calls).
+ */
+export function activeProcessors(c: ProcessorConfig): ProcessorDescriptor<StageName>[] {
+  const order = parseSamplerOrder(c.sampler_order ?? 'hf');
+  if ('error' in order) throw new RangeError(`sampler_order: ${order.error}`);
+  const listed = order.stages.map((s) => BY_STAGE.get(s)!);
+  const ordered = [...listed, ...PROCESSORS.filter((d) => !listed.includes(d))];
+  const active = ordered.filter((d) => d.isActive(c));
   for (const d of active) d.check(c);
   return active;
 }
 
 /** The waterfall's name for a stage (the stage name itself for one it does not know). */
 export function stageLabel(name: string): string {
-  return BY_STAGE.get(name as StageName)?.label ?? name;
+  return BY_STAGE.get(name)?.label ?? name;
 }

@@ -1,11 +1,24 @@
 import { temperature } from '../cpu/processors/temperature.ts';
-import { checkRange, type ProcessorDescriptor } from './descriptor.ts';
+import { checkRange, processor } from './descriptor.ts';
 
 /** Temperature, or dynamic temperature when dynatemp_range > 0 (one stage either way). */
-export const TEMPERATURE: ProcessorDescriptor<'temperature'> = {
+export const TEMPERATURE = processor({
   stage: 'temperature',
-  keys: ['temperature', 'dynatemp_range', 'dynatemp_exponent'],
   label: 'temperature',
+  params: {
+    temperature: {
+      kind: 'float', default: 1, min: 0, max: 10, step: 0.05, label: 'Temperature', group: 'processor',
+      help: 'Divides the logits: below 1 sharpens, above 1 flattens; 0 means argmax.',
+    },
+    dynatemp_range: {
+      kind: 'float', default: 0, min: 0, max: 10, step: 0.05, label: 'Dynamic temperature range', group: 'processor',
+      help: 'Entropy-adaptive temperature: vary it within temperature ± range by normalized entropy (0 = off).',
+    },
+    dynatemp_exponent: {
+      kind: 'float', default: 1, min: 0, max: 10, step: 0.1, label: 'Dynamic temperature exponent', group: 'processor',
+      help: 'Curve of the entropy-adaptive temperature: temperature follows (H / Hmax) ^ exponent.',
+    },
+  },
   isActive: (c) => (c.temperature ?? 1) !== 1 || (c.dynatemp_range ?? 0) !== 0,
   check(c) {
     checkRange('temperature', c.temperature ?? 1, 0, Infinity, false, true);
@@ -14,12 +27,7 @@ export const TEMPERATURE: ProcessorDescriptor<'temperature'> = {
   },
   cpu: (c) => temperature(c.temperature ?? 1, c.dynatemp_range ?? 0, c.dynatemp_exponent ?? 1),
   gpu: {
-    slot: 1,
-    wgslFlag: 'F_TEMP',
-    pack(c, { f, base }) {
-      f[base + 0] = c.temperature ?? 1;
-      f[base + 7] = c.dynatemp_range ?? 0;
-      f[base + 8] = c.dynatemp_exponent ?? 1;
-    },
+    fields: { temperature: 'f32', dyn_range: 'f32', dyn_exp: 'f32' },
+    pack: (c) => ({ temperature: c.temperature ?? 1, dyn_range: c.dynatemp_range ?? 0, dyn_exp: c.dynatemp_exponent ?? 1 }),
   },
-};
+});

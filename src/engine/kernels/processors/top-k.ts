@@ -1,10 +1,15 @@
 import { topK } from '../cpu/processors/top-k.ts';
-import type { ProcessorDescriptor } from './descriptor.ts';
+import { processor } from './descriptor.ts';
 
-export const TOP_K: ProcessorDescriptor<'top_k'> = {
+export const TOP_K = processor({
   stage: 'top_k',
-  keys: ['top_k'],
   label: 'top-k',
+  params: {
+    top_k: {
+      kind: 'int', default: 0, min: 0, max: 262144, minMeans: 'off', label: 'Top-k', group: 'processor',
+      help: 'Keep only the k most probable tokens (ties at the k-th kept); 0 = off.',
+    },
+  },
   isActive: (c) => c.top_k !== undefined && c.top_k !== 0,
   check(c) {
     const k = c.top_k!;
@@ -12,10 +17,7 @@ export const TOP_K: ProcessorDescriptor<'top_k'> = {
   },
   cpu: (c) => topK(c.top_k!),
   gpu: {
-    slot: 2,
-    wgslFlag: 'F_TOPK',
-    pack(c, { u, base }) {
-      u[base + 9] = Math.min(c.top_k ?? 0, 0xffffffff);
-    },
+    fields: { top_k: 'u32' },
+    pack: (c) => ({ top_k: Math.min(c.top_k ?? 0, 0xffffffff) }),
   },
-};
+});

@@ -1,10 +1,8 @@
-import type { ProcessorDescriptor } from '../processors/registry.ts';
-
 /**
- * Word layout of the per-row output block the kernels write (mirrors the H_* constants in
- * shaders/kernels-common.wgsl and the result block in shaders/verify.wgsl). Floats are f32 bits.
- * A row is H_SIZE header words + rawTop ids[k] + rawTop logprobs[k] + processedTop ids[k] +
- * processedTop logprobs[k]: for k = 10 that is 80 words (320 bytes) per row read back.
+ * Word layout of the per-row output block the kernels write (the H_* constants of the generated
+ * WGSL prelude, wgsl-prelude.ts; the result blocks mirror shaders/verify.wgsl). Floats are f32
+ * bits. A row is H_SIZE header words + rawTop ids[k] + rawTop logprobs[k] + processedTop ids[k] +
+ * processedTop logprobs[k]: for k = 10 that is 96 words (384 bytes) per row read back.
  */
 export const H = {
   TOKEN: 0,
@@ -24,10 +22,14 @@ export const H = {
   PINF: 14,
   RAW_TOP_N: 15,
   PROC_TOP_N: 16,
+  /** Per chain position (not per processor): kept count, then removed mass, MAX_STAGES words each. */
   KEPT: 24,
-  REMOVED: 32,
-  SIZE: 40,
+  REMOVED: 40,
+  SIZE: 56,
 } as const;
+
+/** Longest processor chain a row can run (the header's kept / removed arrays). */
+export const MAX_STAGES = 16;
 
 export function rowStride(topK: number): number {
   return H.SIZE + 4 * topK;
@@ -43,21 +45,12 @@ export function treeBlockWords(N: number, topK: number): number {
   return 4 + N + 5 * N + 2 * topK;
 }
 
-/**
- * Row flags (RowParams.flags) beside the processors' own (bit `gpu.slot` of each descriptor, see
- * stageFlag), as in kernels-common.wgsl.
- */
+/** Row flags (RowParams.flags). */
 export const F = {
-  DYNATEMP: 256,
-  CHOOSE_GREEDY: 512,
-  CHOOSE_NONE: 1024,
-  CHOOSE_FORCE: 2048,
+  DYNATEMP: 1,
+  CHOOSE_GREEDY: 2,
+  CHOOSE_NONE: 4,
+  CHOOSE_FORCE: 8,
 } as const;
 
-/** A processor's row flag: process.wgsl runs stage `st` when bit `st` is set. */
-export function stageFlag(d: ProcessorDescriptor): number {
-  return 1 << d.gpu.slot;
-}
-
-export const ROW_PARAM_WORDS = 16;
 export const DIMS_WORDS = 16;

@@ -1,14 +1,18 @@
 /**
  * Packing what a call asks for into the words the kernels read: per-row processor params
- * (RowParams in kernels-common.wgsl), context ids in aux, and the Dims uniform. Pure functions;
- * the caller uploads the result.
+ * (the generated RowParams struct, wgsl-prelude.ts), the stage list and context lists in aux, and
+ * the Dims uniform. Pure functions; the caller uploads the result.
  */
 import { purposeWord } from '../../rng.ts';
-import { activeProcessors, PROCESSORS } from '../processors/registry.ts';
+import { activeProcessors } from '../processors/registry.ts';
+import type { ProcessorDescriptor } from '../processors/descriptor.ts';
 import type { ProcessorConfig, RowRequest, StageName } from '../types.ts';
-import { DIMS_WORDS, F, ROW_PARAM_WORDS, stageFlag } from './layout.ts';
+import { DIMS_WORDS, F, MAX_STAGES } from './layout.ts';
+import { ROW_FIELD_AT, ROW_PARAM_WORDS, stageCode } from './wgsl-prelude.ts';
 
 export interface RowPlan {
+  /** The active processors in chain order. */
+  active: ProcessorDescriptor<StageName>[];
   stages: StageName[];
   flags: number;
   config: ProcessorConfig;
@@ -17,53 +21,68 @@ export interface RowPlan {
 /** Validates a config exactly as the CPU reference does (same checks, same RangeErrors) and derives the row flags. */
 export function planRow(config: ProcessorConfig, choose: RowRequest['choose']): RowPlan {
   const active = activeProcessors(config);
-  const stages = active.map((d) => d.stage);
+  if (active.length > MAX_STAGES) throw new RangeError(`at most ${MAX_STAGES} processors per row, got ${active.length}`);
   let flags = 0;
-  for (const d of active) flags |= stageFlag(d);
   if ((config.dynatemp_range ?? 0) > 0) flags |= F.DYNATEMP;
   const mode = choose ?? 'sample';
   if (mode === 'none') flags |= F.CHOOSE_NONE;
   else if (mode === 'greedy') flags |= F.CHOOSE_GREEDY;
   else if (mode === 'force') flags |= F.CHOOSE_FORCE;
-  return { stages, flags, config };
+  return { active, stages: active.map((d) => d.stage), flags, config };
 }
 
-/** The context ids the repetition penalty sees: valid token ids only. */
-function contextList(ids: ArrayLike<number> | undefined, vocab: number): number[] {
-  const out: number[] = [];
-  if (!ids) return out;
-  for (let j = 0; j < ids.length; j++) {
-    const id = ids[j];
-    if (Number.isInteger(id) && id >= 0 && id < vocab) out.push(id);
+/** A row's context as the kernels read it: distinct valid ids (first occurrence first), their counts, and the valid ids in order. */
+export function contextLists(ids: ArrayLike<number> | undefined, vocab: number): { distinct: number[]; counts: number[]; sequence: number[] } {
+  const sequence: number[] = [];
+  const countOf = new Map<number, number>();
+  for (let j = 0; j < (ids?.length ?? 0); j++) {
+    const id = ids![j];
+    if (!Number.isInteger(id) || id < 0 || id >= vocab) continue;
+    sequence.push(id);
+    countOf.set(id, (countOf.get(id) ?? 0) + 1);
   }
-  return out;
+  return { distinct: [...countOf.keys()], counts: [...countOf.values()], sequence };
 }
 
-/** Row params, and aux = `auxPrefix` followed by each penalized row's context ids. */
+/** Row params, and aux = `auxPrefix` followed by each row's stage codes, context lists and processor data. */
 export function packRows(plans: RowPlan[], rows: RowRequest[], vocab: number, auxPrefix: Uint32Array): { params: ArrayBuffer; aux: Uint32Array<ArrayBuffer> } {
-  const ctxs = rows.map((r, i) => (plans[i].stages.includes('repetition_penalty') ? contextList(r.contextIds, vocab) : []));
-  const total = ctxs.reduce((a, c) => a + c.length, 0);
-  const aux = new Uint32Array(Math.max(4, auxPrefix.length + total));
-  aux.set(auxPrefix, 0);
+  const auxWords: number[] = Array.from(auxPrefix);
+  const append = (words: ArrayLike<number>): number => {
+    const at = auxWords.length;
+    for (let j = 0; j < words.length; j++) auxWords.push(words[j] >>> 0);
+    return at;
+  };
   const params = new ArrayBuffer(rows.length * ROW_PARAM_WORDS * 4);
   const pf = new Float32Array(params);
   const pu = new Uint32Array(params);
-  let off = auxPrefix.length;
   rows.forEach((r, i) => {
-    const c = plans[i].config;
-    const b = i * ROW_PARAM_WORDS;
-    for (const d of PROCESSORS) d.gpu.pack(c, { f: pf, u: pu, base: b });
-    pu[b + 10] = off;
-    pu[b + 11] = ctxs[i].length;
-    pu[b + 12] = (r.seed ?? 0) >>> 0;
-    pu[b + 13] = (r.step ?? 0) >>> 0;
+    const { active, config, flags } = plans[i];
+    const base = i * ROW_PARAM_WORDS;
+    const put = (field: string, v: number) => {
+      const f = ROW_FIELD_AT.get(field);
+      if (!f) throw new Error(`no RowParams field ${field}`);
+      if (f.type === 'f32') pf[base + f.at] = v;
+      else pu[base + f.at] = v >>> 0;
+    };
+    put('seed', r.seed ?? 0);
+    put('step', r.step ?? 0);
     // 'force' needs no RNG: the word carries the forced token id instead (see sample.wgsl).
-    pu[b + 14] = (plans[i].flags & F.CHOOSE_FORCE) !== 0 ? (r.forceToken as number) : purposeWord('sample', r.sub ?? 0);
-    pu[b + 15] = plans[i].flags;
-    aux.set(ctxs[i], off);
-    off += ctxs[i].length;
+    put('purpose', (flags & F.CHOOSE_FORCE) !== 0 ? (r.forceToken as number) : purposeWord('sample', r.sub ?? 0));
+    put('flags', flags);
+    put('n_stages', active.length);
+    put('stages_off', append(active.map((d) => stageCode(d.stage))));
+    if (active.some((d) => d.gpu.usesContext)) {
+      const ctx = contextLists(r.contextIds, vocab);
+      put('ctx_len', ctx.distinct.length);
+      put('ctx_off', append([...ctx.distinct, ...ctx.counts]));
+      put('seq_len', ctx.sequence.length);
+      put('seq_off', append(ctx.sequence));
+    }
+    const inputs = { aux: append, seed: r.seed ?? 0, step: r.step ?? 0, sub: r.sub ?? 0 };
+    for (const d of active) for (const [field, v] of Object.entries(d.gpu.pack(config, inputs))) put(field, v);
   });
-  return { params, aux };
+  while (auxWords.length < 4) auxWords.push(0);
+  return { params, aux: Uint32Array.from(auxWords) };
 }
 
 /** The Dims uniform (kernels-common.wgsl); verify keys and flags stay 0 for a step. */
@@ -111,7 +130,7 @@ export function verifyKeys(seed: number, step: number, sub: number): Pick<Dims, 
 
 /**
  * The target rows of a verification: processed with `config`, nothing chosen, and each row's
- * repetition-penalty context extended by the draft tokens before it (`drafted(i)`).
+ * context (for the processors that read it) extended by the draft tokens before it (`drafted(i)`).
  */
 export function targetRows(
   req: { config: ProcessorConfig; contextIds?: ArrayLike<number>; seed: number; step: number },
@@ -122,7 +141,7 @@ export function targetRows(
   const base = Array.from(req.contextIds ?? []);
   return Array.from({ length: n }, (_, i) => ({
     config: req.config,
-    contextIds: req.config.repetition_penalty !== undefined ? base.concat(drafted(i)) : undefined,
+    contextIds: base.concat(drafted(i)),
     choose: 'none',
     seed: req.seed,
     step: req.step,

@@ -2,13 +2,15 @@
  * Compute pipelines, built once per GPUDevice and shared by every WebGpuKernels on that device
  * (WeakMap: a destroyed or collected device takes its pipelines with it).
  *
- * Each shader module is rng.wgsl + kernels-common.wgsl + select.wgsl + one logits variant (f32, or
- * f16 packed in u32 for adapters without shader-f16) + one kernel family file (shaderCode). Each kernel has its own
+ * Each shader module is rng.wgsl + the generated prelude (wgsl-prelude.ts) + kernels-common.wgsl +
+ * select.wgsl + one logits variant (f32, or f16 packed in u32 for adapters without shader-f16) +
+ * one kernel family file (shaderCode). Each kernel has its own
  * bind-group layout listing the buffers its entry point uses (KERNEL_BINDINGS), so a binding
  * number means one buffer everywhere.
  */
 import { WebGpuKernelsError } from './errors.ts';
 import type { ShaderSources } from './shader-source.ts';
+import { WGSL_PRELUDE } from './wgsl-prelude.ts';
 import { loadShaderSources } from './shader-source.ts';
 
 export type Variant = 'f32' | 'f16';
@@ -56,7 +58,7 @@ export type KernelFile = 'stats' | 'process' | 'sample' | 'verify';
 
 /** The WGSL of one shader module: the shared files, a logits variant and a kernel family file. */
 export function shaderCode(src: ShaderSources, file: KernelFile, variant: Variant): string {
-  return [src.rng, src['kernels-common'], src.select, variant === 'f32' ? src['logits-f32'] : src['logits-f16'], src[file]].join('\n');
+  return [src.rng, WGSL_PRELUDE, src['kernels-common'], src.select, variant === 'f32' ? src['logits-f32'] : src['logits-f16'], src[file]].join('\n');
 }
 
 /** Kernels that read the logits compile per logits variant; the others read none and compile once, as f32. */

@@ -3,7 +3,6 @@
  * same words) into the results of the Kernels interface.
  */
 import type { ChainPosition, Choice, RowStats, TopK, TreeExamined } from '../types.ts';
-import { processorOf } from '../processors/registry.ts';
 import { F, H } from './layout.ts';
 import type { RowPlan } from './params.ts';
 
@@ -32,10 +31,7 @@ export function rowStats(out: OutWords, base: number, k: number, plan: RowPlan):
     varentropy: f[base + H.VARENTROPY],
     rawTop: topList(out, base + H.SIZE, base + H.SIZE + k, Math.min(k, w[base + H.RAW_TOP_N]), 'logprobs'),
     processedTop: topList(out, base + H.SIZE + 2 * k, base + H.SIZE + 3 * k, Math.min(k, w[base + H.PROC_TOP_N]), 'logprobs'),
-    stages: plan.stages.map((name) => {
-      const slot = processorOf(name).gpu.slot;
-      return { name, kept: w[base + H.KEPT + slot], removedMass: f[base + H.REMOVED + slot] };
-    }),
+    stages: plan.stages.map((name, k) => ({ name, kept: w[base + H.KEPT + k], removedMass: f[base + H.REMOVED + k] })),
     // The configured value exactly (as the CPU reports it) unless dynatemp computed one.
     temperature: dyn ? f[base + H.TEMPERATURE] : (plan.config.temperature ?? 1),
     degenerate: w[base + H.DEGENERATE] === 1,

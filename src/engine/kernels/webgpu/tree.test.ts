@@ -7,6 +7,7 @@ import { cpu, gpu, useDawnKernels } from '../../../../tests/support/dawn.ts';
 import { prng, randomLogits } from '../../../../tests/support/kernels.ts';
 import type { ProbsHandle, TreeKernels, TreeVerifyRequest } from '../types.ts';
 import { hasVerifyTree } from '../types.ts';
+import { H } from './layout.ts';
 
 useDawnKernels();
 
@@ -87,7 +88,7 @@ describe('tree verification on WebGPU vs the CPU kernels: random trees', () => {
       expect(err, `${w} next distribution`).toBeLessThanOrEqual(1e-5);
       expect(g.targetStats.length).toBe(g.path.length + 1);
       // Only the row headers + top-k lists and the small result block come back (no distributions).
-      expect(g.bytesReadBack).toBe((N * (40 + 4 * 10) + 4 + 6 * N + 2 * 10) * 4);
+      expect(g.bytesReadBack).toBe((N * (H.SIZE + 4 * 10) + 4 + 6 * N + 2 * 10) * 4);
       if (g.nextKind === 'bonus') bonus++;
       else residual++;
       if (g.path.length >= 2) deep++;

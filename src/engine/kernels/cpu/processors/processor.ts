@@ -1,9 +1,10 @@
-import type { StageName } from '../../types.ts';
 import type { Normalizer, RowState } from '../row.ts';
 
 /** Per-row facts a stage may need besides the scores. */
 export interface RowContext {
   contextIds?: ArrayLike<number>;
+  /** The row's RNG key (rng.ts), for stages that draw (XTC). */
+  rng?: { seed: number; step: number; sub: number };
   /** Written by the temperature stage: the effective temperature (dynatemp), for the trace. */
   temperature: number;
 }
@@ -14,6 +15,7 @@ export interface RowContext {
  * normalizer of the row as it enters the stage, shared so no stage recomputes it.
  */
 export interface Processor {
-  readonly name: StageName;
+  /** The stage name of its descriptor (processors/registry.ts). */
+  readonly name: string;
   apply(st: RowState, norm: Normalizer, ctx: RowContext): void;
 }

@@ -1,0 +1,17 @@
+/**
+ * Example settings for every processor of the table, used to run each one on both backends. The
+ * Record type makes a new stage without examples a compile error.
+ */
+import type { ProcessorConfig, StageName } from '../../src/engine/kernels/types.ts';
+
+export const PROCESSOR_EXAMPLES: Record<StageName, ProcessorConfig[]> = {
+  repetition_penalty: [{ repetition_penalty: 1.3 }, { repetition_penalty: 0.7, temperature: 0.8 }],
+  temperature: [{ temperature: 0.7 }, { temperature: 0 }, { temperature: 1, dynatemp_range: 0.5, dynatemp_exponent: 1.5 }],
+  top_k: [{ top_k: 40 }, { top_k: 1, temperature: 2 }],
+  top_p: [{ top_p: 0.9 }, { top_p: 0, temperature: 0.7 }],
+  min_p: [{ min_p: 0.05 }, { min_p: 0.3, temperature: 1.5 }],
+  typical_p: [{ typical_p: 0.9 }],
+  epsilon_cutoff: [{ epsilon_cutoff: 0.0003 }],
+  eta_cutoff: [{ eta_cutoff: 0.001, temperature: 1.2 }],
+  top_n_sigma: [{ top_n_sigma: 1 }, { top_n_sigma: 0.5, temperature: 1.5, top_k: 200 }, { top_n_sigma: 3, min_p: 0.01 }],
+};
