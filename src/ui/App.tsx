@@ -156,7 +156,7 @@ export function App() {
                   <Candidates token={inspect !== null ? shown[inspect] : undefined} index={inspect} onBranch={onBranch} />
                   <StrategyDetails events={inspect !== null ? (eventsAt.get(inspect) ?? []) : []} />
                 </section>
-                <ProbabilityView token={sel !== null ? shown[sel] : undefined} index={sel} vocabSize={run.start?.vocabSize ?? models.load.loaded?.vocabSize ?? 0} />
+                <ProbabilityView token={sel !== null ? shown[sel] : undefined} index={sel} vocabSize={run.start?.vocabSize ?? models.load.loaded?.vocabSize ?? 0} samplerOrder={ranConfig.sampler_order} />
                 <EntropyView tokens={shown} events={run.events} selected={sel} config={ranConfig} onSelect={setSelected} />
                 <SpeculativeView tokens={shown} events={run.events} selected={sel} tokensPerSecond={run.end?.stats.tokensPerSecond} />
               </>

@@ -10,7 +10,14 @@ import { drawWaterfall, type WaterfallData } from './charts/waterfall.ts';
 import { strategyThresholds } from './lib/thresholds.ts';
 import { tokenLabel } from './lib/tokens.ts';
 
-export function ProbabilityView({ token, index, vocabSize }: { token: TokenEvent | undefined; index: number | null; vocabSize: number }) {
+/** How the waterfall names the chain order (`sampler_order`): its rows run top to bottom in it. */
+export function samplerOrderLabel(order: string): string {
+  if (order === 'hf') return 'Hugging Face order';
+  if (order === 'llamacpp') return 'llama.cpp order';
+  return 'custom order';
+}
+
+export function ProbabilityView({ token, index, vocabSize, samplerOrder }: { token: TokenEvent | undefined; index: number | null; vocabSize: number; samplerOrder: string }) {
   const bars = useMemo<ProbBarsData | null>(() => (token ? { raw: token.rawTop, processed: token.processedTop, chosenId: token.id, chosen: token, rows: 10 } : null), [token]);
   const fall = useMemo<WaterfallData | null>(() => (token ? { vocabSize, stages: token.stages } : null), [token, vocabSize]);
   return (
@@ -23,7 +30,7 @@ export function ProbabilityView({ token, index, vocabSize }: { token: TokenEvent
           <Chart name={`probabilities-step-${index}`} title="Raw vs processed top-10" data={bars} height={380} draw={drawProbBars} testId="chart-probabilities" />
           <Chart
             name={`waterfall-step-${index}`}
-            title="Processor waterfall"
+            title={`Processor waterfall (${samplerOrderLabel(samplerOrder)}, top to bottom)`}
             data={fall}
             height={Math.max(170, 110 + 44 * (fall.stages.length + 1))}
             draw={drawWaterfall}

@@ -67,6 +67,15 @@ export const PRESETS: readonly Preset[] = [
     compare: { strategy: 'greedy', repetition_penalty: 1.5 },
   },
   {
+    id: 'sampler-order',
+    title: 'Does the order of the samplers matter?',
+    explanation:
+      'Hugging Face applies temperature first and then cuts the tail (top-k, min-p); llama.cpp cuts first and applies temperature last. With a hot temperature the two disagree: min-p measured after heating keeps many more tokens than min-p measured before it. Both columns use the same seed and the same settings; only sampler_order differs. Compare the waterfalls (each lists its stages in the order they ran) and the number of tokens still possible after min-p.',
+    mode: 'compare',
+    config: { strategy: 'sample', temperature: 2, min_p: 0.1, top_k: 40, prompt: P, max_new_tokens: 24, seed: 12 },
+    compare: { strategy: 'sample', temperature: 2, min_p: 0.1, top_k: 40, sampler_order: 'llamacpp' },
+  },
+  {
     id: 'adadec',
     title: 'AdaDec at work',
     explanation:
