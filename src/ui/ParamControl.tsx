@@ -1,5 +1,5 @@
 import { useEffect, useId, useState } from 'react';
-import { PARAMS, normalizeConfig, type DecodeConfig, type ParamKey } from '../engine/config/index.ts';
+import { PARAMS, normalizeConfig, type DecodeConfig, type ParamKey, type ParamSpec } from '../engine/config/index.ts';
 import { formatNumber } from './lib/format.ts';
 
 /** Every parameter control is generated from the parameter table (label, help, range, step). */
@@ -14,7 +14,7 @@ export function ParamControl({
   onChange: (c: DecodeConfig) => void;
   idPrefix?: string;
 }) {
-  const spec = PARAMS[k];
+  const spec: ParamSpec = PARAMS[k];
   const id = useId();
   const value = config[k] as unknown;
   const [draft, setDraft] = useState(() => show(value));
@@ -118,17 +118,27 @@ export function ParamControl({
       break;
     case 'text':
       input = (
-        <input
-          id={id}
-          data-testid={testId}
-          type="text"
-          value={draft}
-          maxLength={spec.maxChars}
-          onChange={(e) => {
-            setDraft(e.target.value);
-            commit(e.target.value);
-          }}
-        />
+        <>
+          <input
+            id={id}
+            data-testid={testId}
+            type="text"
+            value={draft}
+            maxLength={spec.maxChars}
+            list={spec.suggestions ? `${id}-suggestions` : undefined}
+            onChange={(e) => {
+              setDraft(e.target.value);
+              commit(e.target.value);
+            }}
+          />
+          {spec.suggestions && (
+            <datalist id={`${id}-suggestions`}>
+              {spec.suggestions.map((v) => (
+                <option key={v} value={v} />
+              ))}
+            </datalist>
+          )}
+        </>
       );
       break;
   }

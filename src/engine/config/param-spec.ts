@@ -52,6 +52,8 @@ export interface TextSpec extends Base {
   check?: (s: string) => string | undefined;
   /** What a valid value looks like, for the docs (with `check`). */
   format?: string;
+  /** Values the UI offers in a drop-down (any other valid text may still be typed). */
+  suggestions?: readonly string[];
 }
 export interface ListSpec extends Base {
   kind: 'list';

@@ -55,6 +55,7 @@ export function parseSamplerOrder(s: string): { stages: readonly StageName[] } |
 const SAMPLER_ORDER = {
   kind: 'text', default: 'hf', maxChars: 400, label: 'Sampler order', group: 'processor',
   format: '`hf`, `llamacpp`, or stage names separated by commas',
+  suggestions: ['hf', 'llamacpp'],
   help: 'Order of the processors: hf (Hugging Face, default), llamacpp (penalties, truncations, temperature last) or a comma list of stages.',
   check: (s: string) => {
     const r = parseSamplerOrder(s);
