@@ -13,10 +13,14 @@ const SUITES: Record<string, () => Promise<Runner>> = {
   speculative: async () => (await import('./speculative.ts')).runSpeculativeFromArgs,
   scaling: async () => (await import('./scaling.ts')).runScalingFromArgs,
   memory: async () => (await import('./memory.ts')).runMemoryFromArgs,
+  llamacpp: async () => (await import('./llamacpp.ts')).runLlamaCppFromArgs,
   chart: async () => (await import('./chart.ts')).runChartFromArgs,
 };
 
-/** The order of a full run; the chart reads the JSON the others wrote. */
+/**
+ * The order of a full run; the chart reads the JSON the others wrote. Not `llamacpp`: it installs
+ * node-llama-cpp from the npm registry on first use, and a full run must work offline.
+ */
 const ALL = ['e2e', 'peer', 'speculative', 'scaling', 'memory', 'kernels', 'chart'];
 
 /** Per-suite flags in a full run, sized so `npm run bench` stays within minutes on 2 cores. */
