@@ -104,6 +104,26 @@ describe('playground modes', () => {
     await context.close();
   });
 
+  it('the sampler-order preset runs both orders on one seed; each waterfall names its order and lists the stages as they ran', async () => {
+    const { page, context, errors } = await open(browser, '/?mode=classroom&backend=wasm');
+    await page.getByTestId('model-ready').waitFor({ timeout: 120_000 });
+    await page.getByTestId('preset-sampler-order').locator('a').click();
+    await page.getByTestId('compare-run').click();
+    await waitStatus(page, 'output-A');
+    await waitStatus(page, 'output-B');
+    await page.locator('[data-testid="chart-compare-entropy"] .step-hit').nth(1).click();
+    const falls = page.locator('[data-testid="chart-waterfall"]');
+    expect(await falls.count()).toBe(2);
+    const rows = async (i: number) => (await falls.nth(i).locator('text').allTextContents()).filter((t) => ['temperature', 'top-k', 'min-p'].includes(t));
+    expect(await rows(0)).toEqual(['temperature', 'top-k', 'min-p']);
+    expect(await rows(1)).toEqual(['top-k', 'min-p', 'temperature']);
+    const titles = await page.locator('.chart-title', { hasText: 'Processor waterfall' }).allInnerTexts();
+    expect(titles).toEqual(['Processor waterfall (Hugging Face order, top to bottom)', 'Processor waterfall (llama.cpp order, top to bottom)']);
+    await screenshot(page, 'preset-sampler-order');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('asks before downloading a hub model from a link, showing its size, and never downloads by itself', async () => {
     const { page, context, errors, external } = await open(browser, '/?model=HuggingFaceTB/SmolLM2-135M-Instruct&prompt=Hello%20there');
     const ask = page.getByTestId('download-ask');

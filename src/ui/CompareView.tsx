@@ -6,6 +6,7 @@ import { ParamControl } from './ParamControl.tsx';
 import { StrategySelect, strategyParams } from './PromptPanel.tsx';
 import { TableHead } from './TableHead.tsx';
 import { Candidates, TokenLegend, TokenStream } from './TokenStream.tsx';
+import { WaterfallChart } from './Views.tsx';
 import { useRunner, type RunData } from './hooks/useRunner.ts';
 import { diffIndexes, firstDivergence, summarize } from './lib/compare.ts';
 import { pct } from './lib/tokens.ts';
@@ -118,7 +119,12 @@ export function CompareView({
             )}
             <TokenLegend tokens={r.tokens} mode="rank" />
             <TokenStream prompt={cfg.prompt} tokens={r.tokens} status={r.status} selected={sel} mode="rank" onSelect={setSel} testId={`output-${side}`} diff={done ? diff : undefined} />
-            {sel !== null && r.tokens[sel] && <Candidates token={r.tokens[sel]} index={sel} />}
+            {sel !== null && r.tokens[sel] && (
+              <>
+                <Candidates token={r.tokens[sel]} index={sel} />
+                <WaterfallChart token={r.tokens[sel]} index={sel} vocabSize={r.start?.vocabSize ?? 0} samplerOrder={cfg.sampler_order} name={`waterfall-${side}`} />
+              </>
+            )}
             {r.error && (
               <p className="warn" data-testid="error">
                 {r.error}

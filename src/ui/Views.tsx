@@ -17,25 +17,32 @@ export function samplerOrderLabel(order: string): string {
   return 'custom order';
 }
 
+/** The processor waterfall of one step; its rows run top to bottom in the chain's order. */
+export function WaterfallChart({ token, index, vocabSize, samplerOrder, name = 'waterfall' }: { token: TokenEvent; index: number; vocabSize: number; samplerOrder: string; name?: string }) {
+  const fall = useMemo<WaterfallData>(() => ({ vocabSize, stages: token.stages }), [token, vocabSize]);
+  return (
+    <Chart
+      name={`${name}-step-${index}`}
+      title={`Processor waterfall (${samplerOrderLabel(samplerOrder)}, top to bottom)`}
+      data={fall}
+      height={Math.max(170, 110 + 44 * (fall.stages.length + 1))}
+      draw={drawWaterfall}
+      testId="chart-waterfall"
+    />
+  );
+}
+
 export function ProbabilityView({ token, index, vocabSize, samplerOrder }: { token: TokenEvent | undefined; index: number | null; vocabSize: number; samplerOrder: string }) {
   const bars = useMemo<ProbBarsData | null>(() => (token ? { raw: token.rawTop, processed: token.processedTop, chosenId: token.id, chosen: token, rows: 10 } : null), [token]);
-  const fall = useMemo<WaterfallData | null>(() => (token ? { vocabSize, stages: token.stages } : null), [token, vocabSize]);
   return (
     <section className="panel view" data-testid="view-probabilities" aria-labelledby="prob-h">
       <h2 id="prob-h">
         Probabilities {token && index !== null ? <span className="sub">at step {index} (emitted “{tokenLabel(token.text, 20)}”)</span> : null}
       </h2>
-      {bars && fall ? (
+      {bars && token && index !== null ? (
         <div className="chart-grid">
           <Chart name={`probabilities-step-${index}`} title="Raw vs processed top-10" data={bars} height={380} draw={drawProbBars} testId="chart-probabilities" />
-          <Chart
-            name={`waterfall-step-${index}`}
-            title={`Processor waterfall (${samplerOrderLabel(samplerOrder)}, top to bottom)`}
-            data={fall}
-            height={Math.max(170, 110 + 44 * (fall.stages.length + 1))}
-            draw={drawWaterfall}
-            testId="chart-waterfall"
-          />
+          <WaterfallChart token={token} index={index} vocabSize={vocabSize} samplerOrder={samplerOrder} />
         </div>
       ) : (
         <p className="muted">Run the model to see the distribution behind each token.</p>

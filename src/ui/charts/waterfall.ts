@@ -1,5 +1,5 @@
 /**
- * The processor waterfall for one step: per active stage (HF order), the tokens still possible
+ * The processor waterfall for one step: per active stage (in the order the chain ran), the tokens still possible
  * after it (log scale) and the probability mass it removed.
  */
 import * as d3 from 'd3';
@@ -59,26 +59,28 @@ export function drawWaterfall(svgEl: SVGSVGElement, data: WaterfallData, size: S
     bottomTitle(panelG, wPanel / 2, h, p.title, fs);
   };
 
+  // Narrow panels (compare columns) get fewer ticks and shorter titles, so nothing overlaps.
+  const narrow = wPanel < 170;
   const xk = d3.scaleLog().domain([1, Math.max(10, data.vocabSize)]).range([0, wPanel]).clamp(true);
   panel({
     dx: 0,
-    axis: d3.axisBottom(xk).ticks(4, '~s'),
+    axis: d3.axisBottom(xk).ticks(narrow ? 2 : 4, '~s'),
     barWidth: (r) => Math.max(2, xk(Math.max(1, r.kept))),
     fill: C.kept,
     valueX: () => 6,
     value: (r) => r.kept.toLocaleString('en-US'),
     bold: true,
-    title: 'tokens left (log scale)',
+    title: narrow ? 'tokens left (log)' : 'tokens left (log scale)',
   });
   const xm = d3.scaleLinear().domain([0, 1]).range([0, wPanel]);
   panel({
     dx: wPanel + gap,
-    axis: d3.axisBottom(xm).ticks(4, '.0%'),
+    axis: d3.axisBottom(xm).ticks(narrow ? 2 : 4, '.0%'),
     barWidth: (r) => xm(r.removedMass),
     fill: C.removed,
     valueX: (r) => Math.min(wPanel - 60, xm(r.removedMass) + 6),
     value: (r) => (r.name === 'raw' ? '' : pct(r.removedMass)),
-    title: 'mass removed by the stage',
+    title: narrow ? 'mass removed' : 'mass removed by the stage',
   });
 
   svg
@@ -87,5 +89,5 @@ export function drawWaterfall(svgEl: SVGSVGElement, data: WaterfallData, size: S
     .attr('y', 18 * fs.k)
     .attr('font-size', fs.legend)
     .attr('fill', C.muted)
-    .text(data.stages.length ? 'Processors in Hugging Face order, top to bottom' : 'No processor active: the model\'s distribution is used as is');
+    .text(data.stages.length ? 'Processors in the order they ran, top to bottom' : 'No processor active: the model\'s distribution is used as is');
 }
