@@ -41,8 +41,8 @@ export function SpecPayoff({ stats, alpha, gamma }: { stats?: RunStats; alpha: n
       </p>
       <dl className="payoff-figures">
         <Figure label="cost ratio c" value={p.costRatio.toFixed(2)} testId="payoff-c" note={stats.draftForwards ? `draft pass ${ms(p.draftPassMs)} ÷ target pass ${ms(p.targetPassMs)}` : 'no draft model: drafting is free'} />
-        <Figure label="acceptance α" value={p.alpha.toFixed(2)} testId="payoff-alpha" note={`per drafted token · γ = ${p.gamma} drafts per step`} />
-        <Figure label="break-even α" value={breakEven} testId="payoff-break-even" note={Number.isFinite(p.breakEven) ? `α here gives 1×: ${pays ? 'this run is above it' : 'this run is below it'}` : 'c ≥ 1: a draft pass costs a target pass'} />
+        <Figure label="acceptance α" value={p.alpha.toFixed(2)} testId="payoff-alpha" note={`per drafted token · γ\u00a0=\u00a0${p.gamma} drafts per step`} />
+        <Figure label="break-even α" value={breakEven} testId="payoff-break-even" note={Number.isFinite(p.breakEven) ? `pays above this α; this run is ${pays ? 'above' : 'below'}` : 'never: c > 1, a draft pass costs more than a target pass'} />
         <Figure label="predicted speedup" value={x(p.predicted)} testId="payoff-predicted" note={`${p.expectedTokens.toFixed(2)} tokens ÷ ${(1 + p.gamma * p.costRatio).toFixed(2)} target passes per step`} />
         <Figure label="measured speedup" value={x(p.measured)} testId="payoff-measured" note={`${ms(p.baselineMs)} plain ÷ ${ms(p.wallMs)} this run`} />
       </dl>

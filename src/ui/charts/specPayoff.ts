@@ -24,7 +24,7 @@ export function drawSpecPayoff(svgEl: SVGSVGElement, p: SpecPayoff, size: Size):
 
   // Plain decoding: 1×. Below the line speculation costs time.
   g.append('line').attr('x1', 0).attr('x2', w).attr('y1', y(1)).attr('y2', y(1)).attr('stroke', C.ink).attr('stroke-dasharray', '6 4');
-  g.append('text').attr('x', w - 4).attr('y', y(1) + fs.tick + 2).attr('text-anchor', 'end').attr('font-size', fs.tick).attr('fill', C.muted).text('plain decoding (1×)');
+  g.append('text').attr('x', w - 4).attr('y', y(1) + fs.tick + 2).attr('text-anchor', 'end').attr('font-size', fs.tick).attr('fill', C.muted).call(halo).text('plain decoding (1×)');
 
   if (Number.isFinite(p.breakEven)) {
     const bx = x(p.breakEven);
@@ -36,6 +36,7 @@ export function drawSpecPayoff(svgEl: SVGSVGElement, p: SpecPayoff, size: Size):
       .attr('text-anchor', right ? 'start' : 'end')
       .attr('font-size', fs.tick)
       .attr('fill', C.ink)
+      .call(halo)
       .text(`break-even α = ${p.breakEven.toFixed(2)}`);
   }
 
@@ -68,6 +69,7 @@ export function drawSpecPayoff(svgEl: SVGSVGElement, p: SpecPayoff, size: Size):
       .attr('font-size', fs.tick)
       .attr('font-weight', 600)
       .attr('fill', colour)
+      .call(halo)
       .text(`${name} ${v.toFixed(2)}×`);
   // Two labels at one α: keep them apart when the points are close.
   const gap = Math.abs(y(p.predicted) - y(p.measured));
@@ -86,4 +88,9 @@ export function drawSpecPayoff(svgEl: SVGSVGElement, p: SpecPayoff, size: Size):
     ],
     fs,
   );
+}
+
+/** A white outline under a label, so the lines it sits on do not strike it through. */
+function halo(text: d3.Selection<SVGTextElement, unknown, null, undefined>): void {
+  text.attr('stroke', '#fff').attr('stroke-width', 4).attr('stroke-linejoin', 'round').attr('paint-order', 'stroke');
 }
