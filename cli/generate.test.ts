@@ -76,6 +76,22 @@ describe('cli generate', () => {
     expect(ms).toBeLessThan(90_000);
   });
 
+  it('stats.timing splits each run\'s wall time into model, kernels and other (speculative, --runs)', () => {
+    const r = cli('generate', '--prompt', 'The old man', '--config', 'strategy=spec-chain&max_new_tokens=16', '--runs', '2');
+    expect(r.code, r.stderr).toBe(0);
+    for (const line of r.stdout.trimEnd().split('\n')) {
+      const { wallMs, timing } = JSON.parse(line).stats;
+      expect(Object.keys(timing).sort()).toEqual(['draftModelMs', 'kernelsMs', 'modelMs', 'otherMs', 'targetModelMs']);
+      for (const v of Object.values(timing) as number[]) {
+        expect(Number.isFinite(v)).toBe(true);
+        expect(v).toBeGreaterThanOrEqual(0);
+      }
+      expect(timing.modelMs + timing.kernelsMs + timing.otherMs).toBeCloseTo(wallMs, 6);
+      expect(timing.draftModelMs).toBeGreaterThan(0);
+      expect(timing.modelMs).toBeLessThanOrEqual(wallMs);
+    }
+  });
+
   it('--summary prints per-position token frequencies over the runs', () => {
     const args = ['generate', '--prompt', 'The old man', '--config', 'strategy=sample&max_new_tokens=2', '--runs', '40'];
     const lines = cli(...args).stdout.trimEnd().split('\n').map((l) => JSON.parse(l));

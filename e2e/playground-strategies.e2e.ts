@@ -1,10 +1,13 @@
 /**
  * Every strategy of the registry runs from the UI on the embedded model, and its
  * view shows what happened (markers and details for AdaDec / CNTP / entropix, beams for beam
- * search, the draft tree for speculative strategies). One page, one model load; WASM for speed.
+ * search, the draft tree for speculative strategies), every run's stats split its time into model /
+ * kernels / other, and a longer spec-chain run answers "does speculation pay?" with finite numbers.
+ * One page, one model load; WASM for speed.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import { resolve } from 'node:path';
 import { launch, screenshot, watchErrors } from './browser.ts';
 import { STRATEGIES, STRATEGY_IDS, type StrategyId } from '../src/engine/config/index.ts';
 
@@ -47,6 +50,7 @@ describe('strategies from the UI', () => {
       const n = await page.getByTestId('token').count();
       expect(n).toBeGreaterThan(0);
       expect(n).toBeLessThanOrEqual(6);
+      expect(await page.getByTestId('run-timing').innerText()).toMatch(/^model \/ kernels \/ other \d+ \/ \d+ \/ \d+ ms$/);
       expect(await page.locator('[data-testid="chart-entropy"] .step-hit').count()).toBe(n);
       if (MARKS.has(id)) {
         const markers = page.locator('[data-testid="chart-entropy"] .marker');
@@ -71,9 +75,51 @@ describe('strategies from the UI', () => {
         // model-drafted strategies always draft at their first step (prompt lookup and recycling may find nothing)
         if (STRATEGIES[id].needsDraft && id !== 'spec-adaptive') expect(trees).toBeGreaterThan(0);
         expect(await page.getByTestId('spec-stats').innerText()).toContain('mean accepted length');
+        // spec-chain drafts at every step, so its payoff always has a draft length and a cost ratio
+        // (break-even reads "never" when a cold first run makes a draft pass cost more than a target pass)
+        if (id === 'spec-chain') {
+          const { breakEven, ...f } = await payoffFigures(page);
+          for (const v of Object.values(f)) expect(Number.isFinite(v), JSON.stringify(f)).toBe(true);
+          if (!Number.isFinite(breakEven)) expect(await page.getByTestId('payoff-break-even').innerText()).toBe('never');
+        }
       }
       await screenshot(page, `strategy-${id}`);
       expect(errors).toEqual([]);
     });
   }
+
+  it('spec-chain over 48 tokens: "does speculation pay?" shows the cost ratio, acceptance, break-even, predicted and measured speedup', async () => {
+    await page.goto(new URL(`/?backend=wasm&strategy=spec-chain&num_draft_tokens=4&max_new_tokens=48&prompt=${encodeURIComponent('The jury said it did find that')}`, inject('baseURL')).toString());
+    await page.getByTestId('model-ready').waitFor({ timeout: 120_000 });
+    await page.getByTestId('run').click();
+    await page.locator('[data-testid="output"][data-status="done"]').waitFor({ timeout: 180_000 });
+    const f = await payoffFigures(page);
+    expect(f.c).toBeGreaterThan(0);
+    expect(f.c).toBeLessThan(1); // the embedded draft is much smaller than the target
+    for (const k of ['alpha', 'breakEven'] as const) {
+      expect(f[k]).toBeGreaterThan(0);
+      expect(f[k]).toBeLessThan(1);
+    }
+    expect(f.predicted).toBeGreaterThan(0);
+    expect(f.measured).toBeGreaterThan(0);
+    // the chart marks this run (predicted and measured) and the break-even acceptance rate
+    const chart = page.getByTestId('chart-spec-payoff');
+    expect(await chart.locator('.point-predicted').count()).toBe(1);
+    expect(await chart.locator('.point-measured').count()).toBe(1);
+    expect(await chart.locator('.break-even').count()).toBe(1);
+    const panel = page.getByTestId('spec-payoff');
+    await panel.scrollIntoViewIfNeeded();
+    // what a projector at 1280x720 shows with the panel scrolled into view, and the panel alone
+    await page.screenshot({ path: resolve(SHOTS, 'spec-payoff-viewport.png') });
+    await panel.screenshot({ path: resolve(SHOTS, 'spec-payoff.png') });
+    expect(errors).toEqual([]);
+  });
 });
+
+const SHOTS = resolve(process.cwd(), 'e2e/screenshots');
+
+/** The payoff panel's five figures as numbers (NaN where the text is not one). */
+async function payoffFigures(page: Page) {
+  const read = async (id: string) => Number.parseFloat(await page.getByTestId(`payoff-${id}`).innerText());
+  return { c: await read('c'), alpha: await read('alpha'), breakEven: await read('break-even'), predicted: await read('predicted'), measured: await read('measured') };
+}

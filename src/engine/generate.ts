@@ -8,6 +8,7 @@ import type { Kernels } from './kernels/types.ts';
 import type { ModelRunner } from './model/runner.ts';
 import { STRATEGY_IMPLS } from './strategies/index.ts';
 import type { StrategyContext } from './strategies/types.ts';
+import { timedKernels, type Clock } from './timing.ts';
 import { TRACE_VERSION, type EndReason, type TokenEvent, type TraceEvent } from './trace/types.ts';
 
 export interface Engine {
@@ -20,13 +21,15 @@ export interface RunOptions {
   /** Canonical query string of `config`, recorded in the trace so an export names its link. */
   query?: string;
   signal?: AbortSignal;
-  now?: () => number;
 }
 
 export async function* generate(config: DecodeConfig, engine: Engine, opts: RunOptions = {}): AsyncGenerator<TraceEvent, void, void> {
-  const now = opts.now ?? (() => performance.now());
+  // One clock for the wall time and its parts (the runners time their forwards with it too).
+  const now = () => performance.now();
   const t0 = now();
-  const { target, draft, kernels } = engine;
+  const { target, draft } = engine;
+  const kernelClock: Clock = { ms: 0 };
+  const kernels = timedKernels(engine.kernels, kernelClock);
   const strategy = STRATEGY_IMPLS[config.strategy];
 
   const { ids: promptIds, template: templateFlags, notes } = encodePrompt(target, config);
@@ -47,6 +50,8 @@ export async function* generate(config: DecodeConfig, engine: Engine, opts: RunO
 
   const targetForwards0 = target.forwards;
   const draftForwards0 = draft?.forwards ?? 0;
+  const targetMs0 = target.forwardMs;
+  const draftMs0 = draft?.forwardMs ?? 0;
   const emitted: TokenEvent[] = [];
   const textIds: number[] = [];
   let bytesReadBack = 0;
@@ -63,6 +68,7 @@ export async function* generate(config: DecodeConfig, engine: Engine, opts: RunO
     promptIds,
     remaining: () => config.max_new_tokens - emitted.length,
     countReadBack: (b) => void (bytesReadBack += b),
+    timeKernels: (k) => timedKernels(k, kernelClock),
   };
   const gen = strategy(ctx);
   try {
@@ -105,6 +111,9 @@ export async function* generate(config: DecodeConfig, engine: Engine, opts: RunO
 
   const wallMs = now() - t0;
   const n = emitted.length;
+  const targetModelMs = target.forwardMs - targetMs0;
+  const draftModelMs = (draft?.forwardMs ?? 0) - draftMs0;
+  const modelMs = targetModelMs + draftModelMs;
   yield {
     type: 'end',
     reason,
@@ -120,11 +129,11 @@ export async function* generate(config: DecodeConfig, engine: Engine, opts: RunO
       tokensPerSecond: wallMs > 0 ? (n * 1000) / wallMs : 0,
       bytesReadBack,
       bytesReadBackPerToken: n > 0 ? bytesReadBack / n : 0,
+      timing: { modelMs, kernelsMs: kernelClock.ms, otherMs: wallMs - modelMs - kernelClock.ms, targetModelMs, draftModelMs },
     },
   };
 }
 
-/** The prompt's token ids as a run starts from them. */
 /** The prompt's token ids; with `chat`, wrapped in the model's chat template (template tokens
  * flagged so the views can dim them). */
 export function encodePrompt(

@@ -158,7 +158,7 @@ export function App() {
                 </section>
                 <ProbabilityView token={sel !== null ? shown[sel] : undefined} index={sel} vocabSize={run.start?.vocabSize ?? models.load.loaded?.vocabSize ?? 0} samplerOrder={ranConfig.sampler_order} />
                 <EntropyView tokens={shown} events={run.events} selected={sel} config={ranConfig} onSelect={setSelected} />
-                <SpeculativeView tokens={shown} events={run.events} selected={sel} tokensPerSecond={run.end?.stats.tokensPerSecond} />
+                <SpeculativeView tokens={shown} events={run.events} selected={sel} stats={run.end?.stats} />
               </>
             )}
           </ErrorBoundary>

@@ -11,7 +11,11 @@ export function RunStats({ run, shown, paused }: { run: RunData; shown: number; 
       {s && !paused && (
         <>
           {s.tokensEmitted} tokens · {s.tokensPerSecond.toFixed(1)} tok/s · first token {Math.round(s.firstTokenMs)} ms · {s.targetForwards} forward passes
-          {s.draftForwards ? ` (+${s.draftForwards} draft)` : ''} · ended by {run.end!.reason.replace('_', ' ')} · {run.start?.backend} / {run.start?.kernels} kernels
+          {s.draftForwards ? ` (+${s.draftForwards} draft)` : ''} ·{' '}
+          <span data-testid="run-timing" title="Where the run's time went: model forward passes / sampling kernels / everything else">
+            model / kernels / other {Math.round(s.timing.modelMs)} / {Math.round(s.timing.kernelsMs)} / {Math.round(s.timing.otherMs)} ms
+          </span>{' '}
+          · ended by {run.end!.reason.replace('_', ' ')} · {run.start?.backend} / {run.start?.kernels} kernels
         </>
       )}
     </p>

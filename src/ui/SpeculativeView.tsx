@@ -1,17 +1,18 @@
 import { useContext, useMemo } from 'react';
-import type { StrategyEvent, TokenEvent } from '../engine/trace/types.ts';
+import type { RunStats, StrategyEvent, TokenEvent } from '../engine/trace/types.ts';
 import { acceptedLengthHistogram } from '../engine/analysis/acceptedLength.ts';
 import { Chart, FontScale } from './Chart.tsx';
 import { drawAcceptedLength } from './charts/acceptedLength.ts';
 import { drawAcceptance, drawDraftTree, draftTreeHeight } from './charts/draftTree.ts';
 import { LosslessCheck } from './LosslessCheck.tsx';
+import { SpecPayoff } from './SpecPayoff.tsx';
 import { acceptanceByPosition, draftTree, specStats } from './lib/speculative.ts';
 import type { SpecStepData } from '../engine/trace/strategy-events.ts';
 import { stepAt } from './lib/strategyEvents.ts';
 import { pct, tokenLabel } from './lib/tokens.ts';
 
-/** Only rendered when the run has speculative draft/verify events. */
-export function SpeculativeView({ tokens, events, selected, tokensPerSecond }: { tokens: readonly TokenEvent[]; events: readonly StrategyEvent[]; selected: number | null; tokensPerSecond?: number }) {
+/** Only rendered when the run has speculative draft/verify events. `stats`: the run's end stats, once it ended. */
+export function SpeculativeView({ tokens, events, selected, stats: run }: { tokens: readonly TokenEvent[]; events: readonly StrategyEvent[]; selected: number | null; stats?: RunStats }) {
   const steps = useMemo(
     () => events.filter((e) => e.kind === 'spec').map((e) => ({ at: stepAt(tokens, e.position), data: (e as StrategyEvent<'spec'>).data })),
     [events, tokens],
@@ -24,7 +25,7 @@ export function SpeculativeView({ tokens, events, selected, tokensPerSecond }: {
     const drafted = data.filter((d) => d.nodes.length > 0);
     const alpha = meanRate(acc);
     const longest = drafted.reduce((m, d) => Math.max(m, ...d.nodes.map((n) => n.depth)), 0);
-    return { alpha, bins: acceptedLengthHistogram(drafted.map((d) => d.accepted), new Array<number>(longest).fill(alpha)) };
+    return { alpha, longest, bins: acceptedLengthHistogram(drafted.map((d) => d.accepted), new Array<number>(longest).fill(alpha)) };
   }, [data, acc]);
   const font = useContext(FontScale);
   let current: { at: number | null; data: SpecStepData } | undefined;
@@ -40,7 +41,7 @@ export function SpeculativeView({ tokens, events, selected, tokensPerSecond }: {
       <p className="stats" data-testid="spec-stats">
         {stats.steps} verification steps · mean accepted length {stats.meanAccepted.toFixed(2)} · {stats.tokensPerStep.toFixed(2)} tokens per target pass ·{' '}
         {stats.targetForwardsPerToken.toFixed(2)} target forward passes per token · {stats.draftForwards} draft passes
-        {tokensPerSecond ? ` · ${tokensPerSecond.toFixed(1)} tokens/s` : ''}
+        {run ? ` · ${run.tokensPerSecond.toFixed(1)} tokens/s` : ''}
       </p>
       <div className="chart-grid">
         {current.data.nodes.length ? (
@@ -64,6 +65,7 @@ export function SpeculativeView({ tokens, events, selected, tokensPerSecond }: {
             Where the measured bars stand taller at both ends, acceptances come in streaks: easy phrases are accepted whole, hard ones rejected at once.
           </p>
         </Chart>
+        <SpecPayoff stats={run} alpha={lengths.alpha} gamma={lengths.longest} />
         <LosslessCheck />
       </div>
     </section>

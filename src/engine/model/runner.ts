@@ -98,6 +98,8 @@ const asIds = (v: unknown): number[] => (Array.isArray(v) ? v.map(Number) : type
 export class ModelRunner {
   /** Forward passes run so far (the trace reports them per run: read before and after). */
   forwards = 0;
+  /** Milliseconds spent in forward passes so far (feeds, session.run, KV update, logits copy). */
+  forwardMs = 0;
   private readonly tokenTexts = new Map<number, string>();
   private readonly hasPositionIds: boolean;
   private readonly hasLogitsToKeep: boolean;
@@ -248,7 +250,11 @@ export class ModelRunner {
    * Appends `tokens` (one equal-length list per row) to the sequence and returns their logits,
    * row-major [rows * keep, vocab], where keep = T (all positions) or `lastN` (the last N of each row).
    */
-  async forward(seq: Sequence, tokens: number[][], lastN?: number): Promise<ForwardResult> {
+  forward(seq: Sequence, tokens: number[][], lastN?: number): Promise<ForwardResult> {
+    return this.timed(() => this.runForward(seq, tokens, lastN));
+  }
+
+  private async runForward(seq: Sequence, tokens: number[][], lastN?: number): Promise<ForwardResult> {
     const { feeds, B, keep } = this.prepare(seq, tokens, lastN);
     const out = await this.model.sessions.model.run(feeds);
     this.forwards++;
@@ -285,6 +291,10 @@ export class ModelRunner {
       const out = await this.forward(seq, tokens, lastN);
       return { kind: 'cpu', rows: out.rows, vocab: out.vocab, data: out.logits };
     }
+    return this.timed(() => this.runForwardGpu(seq, tokens, lastN));
+  }
+
+  private async runForwardGpu(seq: Sequence, tokens: number[][], lastN?: number): Promise<Logits> {
     const { feeds, B, keep } = this.prepare(seq, tokens, lastN);
     const T = tokens[0].length;
     const Tout = this.hasLogitsToKeep ? keep : T;
@@ -312,6 +322,15 @@ export class ModelRunner {
     this.logitsBuffer?.destroy();
     this.logitsBuffer = packed; // reused (and freed) like the main buffer
     return { kind: 'gpu', rows: B * keep, vocab: V, buffer: packed, dtype: this.logitsDType };
+  }
+
+  private async timed<T>(forward: () => Promise<T>): Promise<T> {
+    const t0 = performance.now();
+    try {
+      return await forward();
+    } finally {
+      this.forwardMs += performance.now() - t0;
+    }
   }
 
   private logitsBufferOf(device: GPUDevice, bytes: number): GPUBuffer {

@@ -14,6 +14,8 @@ export interface StrategyContext {
   remaining(): number;
   /** Adds bytes the kernels read back from the GPU to the run's stats. */
   countReadBack(bytes: number): void;
+  /** Kernels a strategy creates itself, wrapped so their calls count as the run's kernel time. */
+  timeKernels<K extends Kernels>(kernels: K): K;
 }
 
 /**

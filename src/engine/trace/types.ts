@@ -65,6 +65,23 @@ export interface RunStats {
   /** Bytes copied from the GPU to JavaScript by the kernels (0 on the CPU path). */
   bytesReadBack: number;
   bytesReadBackPerToken: number;
+  timing: RunTiming;
+}
+
+/**
+ * Where the wall time went (ms): modelMs + kernelsMs + otherMs = wallMs. Model: forward passes
+ * (ORT session.run plus building the feeds, the KV cache update and copying the logits out), target
+ * and draft; kernels: the sampling kernels' calls (processing, statistics, sampling, verification);
+ * other: everything else (the strategy's bookkeeping, the trace, whoever reads the events). On
+ * WebGPU, GPU work queued by a forward may finish inside the next kernel call, which then counts it.
+ */
+export interface RunTiming {
+  modelMs: number;
+  kernelsMs: number;
+  otherMs: number;
+  /** modelMs split by model: the target's and the draft's forwards (mean per pass: divide by the forward counts). */
+  targetModelMs: number;
+  draftModelMs: number;
 }
 
 export interface StartEvent {

@@ -30,9 +30,10 @@ interface Setup {
 }
 
 /** Where tree verification runs: the backend's kernels when they have the method and the request needs no CPU extension. */
-function treeKernels(k: Kernels, needsCpuExtension: boolean): TreeKernels {
+function treeKernels(run: StrategyContext, needsCpuExtension: boolean): TreeKernels {
+  const k = run.kernels;
   if (!needsCpuExtension && hasVerifyTree(k)) return k;
-  return k instanceof CpuKernels ? k : new CpuKernels();
+  return k instanceof CpuKernels ? k : run.timeKernels(new CpuKernels());
 }
 
 function speculative(
@@ -53,7 +54,7 @@ function speculative(
         }
       }
       const tree = typeof setup.tree === 'function' ? setup.tree(run.config) : setup.tree;
-      const kernels = tree || relaxed ? treeKernels(run.kernels, setup.cpuExtension || relaxed !== undefined) : run.kernels;
+      const kernels = tree || relaxed ? treeKernels(run, setup.cpuExtension || relaxed !== undefined) : run.kernels;
       if (setup.draft && !run.draft) throw new Error(`${method} needs a draft model`);
       const s = new SpecSession(run, method, kernels, relaxed, note);
       let draft: DraftModel | undefined;
