@@ -78,7 +78,7 @@ export const DRY = processor({
   params: {
     dry_multiplier: {
       kind: 'float', default: 0, min: 0, max: 10, step: 0.05, label: 'DRY multiplier', group: 'processor',
-      help: 'DRY repetition penalty strength: tokens that would extend a repeat of the context lose multiplier * base^(length - allowed); 0 = off.',
+      help: 'DRY penalty strength: a token that would continue an earlier occurrence of the last n context tokens loses multiplier * base^(n - allowed length); 0 = off.',
     },
     dry_base: {
       kind: 'float', default: 1.75, min: 1, max: 10, step: 0.05, label: 'DRY base', group: 'processor',
@@ -86,7 +86,7 @@ export const DRY = processor({
     },
     dry_allowed_length: {
       kind: 'int', default: 2, min: 1, max: 64, label: 'DRY allowed length', group: 'processor',
-      help: 'Repeats up to this many tokens long are not penalized by DRY.',
+      help: 'DRY leaves repeats up to this many tokens long (counting the new token) unpenalized.',
     },
     dry_penalty_last_n: {
       kind: 'int', default: -1, min: -1, max: 65536, minMeans: 'the whole context', label: 'DRY window', group: 'processor',
