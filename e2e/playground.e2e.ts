@@ -190,6 +190,18 @@ describe('playground', () => {
     await context.close();
   });
 
+  it('the penalty keys (logit bias, presence/frequency, DRY) appear as controls, run, and stay in the link', async () => {
+    const keys = { logit_bias: '13:2.5,50256:-100', presence_penalty: '0.5', frequency_penalty: '0.25', dry_multiplier: '0.8', dry_allowed_length: '3' };
+    const { page, context, errors } = await open(browser, `/?strategy=sample&max_new_tokens=3&${new URLSearchParams(keys)}&${WASM}`);
+    for (const [k, v] of Object.entries(keys)) expect(await page.getByTestId(`param-${k}`).inputValue(), k).toBe(v);
+    expect(await runAndWait(page)).toHaveLength(3);
+    await page.getByTestId('param-dry_multiplier').fill('1.5');
+    await expect.poll(() => new URL(page.url()).searchParams.get('dry_multiplier')).toBe('1.5');
+    for (const [k, v] of Object.entries(keys)) if (k !== 'dry_multiplier') expect(new URL(page.url()).searchParams.get(k), k).toBe(v);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('steps one token at a time (button and keyboard), then plays to the end', async () => {
     const { page, context, errors } = await open(browser, `/?strategy=greedy&max_new_tokens=6&${WASM}`);
     await page.getByTestId('model-ready').waitFor({ timeout: 120_000 });

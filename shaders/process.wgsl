@@ -99,7 +99,17 @@ fn process_main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
     var h = 0.0;
     if (dyn || st == ST_TYPICAL_P || st == ST_ETA_CUTOFF) { h = entropy_src(lid, n); }
 
-    if (st == ST_REPETITION_PENALTY) {
+    if (st == ST_LOGIT_BIAS) {
+      // (id, bias bits) pairs with distinct ids (the host refuses repeats): no race.
+      for (var j = lid; j < P.lb_len; j += WG) {
+        let id = aux[P.lb_off + 2u * j];
+        if (id < n) {
+          let v = xbuf[g_row_base + id];
+          if (v != SENTINEL) { xbuf[g_row_base + id] = clamp(v + u2f(aux[P.lb_off + 2u * j + 1u]), FLOOR, CEIL); }
+        }
+      }
+      storageBarrier();
+    } else if (st == ST_REPETITION_PENALTY) {
       // The context ids are distinct (the host dedupes them): one invocation per token, no race.
       for (var j = lid; j < P.ctx_len; j += WG) {
         let id = aux[P.ctx_off + j];
@@ -107,6 +117,52 @@ fn process_main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
           let v = xbuf[g_row_base + id];
           if (v != SENTINEL) {
             xbuf[g_row_base + id] = select(v / P.rep_penalty, v * P.rep_penalty, v < 0.0);
+          }
+        }
+      }
+      storageBarrier();
+    } else if (st == ST_PRESENCE_FREQUENCY) {
+      // Distinct ids, their counts right after them: one invocation per token.
+      for (var j = lid; j < P.ctx_len; j += WG) {
+        let id = aux[P.ctx_off + j];
+        if (id < n) {
+          let v = xbuf[g_row_base + id];
+          if (v != SENTINEL) {
+            let c = f32(aux[P.ctx_off + P.ctx_len + j]);
+            xbuf[g_row_base + id] = clamp(v - (P.presence_penalty + P.frequency_penalty * c), FLOOR, CEIL);
+          }
+        }
+      }
+      storageBarrier();
+    } else if (st == ST_DRY) {
+      // Each invocation owns distinct candidate ids and scans the window for the positions where its
+      // id follows a repeat of the context's suffix (bounded backward compare, at most dry_cap long);
+      // only it writes that token's logit.
+      let L = P.seq_len;
+      let W = min(L, P.dry_last_n);
+      if (W > P.dry_allowed) {
+        let w0 = L - W;
+        let last = P.seq_off + L - 1u;
+        for (var j = lid; j < P.ctx_len; j += WG) {
+          let id = aux[P.ctx_off + j];
+          if (id >= n) { continue; }
+          let v = xbuf[g_row_base + id];
+          if (v == SENTINEL) { continue; }
+          var best = 0u;
+          for (var p = w0 + 1u; p < L; p++) {
+            if (aux[P.seq_off + p] != id) { continue; }
+            let lim = min(p - w0, P.dry_cap);
+            var m = 0u;
+            while (m < lim && aux[P.seq_off + p - 1u - m] == aux[last - m]) { m++; }
+            best = max(best, m);
+          }
+          if (best >= P.dry_allowed) {
+            var e = best - P.dry_allowed;
+            if (P.dry_max_exp > 0u) { e = min(e, P.dry_max_exp); }
+            // In the log domain so the f32 power cannot overflow; past e^80 the token is gone anyway.
+            let lp = f32(e) * log(P.dry_base);
+            let pen = select(P.dry_mult * exp(min(lp, 80.0)), CEIL, lp > 80.0);
+            xbuf[g_row_base + id] = max(v - pen, FLOOR);
           }
         }
       }

@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import { PARAMS, PARAM_KEYS, checkModelId, type DecodeConfig, type ParamSpec } from '../../src/engine/config/params.ts';
 import { roundFloat } from '../../src/engine/config/text.ts';
+import { MAX_LOGIT_BIAS } from '../../src/engine/kernels/processors/logit-bias.ts';
 import { PROCESSORS, SAMPLER_ORDERS } from '../../src/engine/kernels/processors/registry.ts';
 
 /** Characters that break naive codecs: separators, escapes, whitespace, markup, astral and combining. */
@@ -29,8 +30,19 @@ const samplerOrder = fc.oneof(
   fc.shuffledSubarray(stageNames, { minLength: 1 }).map((names) => names.join(',')),
 );
 
+/** `ID:BIAS` pairs, each id once, biases within range in the forms a person might write. */
+const logitBias = fc
+  .uniqueArray(
+    fc.record({
+      id: fc.nat({ max: 100_000 }),
+      bias: fc.oneof(fc.integer({ min: -MAX_LOGIT_BIAS, max: MAX_LOGIT_BIAS }).map(String), fc.double({ min: -MAX_LOGIT_BIAS, max: MAX_LOGIT_BIAS, noNaN: true }).map((x) => String(roundFloat(x)))),
+    }),
+    { selector: (e) => e.id, maxLength: 8 },
+  )
+  .map((entries) => entries.map((e) => `${e.id}:${e.bias}`).join(','));
+
 /** Text keys with a validity check get a generator of valid values (random text would rarely pass). */
-const CHECKED_TEXT: Record<string, fc.Arbitrary<string>> = { model: modelId, draft: modelId, sampler_order: samplerOrder };
+const CHECKED_TEXT: Record<string, fc.Arbitrary<string>> = { model: modelId, draft: modelId, sampler_order: samplerOrder, logit_bias: logitBias };
 
 function valueArb(key: string, spec: ParamSpec): fc.Arbitrary<unknown> {
   switch (spec.kind) {

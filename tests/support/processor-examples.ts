@@ -5,7 +5,11 @@
 import type { ProcessorConfig, StageName } from '../../src/engine/kernels/types.ts';
 
 export const PROCESSOR_EXAMPLES: Record<StageName, ProcessorConfig[]> = {
+  // Ids past the vocabulary (99999) are ignored; -100 bans.
+  logit_bias: [{ logit_bias: '5:3.5,100:-100,4098:2,99999:5' }, { logit_bias: '0:1e1, 7919:-2.25', temperature: 0.6 }],
   repetition_penalty: [{ repetition_penalty: 1.3 }, { repetition_penalty: 0.7, temperature: 0.8 }],
+  presence_frequency: [{ presence_penalty: 0.5, frequency_penalty: 0.3 }, { frequency_penalty: -1, temperature: 0.8 }, { presence_penalty: 2 }],
+  dry: [{ dry_multiplier: 0.8 }, { dry_multiplier: 2, dry_base: 1.2, dry_allowed_length: 1 }, { dry_multiplier: 5, dry_base: 3, dry_allowed_length: 1, dry_penalty_last_n: 3 }],
   temperature: [{ temperature: 0.7 }, { temperature: 0 }, { temperature: 1, dynatemp_range: 0.5, dynatemp_exponent: 1.5 }],
   top_k: [{ top_k: 40 }, { top_k: 1, temperature: 2 }],
   top_p: [{ top_p: 0.9 }, { top_p: 0, temperature: 0.7 }],

@@ -6,9 +6,12 @@
  */
 import type { TextSpec, ValueOf } from '../../config/param-spec.ts';
 import type { ProcessorDescriptor } from './descriptor.ts';
+import { DRY } from './dry.ts';
 import { EPSILON_CUTOFF } from './epsilon-cutoff.ts';
 import { ETA_CUTOFF } from './eta-cutoff.ts';
+import { LOGIT_BIAS } from './logit-bias.ts';
 import { MIN_P } from './min-p.ts';
+import { PRESENCE_FREQUENCY } from './presence-frequency.ts';
 import { REPETITION_PENALTY } from './repetition-penalty.ts';
 import { TEMPERATURE } from './temperature.ts';
 import { TOP_K } from './top-k.ts';
@@ -18,8 +21,11 @@ import { TYPICAL_P } from './typical-p.ts';
 
 export type { ProcessorDescriptor } from './descriptor.ts';
 
-/** In the default order (Hugging Face's, extended): the order the chain runs with sampler_order=hf. */
-export const PROCESSORS = [REPETITION_PENALTY, TEMPERATURE, TOP_K, TOP_P, MIN_P, TYPICAL_P, EPSILON_CUTOFF, ETA_CUTOFF, TOP_N_SIGMA] as const;
+/**
+ * In the default order (Hugging Face's, extended): the order the chain runs with sampler_order=hf.
+ * Logit bias comes first (OpenAI and llama.cpp add it to the raw logits), then the penalties.
+ */
+export const PROCESSORS = [LOGIT_BIAS, REPETITION_PENALTY, PRESENCE_FREQUENCY, DRY, TEMPERATURE, TOP_K, TOP_P, MIN_P, TYPICAL_P, EPSILON_CUTOFF, ETA_CUTOFF, TOP_N_SIGMA] as const;
 
 type Entry = (typeof PROCESSORS)[number];
 export type StageName = Entry['stage'];
@@ -27,9 +33,10 @@ export type StageName = Entry['stage'];
 /** Named orders for `sampler_order`; each lists every stage once (registry.test.ts checks). */
 export const SAMPLER_ORDERS = {
   hf: PROCESSORS.map((d) => d.stage),
-  // llama.cpp's default sampler chain ("penalties;dry;top_n_sigma;top_k;typ_p;top_p;min_p;xtc;temperature");
-  // stages it lacks (epsilon, eta) sit with the other truncations.
-  llamacpp: ['repetition_penalty', 'top_n_sigma', 'top_k', 'typical_p', 'top_p', 'min_p', 'epsilon_cutoff', 'eta_cutoff', 'temperature'],
+  // llama.cpp's default sampler chain ("penalties;dry;top_n_sigma;top_k;typ_p;top_p;min_p;xtc;temperature")
+  // after the logit bias it applies first; its "penalties" are repetition then presence/frequency.
+  // Stages it lacks (epsilon, eta) sit with the other truncations.
+  llamacpp: ['logit_bias', 'repetition_penalty', 'presence_frequency', 'dry', 'top_n_sigma', 'top_k', 'typical_p', 'top_p', 'min_p', 'epsilon_cutoff', 'eta_cutoff', 'temperature'],
 } as const satisfies Record<string, readonly StageName[]>;
 export type SamplerOrderName = keyof typeof SAMPLER_ORDERS;
 

@@ -117,10 +117,11 @@ describe('tree verification: WebGPU vs the CPU kernels (same contract)', () => {
       }
       const order = Array.from(base.keys()).sort((a, b) => base[b] - base[a]);
       const tokens = parents.map((_, j) => (j === 0 ? 0 : order[Math.floor(r() * 4)]));
-      const config = trial % 2 ? { temperature: 0.8, top_k: 40, repetition_penalty: 1.1 } : {};
+      // Odd trials: penalties on the path context too (presence/frequency, DRY on the likely tokens).
+      const config = trial % 2 ? { temperature: 0.8, top_k: 40, repetition_penalty: 1.1, presence_penalty: 0.4, frequency_penalty: 0.2, dry_multiplier: 1, dry_allowed_length: 1 } : {};
       const mode = { withoutReplacement: trial % 3 === 1, deterministic: trial % 3 === 2, greedy: trial === 7 };
       const uniforms = trial === 3 ? parents.map(() => r()) : undefined;
-      const req = { parents, tokens, config, contextIds: [9, 8], ...mode, uniforms, seed: 5 + trial, step: 2 };
+      const req = { parents, tokens, config, contextIds: [9, 8, order[0], order[1], order[0]], ...mode, uniforms, seed: 5 + trial, step: 2 };
       const g = await verifyOn(gpu, target, draft, req);
       const c = await verifyOn(cpu as TreeKernels, target, draft, req);
       const w = `trial ${trial}`;

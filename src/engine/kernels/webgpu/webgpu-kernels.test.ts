@@ -273,7 +273,7 @@ describe('speculative chain verification vs the CPU', () => {
       // Draft tokens: mostly high-probability ones so that chains get accepted sometimes.
       const order = Array.from(base.keys()).sort((a, b) => base[b] - base[a]);
       const drafts = Array.from({ length: K }, () => order[Math.floor(r() * 3)]);
-      const config: ProcessorConfig = trial % 3 === 0 ? { temperature: 0.7, top_k: 20 } : trial % 3 === 1 ? { repetition_penalty: 1.2 } : {};
+      const config: ProcessorConfig = trial % 3 === 0 ? { temperature: 0.7, top_k: 20 } : trial % 3 === 1 ? { repetition_penalty: 1.2, presence_penalty: 0.5, dry_multiplier: 1, dry_allowed_length: 1 } : {};
       const greedy = trial % 8 === 7;
       const g = await chain(gpu, target, draft, K, V, drafts, 50 + trial, config, greedy);
       const c = await chain(cpu, target, draft, K, V, drafts, 50 + trial, config, greedy);

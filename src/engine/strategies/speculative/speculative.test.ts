@@ -55,6 +55,15 @@ describe('speculative strategies at temperature 0', () => {
       const t = await run(config({ strategy, prompt, temperature: 0, repetition_penalty: 1.3, max_new_tokens: 16 }));
       expect(tokenIds(t), strategy).toEqual(g);
     }
+    // Every penalty (sample at T = 0 reads all processor keys; greedy only repetition_penalty):
+    // the verifier's target rows see the context extended by the drafts before them.
+    const penalties = { presence_penalty: 0.8, frequency_penalty: 0.4, dry_multiplier: 2, dry_allowed_length: 1, logit_bias: '5:-100,7:1.5', temperature: 0, max_new_tokens: 16, prompt };
+    const s = tokenIds(await run(config({ strategy: 'sample', ...penalties })));
+    expect(s, 'the penalties change the tokens').not.toEqual(tokenIds(await run(config({ strategy: 'sample', prompt, temperature: 0, max_new_tokens: 16 }))));
+    for (const strategy of LOSSLESS) {
+      const t = await run(config({ strategy, ...penalties }));
+      expect(tokenIds(t), `${strategy} with penalties`).toEqual(s);
+    }
   });
 });
 
