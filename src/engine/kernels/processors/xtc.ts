@@ -27,7 +27,8 @@ export const XTC = processor({
       help: 'Probability a token needs to count as a top choice for XTC; above 0.5 XTC never acts.',
     },
   },
-  isActive: (c) => (c.xtc_probability ?? 0) > 0 && (c.xtc_threshold ?? 0.1) <= 0.5,
+  // Any value but 0 (and a threshold not above 0.5) is active, so check() sees a bad one.
+  isActive: (c) => (c.xtc_probability ?? 0) !== 0 && !((c.xtc_threshold ?? 0.1) > 0.5),
   check: (c) => {
     checkRange('xtc_probability', c.xtc_probability!, 0, 1, true);
     checkRange('xtc_threshold', c.xtc_threshold ?? 0.1, 0, 1);
