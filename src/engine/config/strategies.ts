@@ -150,7 +150,7 @@ export function paramsForStrategy(id: StrategyId): ParamKey[] {
  */
 export function refusedNotes(c: DecodeConfig): string[] {
   const s = STRATEGIES[c.strategy];
-  return Object.entries(s.refuses)
-    .filter(([key]) => c[key as ParamKey] !== PARAMS[key as ParamKey].default)
-    .map(([key, why]) => `${key}=${c[key as ParamKey]} ignored: strategy=${s.id} does not read it (${why})`);
+  return SAMPLING_PARAMS.filter((k) => k in s.refuses && c[k] !== PARAMS[k].default).map(
+    (k) => `${k}=${String(c[k])} ignored: strategy=${s.id} does not read it (${s.refuses[k]})`,
+  );
 }
