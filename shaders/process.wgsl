@@ -9,13 +9,15 @@
 // routines once instead of once per stage.
 
 // How a stage filters: by key threshold (top-k, top-p, typical), by ratio to the max (min-p), by
-// probability floor (epsilon, eta), to one token (greedy temperature 0), or by logit floor (top-nσ).
+// probability floor (epsilon, eta, mirostat), to one token (greedy temperature 0), by logit floor
+// (top-nσ), or below a probability ceiling but one (XTC).
 const K_NONE: u32 = 0u;
 const K_KEY: u32 = 2u;
 const K_MINP: u32 = 3u;
 const K_FLOOR: u32 = 4u;
 const K_SINGLE: u32 = 5u;
 const K_MIN_LOGIT: u32 = 6u;
+const K_XTC: u32 = 7u;
 
 // Drops the candidates that fail the stage's test and records its kept count and the mass it
 // removed from the entering distribution (g_m / g_z are that distribution's normalizer).
@@ -38,6 +40,8 @@ fn mask_stage(lid: u32, n: u32, ob: u32, pos: u32, st: u32, before: f32, kind: u
         keep = i == single;
       } else if (kind == K_MIN_LOGIT) {
         keep = v >= fl;
+      } else if (kind == K_XTC) {
+        keep = i == single || exp(v - g_m) / g_z < fl;
       }
       if (keep) {
         ke += exp(v - g_m);
@@ -245,6 +249,35 @@ fn process_main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
       }
       kind = K_MIN_LOGIT;
       fl = g_m - P.top_n_sigma * sqrt(wg_sum(lid, acc) / count);
+    } else if (st == ST_XTC) {
+      // One draw per row from the row's key (uniform across the workgroup): act when u <= probability.
+      if (rng_uniform(P.seed, P.step, P.xtc_purpose, 0u) <= P.xtc_probability) {
+        // Candidates reaching the threshold, and the least probable of them (lowest id among equals).
+        var reach = 0.0;
+        var low_v = SENTINEL;
+        var low_i = NO_CUT;
+        for (var j = lid; j < iter_len(n); j += WG) {
+          let i = iter_index(j);
+          let v = xbuf[g_row_base + i];
+          if (v != SENTINEL && exp(v - g_m) / g_z >= P.xtc_threshold) {
+            reach += 1.0;
+            if (better(-v, i, low_v, low_i)) {
+              low_v = -v;
+              low_i = i;
+            }
+          }
+        }
+        let reached = wg_sum(lid, reach);
+        single = wg_argmax(lid, low_v, low_i);
+        if (reached >= 2.0) {
+          kind = K_XTC;
+          fl = P.xtc_threshold;
+        }
+      }
+    } else if (st == ST_MIROSTAT) {
+      // Surprise -log2 p <= mu, i.e. p >= 2^-mu (the host packs the cut from the row's mu).
+      kind = K_FLOOR;
+      fl = P.mirostat_cut;
     } else if (last) {
       mode = MODE_COUNT;
       tie_mode = MODE_TIE_COUNT;

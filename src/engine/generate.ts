@@ -4,6 +4,7 @@
  * end events with the run's statistics. The same driver serves the worker, the CLI and the tests.
  */
 import type { DecodeConfig } from './config/params.ts';
+import { refusedNotes } from './config/strategies.ts';
 import type { Kernels } from './kernels/types.ts';
 import type { ModelRunner } from './model/runner.ts';
 import { STRATEGY_IMPLS } from './strategies/index.ts';
@@ -32,7 +33,8 @@ export async function* generate(config: DecodeConfig, engine: Engine, opts: RunO
   const kernels = timedKernels(engine.kernels, kernelClock);
   const strategy = STRATEGY_IMPLS[config.strategy];
 
-  const { ids: promptIds, template: templateFlags, notes } = encodePrompt(target, config);
+  const { ids: promptIds, template: templateFlags, notes: promptNotes } = encodePrompt(target, config);
+  const notes = [...promptNotes, ...refusedNotes(config)];
   yield {
     type: 'start',
     version: TRACE_VERSION,

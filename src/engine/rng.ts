@@ -17,6 +17,7 @@ export const Purpose = {
   draft: 5,
   trial: 6,
   branch: 7,
+  xtc: 8,
 } as const;
 export type PurposeName = keyof typeof Purpose;
 

@@ -139,6 +139,9 @@ export function Candidates({ token, index, onBranch, scored = false }: { token: 
         Step {index}: {scored ? 'the text has' : 'emitted'} <TokenCode text={token.text} max={30} /> — rank {token.rank + 1}, raw p {pct(token.prob)}
         {scored ? '' : `, processed p ${pct(token.processedProb)}`}, entropy {token.entropy.toFixed(2)} nats{scored ? '' : `, ${token.source}`}
         {token.temperature !== 1 ? `, T=${token.temperature.toFixed(2)}` : ''}
+        {token.processorState?.before.mirostat_mu !== undefined
+          ? `, mirostat mu ${token.processorState.before.mirostat_mu.toFixed(2)} → ${token.processorState.after.mirostat_mu.toFixed(2)} bits`
+          : ''}
       </p>
       <table>
         <TableHead columns={['candidate', 'raw p', 'processed p', <span className="sr-only">branch</span>]} />

@@ -47,7 +47,9 @@ const CHECKED_TEXT: Record<string, fc.Arbitrary<string>> = { model: modelId, dra
 function valueArb(key: string, spec: ParamSpec): fc.Arbitrary<unknown> {
   switch (spec.kind) {
     case 'int':
-      return fc.oneof(fc.integer({ min: spec.min, max: spec.max }), fc.constantFrom(spec.min, spec.max, spec.default));
+      return fc
+        .oneof(fc.integer({ min: spec.min, max: spec.max }), fc.constantFrom(spec.min, spec.max, spec.default))
+        .filter((v) => spec.check?.(v) === undefined);
     case 'float':
       return fc.oneof(
         fc.double({ min: spec.min, max: spec.max, noNaN: true }).map(roundFloat),

@@ -4,7 +4,7 @@
  * same chosen tokens.
  */
 import { expect } from 'vitest';
-import type { ChooseMode, Kernels, ProcessorConfig, RowStats, StepRowResult, TopK } from '../../src/engine/kernels/types.ts';
+import type { ChooseMode, Kernels, ProcessorConfig, ProcessorState, RowStats, StepRowResult, TopK } from '../../src/engine/kernels/types.ts';
 import { cpu, gpu } from './dawn.ts';
 
 export interface Run {
@@ -21,12 +21,13 @@ export interface RowSpec {
   seed?: number;
   step?: number;
   sub?: number;
+  state?: ProcessorState;
 }
 
 export async function runOn(k: Kernels, data: Float32Array, rows: number, vocab: number, specs: RowSpec[], topK = 10): Promise<Run> {
   const l = await k.createLogits(data, rows, vocab);
   const res = await k.step(l, {
-    rows: specs.map((s) => ({ config: s.config, contextIds: s.contextIds, choose: s.choose ?? 'sample', forceToken: s.forceToken, seed: s.seed ?? 1, step: s.step ?? 0, sub: s.sub })),
+    rows: specs.map((s) => ({ config: s.config, contextIds: s.contextIds, choose: s.choose ?? 'sample', forceToken: s.forceToken, seed: s.seed ?? 1, step: s.step ?? 0, sub: s.sub, state: s.state })),
     topK,
     keepProcessed: true,
   });

@@ -18,4 +18,8 @@ export const PROCESSOR_EXAMPLES: Record<StageName, ProcessorConfig[]> = {
   epsilon_cutoff: [{ epsilon_cutoff: 0.0003 }],
   eta_cutoff: [{ eta_cutoff: 0.001, temperature: 1.2 }],
   top_n_sigma: [{ top_n_sigma: 1 }, { top_n_sigma: 0.5, temperature: 1.5, top_k: 200 }, { top_n_sigma: 3, min_p: 0.01 }],
+  // Probability 1 always acts; 0.5 acts on some seeds only (the coin is the row's RNG key).
+  xtc: [{ xtc_probability: 1, xtc_threshold: 0.01 }, { xtc_probability: 1, xtc_threshold: 0.002, temperature: 0.8 }, { xtc_probability: 0.5, xtc_threshold: 0.005 }],
+  // mu = 2·tau with no carried state: 10, 6, 2 and 0.4 bits.
+  mirostat: [{ mirostat: 2 }, { mirostat: 2, mirostat_tau: 3, temperature: 0.7 }, { mirostat: 2, mirostat_tau: 1 }, { mirostat: 2, mirostat_tau: 0.2 }],
 };

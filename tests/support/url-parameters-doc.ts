@@ -75,10 +75,12 @@ export function renderStrategyTable(): string {
   const rows = ['| `strategy=` | What it does | Own parameters |', '| --- | --- | --- |'];
   for (const id of STRATEGY_IDS) {
     const s = STRATEGIES[id];
-    // The ten processors are listed once, in the parameter table.
-    const sampling = SAMPLING_PARAMS.every((k) => s.params.includes(k));
+    // The processors are listed once, in the parameter table.
+    const refused = SAMPLING_PARAMS.filter((k) => k in s.refuses);
+    const sampling = SAMPLING_PARAMS.every((k) => s.params.includes(k) || refused.includes(k));
     const own = s.params.filter((k) => !sampling || !SAMPLING_PARAMS.includes(k));
-    const params = [...(s.needsDraft ? ['draft'] : []), ...own].map(code).concat(sampling ? ['all sampling processors'] : []).join(', ') || '-';
+    const all = refused.length ? `all sampling processors except ${refused.map(code).join(', ')}` : 'all sampling processors';
+    const params = [...(s.needsDraft ? ['draft'] : []), ...own].map(code).concat(sampling ? [all] : []).join(', ') || '-';
     rows.push(`| \`${id}\` | ${cell(s.summary)}${s.lossy ? ' (lossy)' : ''} | ${params} |`);
   }
   return rows.join('\n');

@@ -3,7 +3,8 @@
 
 An independent reference: numpy (float64), written from the semantics in docs/url-parameters.md
 (Hugging Face and llama.cpp), not from the TypeScript kernels. Each stage is a module in stages/
-(STAGE, KEYS, HF_RANK, LLAMACPP_RANK, active(cfg), apply(s, cfg, row) and cases()); this script
+(STAGE, KEYS, HF_RANK, LLAMACPP_RANK, active(cfg), apply(s, cfg, row) and cases(); row holds the
+case's context_ids, seed, step and carried processor state); this script
 runs the chains and writes the expected processed probabilities, kept counts and raw entropy.
 
     python3 tools/golden/make_golden.py [FILE ...]
@@ -56,7 +57,7 @@ def entropy(s):
 def run_case(case):
     s = np.array([-np.inf if x is None else x for x in case["logits"]], dtype=np.float64)
     cfg = case["config"]
-    row = {"context": cfg.get("context_ids", []), "seed": cfg.get("seed", 0), "step": cfg.get("step", 0)}
+    row = {"context": cfg.get("context_ids", []), "seed": cfg.get("seed", 0), "step": cfg.get("step", 0), "state": cfg.get("state", {})}
     h, vh = entropy(s)
     stages = []
     for name in order_of(cfg):

@@ -72,6 +72,8 @@ function coerce(spec: ParamSpec, raw: unknown): Coerced {
         if (!Number.isInteger(x)) return { error: 'is not a whole number' };
       } else x = roundFloat(x);
       if (x < spec.min || x > spec.max) return { error: `is out of range ${formatNumber(spec.min)}..${formatNumber(spec.max)}` };
+      const why = spec.kind === 'int' ? spec.check?.(x) : undefined;
+      if (why) return { error: why };
       return { value: x === 0 ? 0 : x };
     }
     case 'enum': {

@@ -19,6 +19,8 @@ export interface IntSpec extends Base {
   max: number;
   /** Special meaning of the minimum, e.g. "off". */
   minMeans?: string;
+  /** Extra validation of an in-range value: undefined when valid, else why not (for the warning). */
+  check?: (v: number) => string | undefined;
 }
 export interface FloatSpec extends Base {
   kind: 'float';

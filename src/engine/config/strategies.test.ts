@@ -52,7 +52,26 @@ describe('strategy registry', () => {
     expect(paramsForStrategy('greedy')).toEqual(['model', 'backend', 'dtype', 'max_new_tokens', 'seed', 'stop', 'chat', 'repetition_penalty', 'prompt']);
     const chain = paramsForStrategy('spec-chain');
     expect(chain.slice(0, 2)).toEqual(['model', 'draft']);
-    expect(chain).toEqual(expect.arrayContaining([...SAMPLING_PARAMS, 'num_draft_tokens']));
+    const verifiable = SAMPLING_PARAMS.filter((k) => !['xtc_probability', 'xtc_threshold', 'mirostat', 'mirostat_tau', 'mirostat_eta'].includes(k));
+    expect(chain).toEqual(expect.arrayContaining([...verifiable, 'num_draft_tokens']));
+  });
+
+  it('only sample reads mirostat (it carries mu); speculative strategies read neither mirostat nor XTC, and say why', () => {
+    const mirostat = ['mirostat', 'mirostat_tau', 'mirostat_eta'] as const;
+    const xtc = ['xtc_probability', 'xtc_threshold'] as const;
+    expect(STRATEGIES.sample.params).toEqual(expect.arrayContaining([...mirostat, ...xtc]));
+    for (const id of STRATEGY_IDS) {
+      const s = STRATEGIES[id];
+      if (id !== 'sample') for (const k of mirostat) expect(s.params, `${id} ${k}`).not.toContain(k);
+      const speculative = s.params.includes('num_draft_tokens') || s.params.includes('tree_depth');
+      for (const k of xtc) expect(s.params.includes(k), `${id} ${k}`).toBe(!speculative && s.params.includes('top_p'));
+      for (const [k, why] of Object.entries(s.refuses)) {
+        expect(s.params, `${id} refuses ${k}`).not.toContain(k);
+        expect(why, k).toMatch(/state|draw/);
+      }
+    }
+    expect(Object.keys(STRATEGIES['spec-chain'].refuses).sort()).toEqual([...mirostat, ...xtc].sort());
+    expect(Object.keys(STRATEGIES.cntp.refuses).sort()).toEqual([...mirostat].sort());
   });
 
   it('every parameter spec is self-consistent: default in range, min <= max, help is one line', () => {

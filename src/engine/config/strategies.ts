@@ -8,7 +8,8 @@
  * The metadata stays here, apart from the implementations, so that config (imported by the UI
  * thread, the CLI's `config` command and the docs) never loads model or kernel code.
  */
-import { PARAMS, PARAM_KEYS, STRATEGY_IDS, type ParamKey, type StrategyId } from './params.ts';
+import { PARAMS, PARAM_KEYS, STRATEGY_IDS, type DecodeConfig, type ParamKey, type StrategyId } from './params.ts';
+import { DRAWING_PROCESSOR_KEYS, STATEFUL_PROCESSOR_KEYS } from '../kernels/processors/registry.ts';
 
 export interface StrategyInfo {
   id: StrategyId;
@@ -22,13 +23,31 @@ export interface StrategyInfo {
   lossy: boolean;
   /** The parameters this strategy reads, beyond the common ones (model, prompt, seed ...), in display order. */
   params: readonly ParamKey[];
+  /** Processor keys it does not read although it samples, and why (a link setting one gets a warning). */
+  refuses: Readonly<Partial<Record<ParamKey, string>>>;
 }
 
 /** Parameters every strategy reads. */
 export const COMMON_PARAMS: readonly ParamKey[] = ['model', 'backend', 'dtype', 'max_new_tokens', 'seed', 'stop', 'chat', 'prompt'];
 
-/** The logits processors, in the parameter table's order; sampling-based strategies read all of them. */
+/** The logits processors, in the parameter table's order; the sample strategy reads all of them. */
 export const SAMPLING_PARAMS: readonly ParamKey[] = PARAM_KEYS.filter((k) => PARAMS[k].group === 'processor');
+
+/** Processors with per-step state (mirostat's mu): only a strategy that carries the state from token to token reads them. */
+const STATEFUL: readonly ParamKey[] = SAMPLING_PARAMS.filter((k) => STATEFUL_PROCESSOR_KEYS.includes(k));
+/** Processors that draw from the row's RNG key (XTC): speculative verification could not reproduce the draw of each position. */
+const DRAWING: readonly ParamKey[] = SAMPLING_PARAMS.filter((k) => DRAWING_PROCESSOR_KEYS.includes(k));
+
+const NOT_CARRIED = 'its per-token state (mirostat mu) is carried only by the sample strategy';
+const NOT_VERIFIABLE = 'speculative verification does not reproduce its per-token random draw';
+const refusing = (keys: readonly ParamKey[], why: string) => Object.fromEntries(keys.map((k) => [k, why])) as Partial<Record<ParamKey, string>>;
+/** What strategies that sample but do not carry processor state read, and what they refuse. */
+const STATELESS_SAMPLING = { params: SAMPLING_PARAMS.filter((k) => !STATEFUL.includes(k)), refuses: refusing(STATEFUL, NOT_CARRIED) };
+/** The same for the speculative strategies, which also refuse processors that draw. */
+const VERIFIABLE_SAMPLING = {
+  params: STATELESS_SAMPLING.params.filter((k) => !DRAWING.includes(k)),
+  refuses: { ...STATELESS_SAMPLING.refuses, ...refusing(DRAWING, NOT_VERIFIABLE) },
+};
 
 /** Opt-in lossy acceptance shared by the speculative strategies. */
 const RELAXED: readonly ParamKey[] = ['relaxed_acceptance', 'relaxed_neighbors', 'relaxed_delta'];
@@ -38,9 +57,9 @@ function entry(
   label: string,
   summary: string,
   params: readonly ParamKey[],
-  opts: { needsDraft?: boolean; lossy?: boolean } = {},
+  opts: { needsDraft?: boolean; lossy?: boolean; refuses?: StrategyInfo['refuses'] } = {},
 ): StrategyInfo {
-  return { id, label, summary, params, needsDraft: opts.needsDraft ?? false, lossy: opts.lossy ?? false };
+  return { id, label, summary, params, needsDraft: opts.needsDraft ?? false, lossy: opts.lossy ?? false, refuses: opts.refuses ?? {} };
 }
 
 export const STRATEGIES: Readonly<Record<StrategyId, StrategyInfo>> = {
@@ -62,8 +81,8 @@ export const STRATEGIES: Readonly<Record<StrategyId, StrategyInfo>> = {
     'cntp_entropy_min',
     'cntp_entropy_max',
     'cntp_max_trial_tokens',
-    ...SAMPLING_PARAMS,
-  ]),
+    ...STATELESS_SAMPLING.params,
+  ], { refuses: STATELESS_SAMPLING.refuses }),
   entropix: entry('entropix', 'Entropix-style', 'Pick an action per step from its entropy/varentropy quadrant: argmax, boost, branch or resample.', [
     'entropix_entropy_threshold',
     'entropix_varentropy_threshold',
@@ -71,46 +90,46 @@ export const STRATEGIES: Readonly<Record<StrategyId, StrategyInfo>> = {
     'entropix_pause_text',
     'entropix_branches',
     'entropix_resample_temperature',
-    ...SAMPLING_PARAMS,
-  ]),
+    ...STATELESS_SAMPLING.params,
+  ], { refuses: STATELESS_SAMPLING.refuses }),
   'spec-chain': entry('spec-chain', 'Speculative (chain)', 'A draft model proposes K tokens; the target verifies them in one pass, losslessly.', [
     'num_draft_tokens',
     ...RELAXED,
-    ...SAMPLING_PARAMS,
-  ], { needsDraft: true }),
+    ...VERIFIABLE_SAMPLING.params,
+  ], { needsDraft: true, refuses: VERIFIABLE_SAMPLING.refuses }),
   'spec-tree': entry('spec-tree', 'Speculative (tree)', 'The draft proposes a tree of candidates; recursive rejection sampling over siblings (SpecInfer).', [
     'tree_width',
     'tree_depth',
     ...RELAXED,
-    ...SAMPLING_PARAMS,
-  ], { needsDraft: true }),
+    ...VERIFIABLE_SAMPLING.params,
+  ], { needsDraft: true, refuses: VERIFIABLE_SAMPLING.refuses }),
   'spec-rsd': entry('spec-rsd', 'Speculative (RSD)', 'Tree drafts drawn without replacement (Gumbel-top-k) at each level, then recursive rejection.', [
     'tree_width',
     'tree_depth',
     ...RELAXED,
-    ...SAMPLING_PARAMS,
-  ], { needsDraft: true }),
+    ...VERIFIABLE_SAMPLING.params,
+  ], { needsDraft: true, refuses: VERIFIABLE_SAMPLING.refuses }),
   'spec-adaptive': entry('spec-adaptive', 'Speculative (adaptive)', 'Keep drafting while the draft is confident; stop when its top-1 probability drops (SpecDec++-style).', [
     'draft_confidence',
     'num_draft_tokens',
     'adaptive_tree',
     'tree_width',
     ...RELAXED,
-    ...SAMPLING_PARAMS,
-  ], { needsDraft: true }),
+    ...VERIFIABLE_SAMPLING.params,
+  ], { needsDraft: true, refuses: VERIFIABLE_SAMPLING.refuses }),
   'prompt-lookup': entry('prompt-lookup', 'Prompt lookup', 'No draft model: an n-gram match in the context proposes the continuation, the target verifies it.', [
     'ngram_size',
     'num_draft_tokens',
     ...RELAXED,
-    ...SAMPLING_PARAMS,
-  ]),
+    ...VERIFIABLE_SAMPLING.params,
+  ], { refuses: VERIFIABLE_SAMPLING.refuses }),
   recycling: entry('recycling', 'Token Recycling', 'No draft model: a table of successors seen in earlier passes builds a draft tree by BFS.', [
     'recycling_successors',
     'tree_width',
     'tree_depth',
     ...RELAXED,
-    ...SAMPLING_PARAMS,
-  ]),
+    ...VERIFIABLE_SAMPLING.params,
+  ], { refuses: VERIFIABLE_SAMPLING.refuses }),
 };
 
 export function isStrategyId(s: string): s is StrategyId {
@@ -122,4 +141,16 @@ export function paramsForStrategy(id: StrategyId): ParamKey[] {
   const s = STRATEGIES[id];
   const common = COMMON_PARAMS.filter((k) => k !== 'prompt');
   return [...common.slice(0, 1), ...(s.needsDraft ? (['draft'] as ParamKey[]) : []), ...common.slice(1), ...s.params, 'prompt'];
+}
+
+/**
+ * Why the run ignores processor settings of the config: the ones its strategy refuses (mirostat
+ * outside `sample`, XTC under speculation) that the link sets. The values stay in the link, for a
+ * switch back to a strategy that reads them; the run lists these lines in its start notes.
+ */
+export function refusedNotes(c: DecodeConfig): string[] {
+  const s = STRATEGIES[c.strategy];
+  return SAMPLING_PARAMS.filter((k) => k in s.refuses && c[k] !== PARAMS[k].default).map(
+    (k) => `${k}=${String(c[k])} ignored: strategy=${s.id} does not read it (${s.refuses[k]})`,
+  );
 }

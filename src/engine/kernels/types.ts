@@ -26,6 +26,7 @@
  *   from `src/engine/rng.ts` (identical in `shaders/rng.wgsl`).
  */
 
+import type { ProcessorState } from './processors/descriptor.ts';
 import type { ProcessorConfig, StageName } from './processors/registry.ts';
 
 /** Element type of a GPU logits buffer. f16 is read as packed u32 pairs where `shader-f16` is missing. */
@@ -73,6 +74,7 @@ export interface ProbsHandle {
  * stage and N the number of finite ones (N = 1 -> T = minT). The effective T is reported per row.
  */
 export type { ProcessorConfig, StageName } from './processors/registry.ts';
+export type { ProcessorState } from './processors/descriptor.ts';
 
 /** One processor's effect on a row, for the waterfall view. */
 export interface StageStat {
@@ -117,10 +119,15 @@ export interface RowRequest {
   choose?: ChooseMode;
   /** The token described when choose = 'force' (0 <= id < vocab). */
   forceToken?: number;
-  /** RNG key for sampling: gumbel(seed, step, purposeWord('sample', sub), tokenId). */
+  /**
+   * RNG key for sampling: gumbel(seed, step, purposeWord('sample', sub), tokenId); processors that
+   * draw (XTC) use the same (seed, step, sub) with their own purpose.
+   */
   seed: number;
   step: number;
   sub?: number;
+  /** Processor state carried from the previous step (mirostat's mu; registry.ts initialState / nextState). */
+  state?: ProcessorState;
 }
 
 export interface StepRequest {

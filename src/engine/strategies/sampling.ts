@@ -1,7 +1,10 @@
 /**
  * Greedy and ancestral sampling: one target forward per token, the kernels process the logits
  * and choose (argmax, or Gumbel-max keyed by the token's position so a seed reproduces the run).
+ * Processor state (mirostat's mu) is carried here: each step runs with the state the previous
+ * one left, advanced by the chosen token's processed probability.
  */
+import { initialState, nextState } from '../kernels/processors/registry.ts';
 import { processorConfig } from './processor-config.ts';
 import { isGreedy } from './tokens.ts';
 import { withSequence, type Strategy, type StrategyContext } from './types.ts';
@@ -16,6 +19,8 @@ function decodeLoop(ctx: StrategyContext, greedy: boolean): AsyncGenerator<Token
   const processors = processorConfig(config);
   return withSequence(target.newSequence(1), async function* (seq) {
     let next = ctx.promptIds;
+    // Processor state carried from token to token (mirostat's mu); undefined when none keeps any.
+    let state = initialState(processors);
     for (let index = 0; ctx.remaining() > 0; index++) {
       const logits = await target.forwardLogits(seq, [next], 1);
       const position = seq.length;
@@ -28,6 +33,7 @@ function decodeLoop(ctx: StrategyContext, greedy: boolean): AsyncGenerator<Token
               choose: greedy ? 'greedy' : 'sample',
               seed: config.seed,
               step: position,
+              state,
             },
           ],
           topK: DISPLAY_TOP_K,
@@ -35,7 +41,11 @@ function decodeLoop(ctx: StrategyContext, greedy: boolean): AsyncGenerator<Token
         ctx.countReadBack(res.bytesReadBack);
         const row = res.rows[0];
         const source = greedy || isGreedy(config) ? 'greedy' : 'sampled';
-        yield [tokenEventFromStep(row, { index, position, step: position, source }, (id) => target.tokenText(id))];
+        const event = tokenEventFromStep(row, { index, position, step: position, source }, (id) => target.tokenText(id));
+        const before = state;
+        state = nextState(processors, state, row.choice!.processedProb);
+        if (before && state) event.processorState = { before, after: state };
+        yield [event];
         next = [row.choice!.token];
       } finally {
         kernels.dispose(logits);

@@ -5,7 +5,7 @@
  *
  * Bump TRACE_VERSION when an existing field changes meaning; adding optional fields does not.
  */
-import type { StageStat } from '../kernels/types.ts';
+import type { ProcessorState, StageStat } from '../kernels/types.ts';
 import type { AdaDecData, BeamStepData, CntpData, EntropixData, SpecStepData } from './strategy-events.ts';
 import type { TopEntry } from './top-entry.ts';
 
@@ -45,6 +45,8 @@ export interface TokenEvent {
   stages: StageStat[];
   /** Effective temperature (dynamic temperature changes it per step). */
   temperature: number;
+  /** Processor state carried across steps (mirostat's mu): what this step ran with and what it left. */
+  processorState?: { before: ProcessorState; after: ProcessorState };
   /** Rank (0 = top) and probability of the emitted token under the raw distribution. */
   rank: number;
   prob: number;

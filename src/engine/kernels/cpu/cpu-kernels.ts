@@ -16,6 +16,7 @@ import type {
   TreeVerifyResult,
 } from '../types.ts';
 import { clampTopK } from '../limits.ts';
+import { checkVerifiable } from '../processors/registry.ts';
 import { verifyTreeCpu } from './tree.ts';
 import { chooseToken, describe, processedProbs, processRow } from './pipeline.ts';
 import { argmaxOf, gumbelArgmaxProbs } from './sample.ts';
@@ -76,7 +77,8 @@ export class CpuKernels implements Kernels, TreeKernels {
     const kept: Float64Array[] = [];
     for (let r = 0; r < l.rows; r++) {
       const req = request.rows[r];
-      const row = processRow(l.data, r * l.vocab, l.vocab, req.config, req.contextIds, topK, { seed: req.seed, step: req.step, sub: req.sub ?? 0 });
+      const key = { seed: req.seed, step: req.step, sub: req.sub ?? 0 };
+      const row = processRow(l.data, r * l.vocab, l.vocab, req.config, req.contextIds, topK, key, req.state);
       const mode = req.choose ?? 'sample';
       const result: StepRowResult = { ...row.stats };
       if (mode === 'force') result.choice = describe(row, checkedForceToken(req.forceToken, l.vocab));
@@ -93,6 +95,7 @@ export class CpuKernels implements Kernels, TreeKernels {
     if (target.rows !== K + 1 || req.q.length !== K) {
       throw new RangeError(`verifyChain: need ${K + 1} target rows and ${K} draft distributions`);
     }
+    checkVerifiable(req.config);
     const topK = clampTopK(req.topK);
     const sub = req.sub ?? 0;
     const greedy = req.greedy === true || req.config.temperature === 0;
@@ -132,6 +135,7 @@ export class CpuKernels implements Kernels, TreeKernels {
   /** Tree / multi-draft verification (contract in ../types.ts; implementation in tree.ts). */
   async verifyTree(req: TreeVerifyRequest): Promise<TreeVerifyResult> {
     const target = cpuLogits(req.target);
+    checkVerifiable(req.config);
     const { result, nextDist } = verifyTreeCpu(req, target, clampTopK(req.topK), probsOf);
     if (req.keepNext) result.next = new CpuProbs([nextDist], target.vocab);
     return result;

@@ -5,7 +5,7 @@
  */
 import type { ParamSpec } from '../../config/param-spec.ts';
 import { PROCESSOR_KEYS, PROCESSOR_PARAMS } from '../processors/registry.ts';
-import type { Kernels, ProcessorConfig, ProbsHandle, StageName } from '../types.ts';
+import type { Kernels, ProcessorConfig, ProcessorState, ProbsHandle, StageName } from '../types.ts';
 
 export const PROB_TOLERANCE = 1e-5;
 
@@ -28,8 +28,11 @@ function statProblem(name: string, got: number, want: number): string {
 export interface GoldenProcessorCase {
   id: string;
   logits: (number | null)[];
-  /** Processor keys, plus the row's context and RNG key (seed, step) for processors that read them. */
-  config: ProcessorConfig & { context_ids?: number[]; seed?: number; step?: number };
+  /**
+   * Processor keys, plus the row's context, RNG key (seed, step) and carried processor state
+   * (e.g. `{ mirostat_mu }`) for processors that read them.
+   */
+  config: ProcessorConfig & { context_ids?: number[]; seed?: number; step?: number; state?: ProcessorState };
   expected: {
     probs: number[];
     stages: { name: StageName; kept: number }[];
@@ -94,10 +97,14 @@ export function parseGolden(json: unknown): GoldenFile {
     if (!isObj(c.config)) fail(c.id, '"config" must be an object');
     for (const [key, v] of Object.entries(c.config)) {
       if (key === 'context_ids') continue;
+      if (key === 'state') {
+        if (!isObj(v) || !Object.values(v).every((x) => typeof x === 'number' && Number.isFinite(x))) fail(c.id, 'config.state must map names to finite numbers');
+        continue;
+      }
       const spec = (PROCESSOR_PARAMS as Record<string, ParamSpec>)[key];
       if (key === 'seed' || key === 'step') {
         if (!Number.isInteger(v) || (v as number) < 0) fail(c.id, `config.${key} must be a non-negative integer`);
-      } else if (!spec) fail(c.id, `config.${key} is not a processor key (${PROCESSOR_KEYS.join(', ')}, context_ids, seed, step)`);
+      } else if (!spec) fail(c.id, `config.${key} is not a processor key (${PROCESSOR_KEYS.join(', ')}, context_ids, seed, step, state)`);
       else if (spec.kind === 'text' ? typeof v !== 'string' : typeof v !== 'number') fail(c.id, `config.${key} must be a ${spec.kind === 'text' ? 'string' : 'number'}`);
     }
     if (c.config.context_ids !== undefined && !isNumArray(c.config.context_ids)) fail(c.id, 'config.context_ids must be numbers');
@@ -146,12 +153,12 @@ async function runProcessorCase(k: Kernels, c: GoldenProcessorCase): Promise<str
   const V = c.logits.length;
   const data = new Float64Array(V);
   c.logits.forEach((x, i) => (data[i] = x === null ? -Infinity : x));
-  const { context_ids, seed = 0, step = 0, ...config } = c.config;
+  const { context_ids, seed = 0, step = 0, state, ...config } = c.config;
   const logits = await k.createLogits(data, 1, V);
   let handle: ProbsHandle | undefined;
   try {
     const res = await k.step(logits, {
-      rows: [{ config, contextIds: context_ids, choose: 'none', seed, step }],
+      rows: [{ config, contextIds: context_ids, choose: 'none', seed, step, state }],
       keepProcessed: true,
     });
     handle = res.processed;

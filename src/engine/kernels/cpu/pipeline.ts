@@ -27,6 +27,7 @@ export function processRow(
   contextIds: ArrayLike<number> | undefined,
   topK: number,
   rng?: RowContext['rng'],
+  state?: RowContext['state'],
 ): ProcessedRow {
   const chain = buildChain(config); // validates before any work
   const { row: st, degenerate } = loadRow(data, offset, vocab);
@@ -34,7 +35,7 @@ export function processRow(
   const rawNorm = normalizer(st);
   const { entropy, varentropy } = entropyStats(st, rawNorm);
   const rawTop = topKOf(st, rawNorm, topK);
-  const ctx: RowContext = { contextIds, rng, temperature: config.temperature ?? 1 };
+  const ctx: RowContext = { contextIds, rng, state, temperature: config.temperature ?? 1 };
   const stages: StageStat[] = [];
   const norm = runChain(st, chain, ctx, stages, rawNorm);
   // With no active stage the processed distribution is the raw one.

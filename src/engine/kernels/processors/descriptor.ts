@@ -7,6 +7,12 @@ export type ProcessorParams = Readonly<Record<string, ParamSpec & { group: 'proc
 /** The values a processor reads: its own keys, each optional (omitted = the neutral default). */
 export type ValuesOf<P extends ProcessorParams> = { readonly [K in keyof P]?: ValueOf<P[K]> };
 
+/**
+ * Per-row processor state a sampling strategy carries from one step to the next (mirostat's
+ * `mirostat_mu`): named numbers, owned by the processor that declares them (descriptor `state`).
+ */
+export type ProcessorState = Readonly<Record<string, number>>;
+
 /** A field of the generated WGSL RowParams struct. */
 export type GpuFieldType = 'f32' | 'u32';
 
@@ -18,6 +24,8 @@ export interface GpuRowInputs {
   seed: number;
   step: number;
   sub: number;
+  /** The row's carried processor state (RowRequest.state); absent before the first step. */
+  state?: ProcessorState;
 }
 
 /**
@@ -39,6 +47,21 @@ export interface ProcessorDescriptor<S extends string = string, P extends Proces
   isActive(c: ValuesOf<P>): boolean;
   /** Throws a RangeError for an out-of-range value (called only when active, on both backends). */
   check(c: ValuesOf<P>): void;
+  /**
+   * A processor whose distribution depends on what was sampled before (mirostat's mu): the state
+   * it starts from and how a step that chose a token of processed probability `chosenProb`
+   * advances it. Strategies carry it through registry.ts initialState / nextState; only those that
+   * do list the processor's keys (config/strategies.ts).
+   */
+  readonly state?: {
+    init(c: ValuesOf<P>): ProcessorState;
+    next(c: ValuesOf<P>, state: ProcessorState, chosenProb: number): ProcessorState;
+  };
+  /**
+   * The processor draws from the row's RNG key (XTC): the distribution is random given the logits,
+   * so speculative verification, which rebuilds target rows under its own keys, does not read it.
+   */
+  readonly draws?: boolean;
   /** The CPU reference implementation for a checked config. */
   cpu(c: ValuesOf<P>): Processor;
   readonly gpu: {

@@ -5,12 +5,13 @@
  * waterfall labels. See descriptor.ts for what adding a processor takes.
  */
 import type { TextSpec, ValueOf } from '../../config/param-spec.ts';
-import type { ProcessorDescriptor } from './descriptor.ts';
+import type { ProcessorDescriptor, ProcessorState } from './descriptor.ts';
 import { DRY } from './dry.ts';
 import { EPSILON_CUTOFF } from './epsilon-cutoff.ts';
 import { ETA_CUTOFF } from './eta-cutoff.ts';
 import { LOGIT_BIAS } from './logit-bias.ts';
 import { MIN_P } from './min-p.ts';
+import { MIROSTAT } from './mirostat.ts';
 import { PRESENCE_FREQUENCY } from './presence-frequency.ts';
 import { REPETITION_PENALTY } from './repetition-penalty.ts';
 import { TEMPERATURE } from './temperature.ts';
@@ -18,14 +19,16 @@ import { TOP_K } from './top-k.ts';
 import { TOP_N_SIGMA } from './top-n-sigma.ts';
 import { TOP_P } from './top-p.ts';
 import { TYPICAL_P } from './typical-p.ts';
+import { XTC } from './xtc.ts';
 
-export type { ProcessorDescriptor } from './descriptor.ts';
+export type { ProcessorDescriptor, ProcessorState } from './descriptor.ts';
 
 /**
  * In the default order (Hugging Face's, extended): the order the chain runs with sampler_order=hf.
- * Logit bias comes first (OpenAI and llama.cpp add it to the raw logits), then the penalties.
+ * Logit bias comes first (OpenAI and llama.cpp add it to the raw logits), then the penalties; the
+ * llama.cpp-only truncations after HF's, and mirostat last (it replaces the tail in llama.cpp).
  */
-export const PROCESSORS = [LOGIT_BIAS, REPETITION_PENALTY, PRESENCE_FREQUENCY, DRY, TEMPERATURE, TOP_K, TOP_P, MIN_P, TYPICAL_P, EPSILON_CUTOFF, ETA_CUTOFF, TOP_N_SIGMA] as const;
+export const PROCESSORS = [LOGIT_BIAS, REPETITION_PENALTY, PRESENCE_FREQUENCY, DRY, TEMPERATURE, TOP_K, TOP_P, MIN_P, TYPICAL_P, EPSILON_CUTOFF, ETA_CUTOFF, TOP_N_SIGMA, XTC, MIROSTAT] as const;
 
 type Entry = (typeof PROCESSORS)[number];
 export type StageName = Entry['stage'];
@@ -35,8 +38,9 @@ export const SAMPLER_ORDERS = {
   hf: PROCESSORS.map((d) => d.stage),
   // llama.cpp's default sampler chain ("penalties;dry;top_n_sigma;top_k;typ_p;top_p;min_p;xtc;temperature")
   // after the logit bias it applies first; its "penalties" are repetition then presence/frequency.
-  // Stages it lacks (epsilon, eta) sit with the other truncations.
-  llamacpp: ['logit_bias', 'repetition_penalty', 'presence_frequency', 'dry', 'top_n_sigma', 'top_k', 'typical_p', 'top_p', 'min_p', 'epsilon_cutoff', 'eta_cutoff', 'temperature'],
+  // Stages it lacks (epsilon, eta) sit with the other truncations; mirostat (which replaces the
+  // chain's tail in llama.cpp: temperature, then mirostat) comes after temperature.
+  llamacpp: ['logit_bias', 'repetition_penalty', 'presence_frequency', 'dry', 'top_n_sigma', 'top_k', 'typical_p', 'top_p', 'min_p', 'epsilon_cutoff', 'eta_cutoff', 'xtc', 'temperature', 'mirostat'],
 } as const satisfies Record<string, readonly StageName[]>;
 export type SamplerOrderName = keyof typeof SAMPLER_ORDERS;
 
@@ -100,4 +104,38 @@ export function activeProcessors(c: ProcessorConfig): ProcessorDescriptor<StageN
 /** The waterfall's name for a stage (the stage name itself for one it does not know). */
 export function stageLabel(name: string): string {
   return BY_STAGE.get(name)?.label ?? name;
+}
+
+/**
+ * The processor state a strategy starts a row with (mirostat's mu from its config), or undefined
+ * when no active processor keeps any. Carry it in RowRequest.state and advance it with nextState.
+ */
+export function initialState(c: ProcessorConfig): ProcessorState | undefined {
+  const keeping = activeProcessors(c).filter((d) => d.state);
+  if (keeping.length === 0) return undefined;
+  return Object.assign({}, ...keeping.map((d) => d.state!.init(c)));
+}
+
+/** The state after a step that chose a token with processed probability `chosenProb`. */
+export function nextState(c: ProcessorConfig, state: ProcessorState | undefined, chosenProb: number): ProcessorState | undefined {
+  if (state === undefined) return undefined;
+  const keeping = activeProcessors(c).filter((d) => d.state);
+  return Object.assign({}, state, ...keeping.map((d) => d.state!.next(c, state, chosenProb)));
+}
+
+/** The URL keys of the processors that keep state (only strategies that carry it read them). */
+export const STATEFUL_PROCESSOR_KEYS: readonly string[] = PROCESSORS.filter((d) => d.state).flatMap((d) => Object.keys(d.params));
+
+/** The URL keys of the processors that draw from the row's RNG key (speculative strategies do not read them). */
+export const DRAWING_PROCESSOR_KEYS: readonly string[] = PROCESSORS.filter((d) => d.draws).flatMap((d) => Object.keys(d.params));
+
+/**
+ * Throws a RangeError when a config turns on a processor that a speculative verification cannot
+ * reproduce: one that draws (the target rows would need each position's own key) or keeps state
+ * (the target distribution would depend on the sampled history). The config layer never sends one.
+ */
+export function checkVerifiable(c: ProcessorConfig): void {
+  for (const d of activeProcessors(c)) {
+    if (d.draws || d.state) throw new RangeError(`${d.stage} is not supported by speculative verification (it ${d.draws ? 'draws per step' : 'keeps per-step state'})`);
+  }
 }

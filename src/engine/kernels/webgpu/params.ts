@@ -4,7 +4,7 @@
  * the Dims uniform. Pure functions; the caller uploads the result.
  */
 import { purposeWord } from '../../rng.ts';
-import { activeProcessors } from '../processors/registry.ts';
+import { activeProcessors, checkVerifiable } from '../processors/registry.ts';
 import type { ProcessorDescriptor } from '../processors/descriptor.ts';
 import type { ProcessorConfig, RowRequest, StageName } from '../types.ts';
 import { DIMS_WORDS, F, MAX_STAGES } from './layout.ts';
@@ -78,7 +78,7 @@ export function packRows(plans: RowPlan[], rows: RowRequest[], vocab: number, au
       put('seq_len', ctx.sequence.length);
       put('seq_off', append(ctx.sequence));
     }
-    const inputs = { aux: append, seed: r.seed ?? 0, step: r.step ?? 0, sub: r.sub ?? 0 };
+    const inputs = { aux: append, seed: r.seed ?? 0, step: r.step ?? 0, sub: r.sub ?? 0, state: r.state };
     for (const d of active) for (const [field, v] of Object.entries(d.gpu.pack(config, inputs))) put(field, v);
   });
   while (auxWords.length < 4) auxWords.push(0);
@@ -131,6 +131,7 @@ export function verifyKeys(seed: number, step: number, sub: number): Pick<Dims, 
 /**
  * The target rows of a verification: processed with `config`, nothing chosen, and each row's
  * context (for the processors that read it) extended by the draft tokens before it (`drafted(i)`).
+ * Processors that draw or keep state are refused (checkVerifiable), as on the CPU.
  */
 export function targetRows(
   req: { config: ProcessorConfig; contextIds?: ArrayLike<number>; seed: number; step: number },
@@ -138,6 +139,7 @@ export function targetRows(
   sub: number,
   drafted: (row: number) => number[],
 ): RowRequest[] {
+  checkVerifiable(req.config);
   const base = Array.from(req.contextIds ?? []);
   return Array.from({ length: n }, (_, i) => ({
     config: req.config,

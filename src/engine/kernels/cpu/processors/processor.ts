@@ -1,3 +1,4 @@
+import type { ProcessorState } from '../../processors/descriptor.ts';
 import type { Normalizer, RowState } from '../row.ts';
 
 /** Per-row facts a stage may need besides the scores. */
@@ -5,6 +6,8 @@ export interface RowContext {
   contextIds?: ArrayLike<number>;
   /** The row's RNG key (rng.ts), for stages that draw (XTC). */
   rng?: { seed: number; step: number; sub: number };
+  /** The row's carried processor state (mirostat's mu); absent before the first step. */
+  state?: ProcessorState;
   /** Written by the temperature stage: the effective temperature (dynatemp), for the trace. */
   temperature: number;
 }
