@@ -18,6 +18,7 @@ import type {
 import { clampTopK } from '../limits.ts';
 import { verifyTreeCpu } from './tree.ts';
 import { chooseToken, describe, processedProbs, processRow } from './pipeline.ts';
+import { RowBuffers } from './row.ts';
 import { argmaxOf, gumbelArgmaxProbs } from './sample.ts';
 import { walkChain } from './speculative.ts';
 import { topKOfProbs } from './stats.ts';
@@ -60,6 +61,8 @@ function probsOf(ref: ProbsRef): Float64Array {
 /** Reference implementation of the Kernels interface: f64 TypeScript, synchronous under the hood. */
 export class CpuKernels implements Kernels, TreeKernels {
   readonly backend = 'cpu' as const;
+  /** Row arrays reused by step and verifyChain, which are done with each row before the next. */
+  private readonly buffers = new RowBuffers();
 
   async createLogits(data: Float32Array | Float64Array, rows: number, vocab: number): Promise<Logits> {
     if (!Number.isInteger(rows) || !Number.isInteger(vocab) || rows < 1 || vocab < 1 || data.length !== rows * vocab) {
@@ -76,7 +79,7 @@ export class CpuKernels implements Kernels, TreeKernels {
     const kept: Float64Array[] = [];
     for (let r = 0; r < l.rows; r++) {
       const req = request.rows[r];
-      const row = processRow(l.data, r * l.vocab, l.vocab, req.config, req.contextIds, topK);
+      const row = processRow(l.data, r * l.vocab, l.vocab, req.config, req.contextIds, topK, this.buffers);
       const mode = req.choose ?? 'sample';
       const result: StepRowResult = { ...row.stats };
       if (mode === 'force') result.choice = describe(row, checkedForceToken(req.forceToken, l.vocab));
@@ -104,7 +107,7 @@ export class CpuKernels implements Kernels, TreeKernels {
         if (!Number.isInteger(x) || x < 0 || x >= target.vocab) throw new RangeError(`draft token ${x} out of range`);
       }
       const ctx = req.config.repetition_penalty !== undefined ? base.concat(req.draftTokens.slice(0, i)) : undefined;
-      const row = processRow(target.data, i * target.vocab, target.vocab, req.config, ctx, topK);
+      const row = processRow(target.data, i * target.vocab, target.vocab, req.config, ctx, topK, this.buffers);
       targetStats.push(row.stats);
       return processedProbs(row);
     };

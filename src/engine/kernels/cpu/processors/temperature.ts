@@ -26,15 +26,20 @@ export function temperature(t: number, range = 0, exponent = 1): Processor {
       }
       const { s, idx, n } = st;
       // Divide, not multiply by 1/T: for a denormal T, 1/T is +inf and 0 * inf would be NaN.
+      // The new max is exactly 0, so the new normalizer's sum comes with the same pass.
       let overflow = false;
+      let z = 0;
       for (let j = 0; j < n; j++) {
         const i = idx[j];
-        s[i] = (s[i] - norm.max) / T;
-        if (s[i] === -Infinity) overflow = true;
+        const v = (s[i] - norm.max) / T;
+        s[i] = v;
+        if (v === -Infinity) overflow = true;
+        z += Math.exp(v);
       }
       // A tiny T can push a far-below-max score to -inf: it is masked now, keep the invariant that
-      // candidates have finite scores.
+      // candidates have finite scores. (Those added exp(-inf) = 0 to z.)
       if (overflow) retain(st, (id) => s[id] !== -Infinity);
+      return { max: 0, z };
     },
   };
 }
