@@ -108,10 +108,26 @@ export function retainAboveLogCut(st: RowState, max: number, logCut: number, kee
   return w;
 }
 
+/** Drops every candidate but `id` (greedy): `retain` with a fill instead of a test per token. */
+export function keepOnly(st: RowState, id: number): void {
+  const v = st.s[id];
+  st.s.fill(-Infinity);
+  st.s[id] = v;
+  st.idx[0] = id;
+  st.n = 1;
+}
+
 /** Id of the largest candidate score, lowest id on ties. */
 export function argmaxCandidate(st: RowState): number {
   const { s, idx, n } = st;
   let best = idx[0];
-  for (let j = 1; j < n; j++) if (s[idx[j]] > s[best]) best = idx[j];
+  let bestV = s[best];
+  for (let j = 1; j < n; j++) {
+    const v = s[idx[j]];
+    if (v > bestV) {
+      best = idx[j];
+      bestV = v;
+    }
+  }
   return best;
 }

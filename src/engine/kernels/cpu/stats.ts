@@ -1,7 +1,7 @@
 import type { TopK } from '../types.ts';
 import type { Normalizer, RowState } from './row.ts';
 import type { RawRow } from './sanitize.ts';
-import { scratch, topIds } from './select.ts';
+import { topIds } from './select.ts';
 
 /** Entropy H = -sum p ln p (nats) of a row's softmax over its candidates (may round a hair below 0). */
 export function entropyOf(st: RowState, norm: Normalizer): number {
@@ -17,35 +17,42 @@ export function entropyOf(st: RowState, norm: Normalizer): number {
 }
 
 /**
- * The softmax normalizer, entropy H and varentropy (nats) of a row, with one exp per candidate given
- * its max. With d = s - max and e = exp(d): z = sum e, and under p = e / z, ln p = d - ln z, so
- * H = ln z - E[d] and varentropy = Var[ln p] = E[(d - E[d])^2]. The variance is a second, centred
- * pass over the stored e (so it does not cancel, and costs no second exp).
+ * The softmax normalizer, entropy H and varentropy (nats) of a row, in one pass with one exp per
+ * candidate given its max. With d = s - max and e = exp(d): z = sum e, and under p = e / z,
+ * ln p = d - ln z, so H = ln z - E[d] and varentropy = Var[ln p] = E[d^2] - E[d]^2. The difference
+ * cannot cancel badly: the top token (d = 0) holds at least 1/z of the mass, and tokens with
+ * weight at all have |d| < 750, so the absolute error stays near 1e-12.
  */
 export function rowStats(st: RowState, max: number): { norm: Normalizer; entropy: number; varentropy: number } {
   const { s, idx, n } = st;
-  const es = scratch(2, n);
   let z = 0;
   let ed = 0;
+  let edd = 0;
   for (let j = 0; j < n; j++) {
     const d = s[idx[j]] - max;
     const e = Math.exp(d);
-    es[j] = e;
     z += e;
-    // Skipping e = 0 keeps a d of -inf (finite scores 1e308 apart) from making 0 * inf = NaN.
-    if (e > 0) ed += e * d;
+    const x = e * d;
+    ed += x;
+    edd += x * d;
   }
-  const mean = ed / z;
-  let v = 0;
-  for (let j = 0; j < n; j++) {
-    const e = es[j];
-    if (e > 0) {
-      const c = s[idx[j]] - max - mean;
-      v += e * c * c;
+  // Finite scores more than ~1.8e308 apart give d = -inf and 0 * inf = NaN: redo with the
+  // zero-weight terms skipped (kept out of the loop above, where a branch costs).
+  if (Number.isNaN(edd)) {
+    ed = 0;
+    edd = 0;
+    for (let j = 0; j < n; j++) {
+      const d = s[idx[j]] - max;
+      const e = Math.exp(d);
+      if (e > 0) {
+        ed += e * d;
+        edd += e * d * d;
+      }
     }
   }
-  // Rounding can leave H a hair below 0 for one-hot rows; entropy is non-negative by definition.
-  return { norm: { max, z }, entropy: Math.max(0, Math.log(z) - mean), varentropy: v / z };
+  const mean = ed / z;
+  // Rounding can leave either a hair below 0 for one-hot rows; both are non-negative by definition.
+  return { norm: { max, z }, entropy: Math.max(0, Math.log(z) - mean), varentropy: Math.max(0, edd / z - mean * mean) };
 }
 
 /** The k most probable candidates with probabilities and log-probabilities. */

@@ -1,5 +1,5 @@
 import type { Normalizer, RowState } from '../row.ts';
-import { argmaxCandidate, retain } from '../row.ts';
+import { argmaxCandidate, keepOnly, retain } from '../row.ts';
 import { entropyOf } from '../stats.ts';
 import type { Processor } from './processor.ts';
 
@@ -20,8 +20,7 @@ export function temperature(t: number, range = 0, exponent = 1): Processor {
       const T = range > 0 ? dynamicTemperature(st, norm, t, range, exponent) : t;
       ctx.temperature = T;
       if (T === 0) {
-        const best = argmaxCandidate(st);
-        retain(st, (id) => id === best);
+        keepOnly(st, argmaxCandidate(st));
         return;
       }
       const { s, idx, n } = st;
