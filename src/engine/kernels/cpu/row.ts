@@ -13,9 +13,17 @@ export interface RowState {
   readonly vocab: number;
   /** Scores; -inf for removed tokens. */
   readonly s: Float64Array;
-  /** Candidate ids in ascending order; only the first n are live. */
+  /**
+   * Candidate ids in ascending order; only the first n are live. With n === vocab they are
+   * 0..vocab-1, which hot loops use to skip reading idx (`candidateIds`).
+   */
   readonly idx: Int32Array;
   n: number;
+}
+
+/** The candidate ids array, or null when every token is a candidate (then candidate j is token j). */
+export function candidateIds(st: RowState): Int32Array | null {
+  return st.n === st.vocab ? null : st.idx;
 }
 
 /** Max score and sum of exp(s - max) over the candidates: a softmax without allocating probs. */

@@ -45,16 +45,16 @@ export function topIds(ids: ArrayLike<number> | null, n: number, k: number, scor
 }
 
 /**
- * The k-th largest of `scores[ids[j]]`, j < n (1-based, counting ties): the threshold of a top-k
+ * The k-th largest of `scores[ids[j]]`, j < n (ids null: 0..n-1) (1-based, counting ties): the threshold of a top-k
  * cut. A bounded heap for small k (one comparison per id), quickselect on a scratch copy otherwise.
  */
-export function kthLargestScore(scores: Float64Array, ids: Int32Array, n: number, k: number): number {
+export function kthLargestScore(scores: Float64Array, ids: Int32Array | null, n: number, k: number): number {
   if (k * 16 <= n) {
     heapTop(ids, n, k, scores);
     return scores[heap[0]];
   }
   const vals = scratch(0, n);
-  for (let j = 0; j < n; j++) vals[j] = scores[ids[j]];
+  for (let j = 0; j < n; j++) vals[j] = scores[ids === null ? j : ids[j]];
   return kthLargest(vals, n, k);
 }
 

@@ -1,5 +1,6 @@
 import type { TopK } from '../types.ts';
 import type { Normalizer, RowState } from './row.ts';
+import { candidateIds } from './row.ts';
 import type { RawRow } from './sanitize.ts';
 import { topIds } from './select.ts';
 
@@ -25,11 +26,12 @@ export function entropyOf(st: RowState, norm: Normalizer): number {
  */
 export function rowStats(st: RowState, max: number): { norm: Normalizer; entropy: number; varentropy: number } {
   const { s, idx, n } = st;
+  const ids = candidateIds(st);
   let z = 0;
   let ed = 0;
   let edd = 0;
   for (let j = 0; j < n; j++) {
-    const d = s[idx[j]] - max;
+    const d = s[ids === null ? j : ids[j]] - max;
     const e = Math.exp(d);
     z += e;
     const x = e * d;
@@ -58,7 +60,7 @@ export function rowStats(st: RowState, max: number): { norm: Normalizer; entropy
 /** The k most probable candidates with probabilities and log-probabilities. */
 export function topKOf(st: RowState, norm: Normalizer, k: number): TopK {
   const s = st.s;
-  const ids = topIds(st.idx, st.n, k, s);
+  const ids = topIds(candidateIds(st), st.n, k, s);
   const logZ = Math.log(norm.z);
   const logprobs = ids.map((id) => s[id] - norm.max - logZ);
   return { ids, probs: logprobs.map(Math.exp), logprobs };

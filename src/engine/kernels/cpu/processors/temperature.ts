@@ -1,5 +1,5 @@
 import type { Normalizer, RowState } from '../row.ts';
-import { argmaxCandidate, keepOnly, retain } from '../row.ts';
+import { argmaxCandidate, candidateIds, keepOnly, retain } from '../row.ts';
 import { entropyOf } from '../stats.ts';
 import type { Processor } from './processor.ts';
 
@@ -23,13 +23,14 @@ export function temperature(t: number, range = 0, exponent = 1): Processor {
         keepOnly(st, argmaxCandidate(st));
         return;
       }
-      const { s, idx, n } = st;
+      const { s, n } = st;
+      const ids = candidateIds(st);
       // Divide, not multiply by 1/T: for a denormal T, 1/T is +inf and 0 * inf would be NaN.
       // The new max is exactly 0, so the new normalizer's sum comes with the same pass.
       let overflow = false;
       let z = 0;
       for (let j = 0; j < n; j++) {
-        const i = idx[j];
+        const i = ids === null ? j : ids[j];
         const v = (s[i] - norm.max) / T;
         s[i] = v;
         if (v === -Infinity) overflow = true;

@@ -1,4 +1,4 @@
-import { retainAtLeast } from '../row.ts';
+import { candidateIds, retainAtLeast } from '../row.ts';
 import { kthLargestScore } from '../select.ts';
 import type { Processor } from './processor.ts';
 
@@ -13,7 +13,7 @@ export function topK(k: number): Processor {
     name: 'top_k',
     apply(st) {
       if (kk >= st.n) return;
-      retainAtLeast(st, kthLargestScore(st.s, st.idx, st.n, kk));
+      retainAtLeast(st, kthLargestScore(st.s, candidateIds(st), st.n, kk));
     },
   };
 }
