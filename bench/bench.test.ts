@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { drawChart, panelsFrom, runChart } from './chart.ts';
 import { e2eMarkdown, runE2e } from './e2e.ts';
+import { runKernelBench } from './kernels.ts';
 import { envelope, latestFiles } from './lib/common.ts';
 import { mdTable, median, predictSpeedup, summarizeSpec } from './lib/stats.ts';
 import { closeNodeSession } from './lib/targets.ts';
@@ -82,6 +83,23 @@ describe('bench suites (tiny runs on the Node CPU backend)', () => {
     expect(r.rows.map((x) => x.context)).toEqual([16, 48]);
     expect(r.rows.every((x) => x.forwardMs > 0 && x.loopMsPerToken > 0)).toBe(true);
     expect(Number.isFinite(r.slopes.cpu.loop)).toBe(true);
+  });
+
+  it('kernels (CPU only) reports each cell as a multiple of one reference pass', async () => {
+    const r = await runKernelBench({ backends: ['cpu'], vocabs: [4096], batches: [1, 2], configs: ['greedy', 'sampling'], reps: 1, cpuMinMs: 0, outDir: join(out, 'kernels'), print: false });
+    expect(r.cells.map((c) => `${c.config}/${c.batch}`)).toEqual(['greedy/1', 'greedy/2', 'sampling/1', 'sampling/2']);
+    for (const c of r.cells) {
+      expect(c.referenceMs).toBeGreaterThan(0);
+      expect(c.cpuVsReference).toBeCloseTo(c.cpuBestMs / c.batch / c.referenceBestMs, 10);
+      expect(c.cpuBestMs).toBeLessThanOrEqual(c.cpuMs);
+      expect(c.webgpuMs).toBeNull();
+    }
+    const json = JSON.parse(readFileSync(r.files.json, 'utf8')) as { adapter: unknown; configs: Record<string, unknown> };
+    expect(json.adapter).toBeNull();
+    expect(Object.keys(json.configs)).toEqual(['greedy', 'sampling']);
+    const md = readFileSync(r.files.md, 'utf8');
+    expect(md).toContain('| CPU / ref (per row, best of reps) |');
+    expect(md).toContain('| sampling | 4096 | 2 | — |');
   });
 
   it('the chart and the index read the JSON the suites wrote', async () => {

@@ -3,9 +3,14 @@
  * WebGPU vs the CPU reference, side by side in one run, for vocabularies of real models (4k, 32k,
  * 50k, 128k, 152k) and batches of 1, 4 and 16 rows. Median wall time per step; the WebGPU figure
  * includes submit and the (small) readback, with logits already resident on the GPU as they are
- * when the model writes them there. Writes bench/results/kernels-<date>.md and .json.
+ * when the model writes them there. Beside them, per vocabulary, a "reference pass": one tight loop
+ * computing max and sum of exp over the same f32 row, the floor any softmax-based chain pays; the
+ * CPU chain is reported as a multiple of it. Writes bench/results/kernels-<date>.md and .json.
  *
- *   npm run bench -- kernels [--reps 5] [--quick] [--vocabs 4096,32000] [--batches 1,4] [--out DIR]
+ *   npm run bench -- kernels [--reps 5] [--quick] [--vocabs 4096,32000] [--batches 1,4]
+ *                            [--configs full,greedy,sampling,min_p] [--backends cpu,webgpu] [--out DIR]
+ *
+ * `--backends cpu` skips Dawn (on a software adapter the WebGPU column takes most of the run).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -15,13 +20,20 @@ import { createWebGpuKernels } from '../src/engine/kernels/webgpu/index.ts';
 import { createNodeDevice, releaseNodeGpu } from '../src/engine/kernels/webgpu/node-device.ts';
 import { randomLogits } from '../tests/support/kernels.ts';
 
+export type KernelBackend = 'webgpu' | 'cpu';
+
 export interface KernelBenchOptions {
   vocabs?: number[];
   batches?: number[];
+  /** Named processor configs (keys of CONFIGS). Default: all of them. */
+  configs?: string[];
+  /** Default both; `['cpu']` runs without Dawn. */
+  backends?: KernelBackend[];
   /** Timed repetitions per cell (after one warm-up); fewer when a cell exceeds `cellBudgetMs`. */
   reps?: number;
+  /** CPU cells repeat until at least this long (short steps are noisy). Default 300 ms. */
+  cpuMinMs?: number;
   cellBudgetMs?: number;
-  config?: ProcessorConfig;
   topK?: number;
   outDir?: string;
   /** Also print the table to stdout. Default true. */
@@ -29,26 +41,41 @@ export interface KernelBenchOptions {
 }
 
 export interface KernelBenchCell {
+  config: string;
   vocab: number;
   batch: number;
-  webgpuMs: number;
+  /** null when the WebGPU backend was not run. */
+  webgpuMs: number | null;
   cpuMs: number;
-  speedup: number;
+  /** CPU ms / WebGPU ms (null without WebGPU). */
+  speedup: number | null;
   webgpuReps: number;
   cpuReps: number;
-  /** Bytes read back per step on WebGPU, and per row. */
+  /** Best (minimum) CPU ms per step over the reps. */
+  cpuBestMs: number;
+  /** One reference pass (max + sum of exp over one f32 row of this vocabulary), median ms, timed between the CPU steps. */
+  referenceMs: number;
+  referenceBestMs: number;
+  /**
+   * How many reference passes the CPU chain costs per row: best step / batch / best reference
+   * pass. Best of reps, because on a shared machine preemption inflates a long step's median more
+   * than a short pass's.
+   */
+  cpuVsReference: number;
+  /** Bytes read back per step on WebGPU, and per row (0 without WebGPU). */
   bytesReadBack: number;
   bytesPerRow: number;
-  /** Same tokens on both backends for this cell (sampling with the shared RNG). */
-  tokensMatch: boolean;
+  /** Same tokens on both backends for this cell (sampling with the shared RNG); null without WebGPU. */
+  tokensMatch: boolean | null;
 }
 
 export interface KernelBenchReport {
   suite: 'kernels';
   date: string;
   machine: { cpu: string; cores: number; memoryGiB: number; platform: string; node: string; loadAverage: number[] };
-  adapter: string;
-  config: ProcessorConfig;
+  adapter: string | null;
+  backends: KernelBackend[];
+  configs: Record<string, ProcessorConfig>;
   topK: number;
   cells: KernelBenchCell[];
   files: { md: string; json: string };
@@ -56,7 +83,13 @@ export interface KernelBenchReport {
 
 export const DEFAULT_VOCABS = [4096, 32000, 50257, 128256, 151936];
 export const DEFAULT_BATCHES = [1, 4, 16];
-const DEFAULT_CONFIG: ProcessorConfig = { repetition_penalty: 1.1, temperature: 0.8, top_k: 50, top_p: 0.9, min_p: 0.05 };
+/** Typical configs: the UI's full chain, greedy, plain nucleus sampling, min-p alone. */
+export const CONFIGS: Record<string, ProcessorConfig> = {
+  full: { repetition_penalty: 1.1, temperature: 0.8, top_k: 50, top_p: 0.9, min_p: 0.05 },
+  greedy: { temperature: 0 },
+  sampling: { temperature: 0.8, top_k: 50, top_p: 0.9 },
+  min_p: { min_p: 0.05 },
+};
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -64,68 +97,126 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-async function timeSteps(k: Kernels, logits: Awaited<ReturnType<Kernels['createLogits']>>, req: StepRequest, reps: number, budgetMs: number) {
-  const first = await k.step(logits, req); // warm-up (pipelines, buffer pools)
+/**
+ * Median and best ms per step. With `reference` (a row), one reference pass is timed right after
+ * each step, so both see the same machine load (the development machine is shared).
+ */
+async function timeSteps(
+  k: Kernels,
+  logits: Awaited<ReturnType<Kernels['createLogits']>>,
+  req: StepRequest,
+  reps: number,
+  budgetMs: number,
+  minMs = 0,
+  reference?: Float32Array,
+) {
+  const first = await k.step(logits, req); // warm-up (pipelines, buffer pools, JIT)
+  if (reference) referencePass(reference);
   const times: number[] = [];
+  const refTimes: number[] = [];
+  let sink = 0;
   const start = performance.now();
-  for (let i = 0; i < reps; i++) {
+  for (let i = 0; ; i++) {
+    const elapsed = performance.now() - start;
+    if (i >= reps && elapsed >= minMs) break;
+    if (i >= 3 && elapsed > budgetMs) break;
     const t0 = performance.now();
     await k.step(logits, req);
     times.push(performance.now() - t0);
-    if (i >= 2 && performance.now() - start > budgetMs) break;
+    if (reference) {
+      const t1 = performance.now();
+      sink += referencePass(reference);
+      refTimes.push(performance.now() - t1);
+    }
   }
-  return { ms: median(times), reps: times.length, first };
+  if (Number.isNaN(sink)) throw new Error('reference pass produced NaN');
+  return {
+    ms: median(times),
+    bestMs: Math.min(...times),
+    reps: times.length,
+    first,
+    referenceMs: reference ? median(refTimes) : NaN,
+    referenceBestMs: reference ? Math.min(...refTimes) : NaN,
+  };
+}
+
+/** The floor: max, then sum of exp(x - max), over one f32 row. */
+export function referencePass(row: Float32Array): number {
+  let max = -Infinity;
+  for (let i = 0; i < row.length; i++) if (row[i] > max) max = row[i];
+  let z = 0;
+  for (let i = 0; i < row.length; i++) z += Math.exp(row[i] - max);
+  return z;
 }
 
 export async function runKernelBench(opts: KernelBenchOptions = {}): Promise<KernelBenchReport> {
   const vocabs = opts.vocabs ?? DEFAULT_VOCABS;
   const batches = opts.batches ?? DEFAULT_BATCHES;
+  const configNames = opts.configs ?? Object.keys(CONFIGS);
+  for (const c of configNames) if (!CONFIGS[c]) throw new Error(`unknown config "${c}" (known: ${Object.keys(CONFIGS).join(', ')})`);
+  const backends = opts.backends ?? ['webgpu', 'cpu'];
+  if (!backends.includes('cpu')) throw new Error('the kernels bench needs the cpu backend (the reference for tokens and the ratio)');
   const reps = opts.reps ?? 5;
   const budget = opts.cellBudgetMs ?? 20_000;
-  const config = opts.config ?? DEFAULT_CONFIG;
+  const cpuMinMs = opts.cpuMinMs ?? 300;
   const topK = opts.topK ?? 10;
   const outDir = opts.outDir ?? new URL('./results/', import.meta.url).pathname;
 
-  const nd = await createNodeDevice();
-  const gpu = await createWebGpuKernels(nd.device);
+  const withGpu = backends.includes('webgpu');
+  const nd = withGpu ? await createNodeDevice() : null;
+  const gpu = nd ? await createWebGpuKernels(nd.device) : null;
   const cpu = await createCpuKernels();
   const cells: KernelBenchCell[] = [];
   try {
     for (const V of vocabs) {
-      for (const B of batches) {
-        const data = new Float32Array(B * V);
-        for (let r = 0; r < B; r++) data.set(randomLogits(V, V + r, 3), r * V);
-        const req: StepRequest = {
-          rows: Array.from({ length: B }, (_, r) => ({ config, contextIds: [1, 2, 3, 5, 8, 13, 21], seed: 42 + r, step: 0 })),
-          topK,
-        };
-        const gl = await gpu.createLogits(data, B, V);
-        const g = await timeSteps(gpu, gl, req, reps, budget);
-        gpu.dispose(gl);
-        const cl = await cpu.createLogits(data, B, V);
-        const c = await timeSteps(cpu, cl, req, reps, budget);
-        const cell: KernelBenchCell = {
-          vocab: V,
-          batch: B,
-          webgpuMs: g.ms,
-          cpuMs: c.ms,
-          speedup: c.ms / g.ms,
-          webgpuReps: g.reps,
-          cpuReps: c.reps,
-          bytesReadBack: g.first.bytesReadBack,
-          bytesPerRow: g.first.bytesReadBack / B,
-          tokensMatch: g.first.rows.every((r, i) => r.choice?.token === c.first.rows[i].choice?.token),
-        };
-        cells.push(cell);
-        if (opts.print !== false) {
-          process.stdout.write(`V=${V} B=${B}: webgpu ${cell.webgpuMs.toFixed(2)} ms, cpu ${cell.cpuMs.toFixed(2)} ms, ${cell.bytesPerRow} B/row read back, tokens ${cell.tokensMatch ? 'match' : 'DIFFER'}\n`);
+      for (const name of configNames) {
+        const config = CONFIGS[name];
+        for (const B of batches) {
+          const data = new Float32Array(B * V);
+          for (let r = 0; r < B; r++) data.set(randomLogits(V, V + r, 3), r * V);
+          const req: StepRequest = {
+            rows: Array.from({ length: B }, (_, r) => ({ config, contextIds: [1, 2, 3, 5, 8, 13, 21], seed: 42 + r, step: 0 })),
+            topK,
+          };
+          let g: Awaited<ReturnType<typeof timeSteps>> | null = null;
+          if (gpu) {
+            const gl = await gpu.createLogits(data, B, V);
+            g = await timeSteps(gpu, gl, req, reps, budget);
+            gpu.dispose(gl);
+          }
+          const cl = await cpu.createLogits(data, B, V);
+          const c = await timeSteps(cpu, cl, req, reps, budget, cpuMinMs, data.subarray(0, V));
+          const cell: KernelBenchCell = {
+            config: name,
+            vocab: V,
+            batch: B,
+            webgpuMs: g ? g.ms : null,
+            cpuMs: c.ms,
+            speedup: g ? c.ms / g.ms : null,
+            webgpuReps: g ? g.reps : 0,
+            cpuReps: c.reps,
+            cpuBestMs: c.bestMs,
+            referenceMs: c.referenceMs,
+            referenceBestMs: c.referenceBestMs,
+            cpuVsReference: c.bestMs / B / c.referenceBestMs,
+            bytesReadBack: g ? g.first.bytesReadBack : 0,
+            bytesPerRow: g ? g.first.bytesReadBack / B : 0,
+            tokensMatch: g ? g.first.rows.every((r, i) => r.choice?.token === c.first.rows[i].choice?.token) : null,
+          };
+          cells.push(cell);
+          if (opts.print !== false) {
+            const gpuPart = g ? `webgpu ${g.ms.toFixed(2)} ms, ${cell.bytesPerRow} B/row read back, tokens ${cell.tokensMatch ? 'match' : 'DIFFER'}, ` : '';
+            process.stdout.write(`${name} V=${V} B=${B}: ${gpuPart}cpu ${c.ms.toFixed(3)} ms (best ${c.bestMs.toFixed(3)}) = ${cell.cpuVsReference.toFixed(2)} x reference pass (best ${c.referenceBestMs.toFixed(4)} ms/row)\n`);
+          }
         }
       }
     }
   } finally {
-    gpu.destroy();
-    nd.destroy();
-    releaseNodeGpu();
+    gpu?.destroy();
+    if (nd) {
+      nd.destroy();
+      releaseNodeGpu();
+    }
   }
 
   const now = new Date();
@@ -144,28 +235,33 @@ export async function runKernelBench(opts: KernelBenchOptions = {}): Promise<Ker
   mkdirSync(outDir, { recursive: true });
   const md = `${outDir.replace(/\/$/, '')}/kernels-${stamp}.md`;
   const json = `${outDir.replace(/\/$/, '')}/kernels-${stamp}.json`;
-  const report: KernelBenchReport = { suite: 'kernels', date, machine, adapter: nd.adapterName, config, topK, cells, files: { md, json } };
+  const configs = Object.fromEntries(configNames.map((n) => [n, CONFIGS[n]]));
+  const report: KernelBenchReport = { suite: 'kernels', date, machine, adapter: nd?.adapterName ?? null, backends, configs, topK, cells, files: { md, json } };
   writeFileSync(json, JSON.stringify(report, null, 2) + '\n');
   writeFileSync(md, toMarkdown(report));
   if (opts.print !== false) process.stdout.write(`wrote ${md}\n      ${json}\n`);
   return report;
 }
 
-function toMarkdown(r: KernelBenchReport): string {
+export function toMarkdown(r: KernelBenchReport): string {
+  const ms = (x: number | null, digits = 2) => (x === null ? '—' : x.toFixed(digits));
   const lines = [
     `# Kernel benchmark — ${r.date}`,
     '',
-    `Full per-token chain (\`Kernels.step\`: stats + processors + sample, top-${r.topK} lists) on WebGPU vs the CPU reference, median ms per step.`,
+    `Full per-token chain (\`Kernels.step\`: stats + processors + sample, top-${r.topK} lists) on ${r.backends.join(' and ')}, median ms per step.`,
+    'Reference pass: one tight loop of max + sum of exp over one f32 row of the same vocabulary (the floor of any softmax);',
+    'One reference pass is timed after each CPU step, so both see the same load. "CPU / ref" is the CPU chain per row as a multiple',
+    'of it, from the best rep of each (preemption on a shared machine inflates a long step\'s median more than a short pass\'s).',
     '',
     `- Machine: ${r.machine.cpu} × ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB, ${r.machine.platform}, Node ${r.machine.node}; load average at the end ${r.machine.loadAverage.join(' / ')}`,
-    `- WebGPU adapter: ${r.adapter} (Dawn, \`webgpu\` npm package)`,
-    `- Config: \`${JSON.stringify(r.config)}\`, sampling with the shared counter-based RNG`,
+    `- WebGPU adapter: ${r.adapter === null ? 'not run' : `${r.adapter} (Dawn, \`webgpu\` npm package)`}`,
+    ...Object.entries(r.configs).map(([n, c]) => `- Config \`${n}\`: \`${JSON.stringify(c)}\`, sampling with the shared counter-based RNG`),
     '',
-    '| vocab | batch | WebGPU ms | CPU ms | CPU / WebGPU | bytes read back / row | same tokens |',
-    '|---:|---:|---:|---:|---:|---:|:---:|',
+    '| config | vocab | batch | WebGPU ms | CPU ms | CPU / WebGPU | reference pass ms | CPU / ref (per row, best of reps) | bytes read back / row | same tokens |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|:---:|',
     ...r.cells.map(
       (c) =>
-        `| ${c.vocab} | ${c.batch} | ${c.webgpuMs.toFixed(2)} | ${c.cpuMs.toFixed(2)} | ${c.speedup.toFixed(2)}× | ${c.bytesPerRow} (${((100 * c.bytesPerRow) / (c.vocab * 4)).toFixed(3)}% of logits) | ${c.tokensMatch ? 'yes' : 'NO'} |`,
+        `| ${c.config} | ${c.vocab} | ${c.batch} | ${ms(c.webgpuMs)} | ${c.cpuMs.toFixed(3)} | ${c.speedup === null ? '—' : `${c.speedup.toFixed(2)}×`} | ${c.referenceMs.toFixed(4)} | ${c.cpuVsReference.toFixed(2)}× | ${c.webgpuMs === null ? '—' : `${c.bytesPerRow} (${((100 * c.bytesPerRow) / (c.vocab * 4)).toFixed(3)}% of logits)`} | ${c.tokensMatch === null ? '—' : c.tokensMatch ? 'yes' : 'NO'} |`,
     ),
     '',
     'WebGPU times include queue submission and mapping the readback; logits are resident on the GPU',
@@ -185,7 +281,10 @@ export async function runKernelBenchFromArgs(flags: Record<string, string>): Pro
   return runKernelBench({
     vocabs: nums(flags.vocabs) ?? (quick ? [4096, 32000] : undefined),
     batches: nums(flags.batches) ?? (quick ? [1, 4] : undefined),
+    configs: flags.configs?.split(',').map((x) => x.trim()),
+    backends: flags.backends?.split(',').map((x) => x.trim() as KernelBackend),
     reps: flags.reps ? Number(flags.reps) : quick ? 3 : undefined,
+    cpuMinMs: quick ? 0 : undefined,
     outDir: flags.out,
   });
 }

@@ -28,7 +28,7 @@ const ALL_DEFAULTS: Record<string, Record<string, string>> = {
   e2e: { tokens: '64', 'browser-tokens': '48', 'webgpu-tokens': '4' },
   peer: { tokens: '128', 'browser-tokens': '96', reps: '9', 'webgpu-tokens': '6' },
   speculative: { tokens: '48' },
-  kernels: { batches: '1,4', reps: '3' },
+  kernels: { batches: '1,4', reps: '3', configs: 'full' },
 };
 
 async function cleanup(): Promise<void> {

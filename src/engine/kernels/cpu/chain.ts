@@ -21,15 +21,23 @@ export function runChain(
     // A stage either rescales scores (penalty, temperature: nothing removed) or drops candidates
     // without touching the survivors' scores, so the surviving mass can be measured after the stage
     // with the entering normalizer.
-    proc.apply(st, norm, ctx);
+    let next = proc.apply(st, norm, ctx) ?? undefined;
     let removedMass = 0;
     if (st.n !== before) {
+      const { s, idx, n } = st;
       let kept = 0;
-      for (let j = 0; j < st.n; j++) kept += Math.exp(st.s[st.idx[j]] - norm.max);
+      let max = -Infinity;
+      for (let j = 0; j < n; j++) {
+        const v = s[idx[j]];
+        kept += Math.exp(v - norm.max);
+        if (v > max) max = v;
+      }
       removedMass = Math.max(0, 1 - kept / norm.z);
+      // The top token survived: the kept sum is exactly the new normalizer (same terms, same order).
+      if (!next && max === norm.max) next = { max, z: kept };
     }
     stages.push({ name: proc.name as StageName, kept: st.n, removedMass });
-    norm = normalizer(st);
+    norm = next ?? normalizer(st);
   }
   return norm;
 }

@@ -19,6 +19,7 @@ import { clampTopK } from '../limits.ts';
 import { checkVerifiable } from '../processors/registry.ts';
 import { verifyTreeCpu } from './tree.ts';
 import { chooseToken, describe, processedProbs, processRow } from './pipeline.ts';
+import { RowBuffers } from './row.ts';
 import { argmaxOf, gumbelArgmaxProbs } from './sample.ts';
 import { walkChain } from './speculative.ts';
 import { topKOfProbs } from './stats.ts';
@@ -61,6 +62,8 @@ function probsOf(ref: ProbsRef): Float64Array {
 /** Reference implementation of the Kernels interface: f64 TypeScript, synchronous under the hood. */
 export class CpuKernels implements Kernels, TreeKernels {
   readonly backend = 'cpu' as const;
+  /** Row arrays reused by step and verifyChain, which are done with each row before the next. */
+  private readonly buffers = new RowBuffers();
 
   async createLogits(data: Float32Array | Float64Array, rows: number, vocab: number): Promise<Logits> {
     if (!Number.isInteger(rows) || !Number.isInteger(vocab) || rows < 1 || vocab < 1 || data.length !== rows * vocab) {
@@ -78,7 +81,7 @@ export class CpuKernels implements Kernels, TreeKernels {
     for (let r = 0; r < l.rows; r++) {
       const req = request.rows[r];
       const key = { seed: req.seed, step: req.step, sub: req.sub ?? 0 };
-      const row = processRow(l.data, r * l.vocab, l.vocab, req.config, req.contextIds, topK, key, req.state);
+      const row = processRow(l.data, r * l.vocab, l.vocab, req.config, req.contextIds, topK, key, req.state, this.buffers);
       const mode = req.choose ?? 'sample';
       const result: StepRowResult = { ...row.stats };
       if (mode === 'force') result.choice = describe(row, checkedForceToken(req.forceToken, l.vocab));
@@ -106,8 +109,8 @@ export class CpuKernels implements Kernels, TreeKernels {
         const x = req.draftTokens[i];
         if (!Number.isInteger(x) || x < 0 || x >= target.vocab) throw new RangeError(`draft token ${x} out of range`);
       }
-      const ctx = req.config.repetition_penalty !== undefined ? base.concat(req.draftTokens.slice(0, i)) : undefined;
-      const row = processRow(target.data, i * target.vocab, target.vocab, req.config, ctx, topK);
+      const ctx = base.concat(req.draftTokens.slice(0, i));
+      const row = processRow(target.data, i * target.vocab, target.vocab, req.config, ctx, topK, this.buffers);
       targetStats.push(row.stats);
       return processedProbs(row);
     };

@@ -4,21 +4,30 @@ import { runChain } from './chain.ts';
 import { buildChain } from './processors/index.ts';
 import type { RowContext } from './processors/index.ts';
 import type { Normalizer, RowState } from './row.ts';
-import { argmaxCandidate, normalizer } from './row.ts';
+import { argmaxCandidate, RowBuffers } from './row.ts';
 import { gumbelArgmax } from './sample.ts';
+import type { RawRow } from './sanitize.ts';
 import { loadRow } from './sanitize.ts';
-import { entropyStats, rankOf, topKOf } from './stats.ts';
+import { rankOf, rowStats, topKOf } from './stats.ts';
 
 /** One row after the full pipeline: raw scores kept for rank/prob lookups, processed state for choosing. */
 export interface ProcessedRow {
-  raw: Float64Array;
+  raw: RawRow;
   rawNorm: Normalizer;
   st: RowState;
   norm: Normalizer;
   stats: RowStats;
 }
 
-/** Sanitize -> raw statistics -> processor chain -> processed top-k, for one row. */
+/**
+ * Sanitize -> raw statistics -> processor chain -> processed top-k, for one row. Over the whole
+ * vocabulary this costs one load pass (copy, sanitize, max), one exp pass (normalizer, entropy) plus
+ * an exp-free varentropy pass, one comparison pass for the raw top-k, and whatever the chain's
+ * stages cost before a truncation shrinks the candidates (a temperature is one exp pass).
+ *
+ * With `buffers`, the row's arrays are reused: the result's `st` is valid until the next call with
+ * the same buffers (rows kept alive, as in tree verification, need their own).
+ */
 export function processRow(
   data: ArrayLike<number>,
   offset: number,
@@ -28,12 +37,12 @@ export function processRow(
   topK: number,
   rng?: RowContext['rng'],
   state?: RowContext['state'],
+  buffers: RowBuffers = new RowBuffers(),
 ): ProcessedRow {
   const chain = buildChain(config); // validates before any work
-  const { row: st, degenerate } = loadRow(data, offset, vocab);
-  const raw = Float64Array.from(st.s);
-  const rawNorm = normalizer(st);
-  const { entropy, varentropy } = entropyStats(st, rawNorm);
+  const { s, idx } = buffers.forVocab(vocab);
+  const { row: st, degenerate, max, raw } = loadRow(data, offset, vocab, s, idx);
+  const { norm: rawNorm, entropy, varentropy } = rowStats(st, max);
   const rawTop = topKOf(st, rawNorm, topK);
   const ctx: RowContext = { contextIds, rng, state, temperature: config.temperature ?? 1 };
   const stages: StageStat[] = [];
@@ -63,13 +72,13 @@ export function chooseToken(
 }
 
 export function describe(row: ProcessedRow, token: number): Choice {
-  const rawLogprob = row.raw[token] - row.rawNorm.max - Math.log(row.rawNorm.z);
+  const rawLogprob = row.raw.score(token) - row.rawNorm.max - Math.log(row.rawNorm.z);
   const s = row.st.s[token];
   return {
     token,
     rawProb: Math.exp(rawLogprob),
     rawLogprob,
-    rawRank: rankOf(row.raw, token),
+    rawRank: rankOf(row.raw, row.stats.rawTop, token),
     processedProb: s === -Infinity ? 0 : Math.exp(s - row.norm.max) / row.norm.z,
   };
 }

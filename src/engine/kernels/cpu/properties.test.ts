@@ -2,7 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ProcessorConfig } from '../types.ts';
 import { CpuKernels } from './cpu-kernels.ts';
-import { kthLargest, topIds } from './select.ts';
+import { retain, retainAboveLogCut, type RowState } from './row.ts';
+import { kthLargest, kthLargestScore, topIds } from './select.ts';
+import { rowStats } from './stats.ts';
 import { verifyChainWithUniforms } from './speculative.ts';
 
 const kernels = new CpuKernels();
@@ -44,7 +46,65 @@ describe('selection helpers (properties)', () => {
       fc.property(fc.array(fc.integer({ min: -5, max: 5 }), { minLength: 1, maxLength: 200 }), fc.integer({ min: 1, max: 64 }), (xs, k) => {
         const ids = xs.map((_, i) => i);
         const want = [...ids].sort((a, b) => xs[b] - xs[a] || a - b).slice(0, k);
-        expect(topIds(ids, ids.length, k, (i) => xs[i])).toEqual(want);
+        expect(topIds(ids, ids.length, k, xs)).toEqual(want);
+      }),
+    );
+  });
+});
+
+describe('one-pass helpers agree with their direct definitions (properties)', () => {
+  const rowOf = (xs: number[]): RowState => {
+    const ids = xs.map((_, i) => i).filter((i) => Number.isFinite(xs[i]));
+    return { vocab: xs.length, s: Float64Array.from(xs), idx: Int32Array.from(ids), n: ids.length };
+  };
+
+  it('kthLargestScore (heap for small k, quickselect otherwise) equals the sorted k-th candidate score', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: -20, max: 20 }), { minLength: 1, maxLength: 400 }), fc.nat(), (xs, kk) => {
+        const st = rowOf(xs);
+        const k = (kk % st.n) + 1;
+        const sorted = Array.from(st.idx, (i) => xs[i]).sort((a, b) => b - a);
+        expect(kthLargestScore(st.s, st.idx, st.n, k)).toBe(sorted[k - 1]);
+      }),
+    );
+  });
+
+  it('retainAboveLogCut keeps exactly what the exact probability test keeps (cuts near the scores included)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.double({ min: -40, max: 10, noNaN: true }), fc.constant(-Infinity)), { minLength: 1, maxLength: 60 }), fc.double({ min: 0, max: 1, noNaN: true }), fc.nat(), (xs, cutIn, pick) => {
+        const a = rowOf(xs);
+        if (a.n === 0) return;
+        let max = -Infinity;
+        for (let j = 0; j < a.n; j++) max = Math.max(max, a.s[a.idx[j]]);
+        // Half the time put the cut exactly on a token's probability, where rounding decides.
+        const on = a.s[a.idx[pick % a.n]] - max;
+        const cut = pick % 2 ? Math.exp(on) : cutIn;
+        const exact = (st: RowState) => (id: number) => Math.exp(st.s[id] - max) >= cut;
+        const b = rowOf(xs);
+        retainAboveLogCut(a, max, Math.log(cut), exact(a));
+        retain(b, (id) => b.s[id] === max || exact(b)(id));
+        expect(Array.from(a.idx.subarray(0, a.n))).toEqual(Array.from(b.idx.subarray(0, b.n)));
+        expect(Array.from(a.s)).toEqual(Array.from(b.s));
+      }),
+    );
+  });
+
+  it('rowStats gives the softmax normalizer, entropy and varentropy of the direct formulas', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.double({ min: -30, max: 30, noNaN: true }), fc.constant(-Infinity)), { minLength: 1, maxLength: 200 }), (xs) => {
+        const st = rowOf(xs);
+        if (st.n === 0) return;
+        const vals = Array.from(st.idx.subarray(0, st.n), (i) => xs[i]);
+        const max = Math.max(...vals);
+        const z = vals.reduce((a, v) => a + Math.exp(v - max), 0);
+        const lps = vals.map((v) => v - max - Math.log(z));
+        const h = -lps.reduce((a, lp) => a + Math.exp(lp) * lp, 0);
+        const varentropy = lps.reduce((a, lp) => a + Math.exp(lp) * (lp + h) ** 2, 0);
+        const got = rowStats(st, max);
+        expect(got.norm.max).toBe(max);
+        expect(got.norm.z).toBeCloseTo(z, 10);
+        expect(got.entropy).toBeCloseTo(Math.max(0, h), 10);
+        expect(got.varentropy).toBeCloseTo(varentropy, 10);
       }),
     );
   });

@@ -1,9 +1,47 @@
 import type { RowState } from './row.ts';
 
 /**
- * Copies one row of logits into an f64 RowState and applies the shared sanitation rules
- * (types.ts): NaN -> -inf; any +inf makes the row the limit distribution (uniform over the +inf
- * entries); a row with no finite logit is treated as all-equal and flagged degenerate.
+ * The raw (model) scores of a row after sanitation, read from the caller's logits rather than
+ * copied: what rank and raw-probability lookups need once the processors have rewritten the f64
+ * scores.
+ */
+export class RawRow {
+  constructor(
+    private readonly data: ArrayLike<number>,
+    private readonly offset: number,
+    readonly vocab: number,
+    /** 'finite': at least one finite logit and no +inf; the other two are the sanitation cases. */
+    private readonly kind: 'finite' | 'posinf' | 'degenerate',
+  ) {}
+
+  /** Sanitized score of token i: NaN -> -inf; +inf rows: 0 on the +inf entries, -inf elsewhere; degenerate rows: 0. */
+  score(i: number): number {
+    const v = this.data[this.offset + i];
+    if (this.kind === 'degenerate') return 0;
+    if (this.kind === 'posinf') return v === Infinity ? 0 : -Infinity;
+    return Number.isNaN(v) ? -Infinity : v;
+  }
+
+  /** Number of tokens with a sanitized score strictly above v. */
+  countAbove(v: number): number {
+    const { data, offset, vocab } = this;
+    if (this.kind !== 'finite') {
+      let r = 0;
+      for (let i = 0; i < vocab; i++) if (this.score(i) > v) r++;
+      return r;
+    }
+    // NaN compares false, as its sanitized -inf would.
+    let r = 0;
+    for (let i = 0; i < vocab; i++) if (data[offset + i] > v) r++;
+    return r;
+  }
+}
+
+/**
+ * Loads one row of logits into an f64 RowState (in the given arrays) and applies the shared
+ * sanitation rules (types.ts): NaN -> -inf; any +inf makes the row the limit distribution (uniform
+ * over the +inf entries); a row with no finite logit is treated as all-equal and flagged degenerate.
+ * Also returns the max candidate score, found in the same pass.
  */
 export function loadRow(
   data: ArrayLike<number>,
@@ -11,34 +49,41 @@ export function loadRow(
   vocab: number,
   s: Float64Array = new Float64Array(vocab),
   idx: Int32Array = new Int32Array(vocab),
-): { row: RowState; degenerate: boolean } {
+): { row: RowState; degenerate: boolean; max: number; raw: RawRow } {
   let posInf = 0;
   let n = 0;
+  let max = -Infinity;
   for (let i = 0; i < vocab; i++) {
     const v = data[offset + i];
-    if (v === Infinity) posInf++;
-    if (Number.isNaN(v) || v === -Infinity) s[i] = -Infinity;
-    else {
+    if (v > -Infinity && v < Infinity) {
       s[i] = v;
       idx[n++] = i;
+      if (v > max) max = v;
+    } else {
+      // NaN fails both comparisons above and lands here too.
+      if (v === Infinity) posInf++;
+      s[i] = -Infinity;
     }
   }
-  let degenerate = false;
+  let kind: 'finite' | 'posinf' | 'degenerate' = 'finite';
   if (posInf > 0) {
+    kind = 'posinf';
     n = 0;
     for (let i = 0; i < vocab; i++) {
-      if (s[i] === Infinity) {
+      if (data[offset + i] === Infinity) {
         s[i] = 0;
         idx[n++] = i;
       } else s[i] = -Infinity;
     }
+    max = 0;
   } else if (n === 0) {
-    degenerate = true;
+    kind = 'degenerate';
     for (let i = 0; i < vocab; i++) {
       s[i] = 0;
       idx[i] = i;
     }
     n = vocab;
+    max = 0;
   }
-  return { row: { vocab, s, idx, n }, degenerate };
+  return { row: { vocab, s, idx, n }, degenerate: kind === 'degenerate', max, raw: new RawRow(data, offset, vocab, kind) };
 }

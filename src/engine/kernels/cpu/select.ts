@@ -34,45 +34,100 @@ export function kthLargest(values: Float64Array, n: number, k: number): number {
 }
 
 /**
- * The k best ids among `ids` by descending `score(id)`, ties by ascending id, via a bounded
- * min-heap: O(n log k). Returned sorted best first.
+ * The k best ids among `ids[0..n)` (or among 0..n-1 when `ids` is null) by descending
+ * `scores[id]`, ties by ascending id, via a bounded min-heap: O(n log k), and in the usual case one
+ * comparison per id (against the worst kept). Returned sorted best first.
  */
-export function topIds(ids: ArrayLike<number>, n: number, k: number, score: (id: number) => number): number[] {
-  if (k <= 0 || n <= 0) return [];
-  const heap: number[] = []; // min-heap on (score, -id): root is the worst kept
-  const worse = (a: number, b: number): boolean => {
-    const sa = score(a), sb = score(b);
-    return sa < sb || (sa === sb && a > b);
-  };
-  const siftDown = (i: number) => {
-    for (;;) {
-      const l = 2 * i + 1, r = l + 1;
-      let m = i;
-      if (l < heap.length && worse(heap[l], heap[m])) m = l;
-      if (r < heap.length && worse(heap[r], heap[m])) m = r;
-      if (m === i) return;
-      const t = heap[i]; heap[i] = heap[m]; heap[m] = t;
-      i = m;
-    }
-  };
+export function topIds(ids: ArrayLike<number> | null, n: number, k: number, scores: ArrayLike<number>): number[] {
+  const size = heapTop(ids, n, k, scores);
+  const out = Array.from(heap.subarray(0, size));
+  return out.sort((a, b) => scores[b] - scores[a] || a - b);
+}
+
+/**
+ * The k-th largest of `scores[ids[j]]`, j < n (ids null: 0..n-1) (1-based, counting ties): the threshold of a top-k
+ * cut. A bounded heap for small k (one comparison per id), quickselect on a scratch copy otherwise.
+ */
+export function kthLargestScore(scores: Float64Array, ids: Int32Array | null, n: number, k: number): number {
+  if (k * 16 <= n) {
+    heapTop(ids, n, k, scores);
+    return scores[heap[0]];
+  }
+  const vals = scratch(0, n);
+  for (let j = 0; j < n; j++) vals[j] = scores[ids === null ? j : ids[j]];
+  return kthLargest(vals, n, k);
+}
+
+/** Reused heap storage (ids); grows to the largest k asked for. */
+let heap = new Int32Array(64);
+
+/**
+ * Fills heap[0..size) with the k best ids as a min-heap on (score, -id): the root is the worst kept.
+ * Returns size = min(k, n).
+ */
+function heapTop(ids: ArrayLike<number> | null, n: number, k: number, scores: ArrayLike<number>): number {
+  if (k <= 0 || n <= 0) return 0;
+  if (heap.length < k) heap = new Int32Array(Math.max(k, 2 * heap.length));
+  const h = heap;
+  let size = 0;
   for (let j = 0; j < n; j++) {
-    const id = ids[j];
-    if (heap.length < k) {
-      heap.push(id);
-      let i = heap.length - 1;
+    const id = ids === null ? j : ids[j];
+    const v = scores[id];
+    if (size < k) {
+      // Sift up.
+      let i = size++;
       while (i > 0) {
         const p = (i - 1) >> 1;
-        if (!worse(heap[i], heap[p])) break;
-        const t = heap[i]; heap[i] = heap[p]; heap[p] = t;
+        const hp = h[p];
+        const sp = scores[hp];
+        if (!(v < sp || (v === sp && id > hp))) break;
+        h[i] = hp;
         i = p;
       }
-    } else if (worse(heap[0], id)) {
-      heap[0] = id;
-      siftDown(0);
+      h[i] = id;
+      continue;
     }
+    const root = h[0];
+    const sr = scores[root];
+    // Most ids lose to the worst kept: one comparison. NaN never enters (callers pass finite scores).
+    if (v < sr || (v === sr && id > root) || !(v === v)) continue;
+    // Replace the root and sift down.
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= size) break;
+      let m = l;
+      const r = l + 1;
+      if (r < size) {
+        const hl = h[l], hr = h[r];
+        const sl = scores[hl], sr2 = scores[hr];
+        if (sr2 < sl || (sr2 === sl && hr > hl)) m = r;
+      }
+      const hm = h[m];
+      const sm = scores[hm];
+      if (!(sm < v || (sm === v && hm > id))) break;
+      h[i] = hm;
+      i = m;
+    }
+    h[i] = id;
   }
-  return heap.sort((a, b) => (worse(a, b) ? 1 : worse(b, a) ? -1 : 0));
+  return size;
 }
+
+/**
+ * Reused f64 scratch arrays (slot 0..2) of at least n entries, so stages that need a working copy
+ * of the candidates' values (top-k, top-p, typical-p) do not allocate one per row. A slot's content
+ * is only valid until the next call for the same slot.
+ */
+export function scratch(slot: 0 | 1 | 2, n: number): Float64Array {
+  let b = scratchSlots[slot];
+  if (b.length < n) {
+    b = new Float64Array(Math.max(n, 2 * b.length));
+    scratchSlots[slot] = b;
+  }
+  return b;
+}
+const scratchSlots: Float64Array[] = [new Float64Array(256), new Float64Array(256), new Float64Array(256)];
 
 /**
  * Weighted quantile by three-way quickselect, O(n) expected: the smallest value v among

@@ -235,7 +235,7 @@ export function verifyTreeCpu(
   const row = (j: number): ProcessedRow => {
     let r = rowCache.get(j);
     if (!r) {
-      const ctx = req.config.repetition_penalty !== undefined ? base.concat(pathTokens(j)) : undefined;
+      const ctx = base.concat(pathTokens(j));
       r = processRow(target.data, j * V, V, req.config, ctx, topK);
       rowCache.set(j, r);
     }

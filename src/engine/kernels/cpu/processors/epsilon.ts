@@ -1,4 +1,4 @@
-import { retain, type Normalizer, type RowState } from '../row.ts';
+import { retainAboveLogCut, type Normalizer, type RowState } from '../row.ts';
 import type { Processor } from './processor.ts';
 
 /**
@@ -15,5 +15,6 @@ export function epsilonCutoff(epsilon: number): Processor {
 /** Drops tokens whose probability is below `cut`; tokens tied with the top score always survive. */
 export function dropBelow(st: RowState, norm: Normalizer, cut: number): void {
   const s = st.s;
-  retain(st, (id) => s[id] === norm.max || Math.exp(s[id] - norm.max) / norm.z >= cut);
+  // exp(s - max) / z >= cut is s - max >= ln(cut) + ln(z).
+  retainAboveLogCut(st, norm.max, Math.log(cut) + Math.log(norm.z), (id) => Math.exp(s[id] - norm.max) / norm.z >= cut);
 }

@@ -1,4 +1,4 @@
-import { retain } from '../row.ts';
+import { retainAboveLogCut } from '../row.ts';
 import type { Processor } from './processor.ts';
 
 /**
@@ -11,7 +11,8 @@ export function minP(minp: number): Processor {
     apply(st, norm) {
       const s = st.s;
       const scaled = minp * (1 / norm.z);
-      retain(st, (id) => s[id] === norm.max || Math.exp(s[id] - norm.max) / norm.z >= scaled);
+      // p >= min_p * p_top with p_top = 1 / z is exp(s - max) >= min_p.
+      retainAboveLogCut(st, norm.max, Math.log(minp), (id) => Math.exp(s[id] - norm.max) / norm.z >= scaled);
     },
   };
 }

@@ -16,9 +16,13 @@ export interface RowContext {
  * One logits processor (one Hugging Face warper). `apply` mutates the row: it may rescale the
  * candidates' scores or drop candidates (via `retain`), never add any. `norm` is the softmax
  * normalizer of the row as it enters the stage, shared so no stage recomputes it.
+ *
+ * A stage that rescales scores may return the normalizer of the row it leaves (exact: the max over
+ * the candidates, and the sum of exp(s - max) to rounding) when it has it for less than a pass
+ * over the row; otherwise (void) the chain computes it.
  */
 export interface Processor {
   /** The stage name of its descriptor (processors/registry.ts). */
   readonly name: string;
-  apply(st: RowState, norm: Normalizer, ctx: RowContext): void;
+  apply(st: RowState, norm: Normalizer, ctx: RowContext): Normalizer | void;
 }

@@ -1,5 +1,5 @@
 import type { Normalizer, RowState } from '../row.ts';
-import { argmaxCandidate, retain } from '../row.ts';
+import { argmaxCandidate, candidateIds, keepOnly, retain } from '../row.ts';
 import { entropyOf } from '../stats.ts';
 import type { Processor } from './processor.ts';
 
@@ -20,21 +20,26 @@ export function temperature(t: number, range = 0, exponent = 1): Processor {
       const T = range > 0 ? dynamicTemperature(st, norm, t, range, exponent) : t;
       ctx.temperature = T;
       if (T === 0) {
-        const best = argmaxCandidate(st);
-        retain(st, (id) => id === best);
+        keepOnly(st, argmaxCandidate(st));
         return;
       }
-      const { s, idx, n } = st;
+      const { s, n } = st;
+      const ids = candidateIds(st);
       // Divide, not multiply by 1/T: for a denormal T, 1/T is +inf and 0 * inf would be NaN.
+      // The new max is exactly 0, so the new normalizer's sum comes with the same pass.
       let overflow = false;
+      let z = 0;
       for (let j = 0; j < n; j++) {
-        const i = idx[j];
-        s[i] = (s[i] - norm.max) / T;
-        if (s[i] === -Infinity) overflow = true;
+        const i = ids === null ? j : ids[j];
+        const v = (s[i] - norm.max) / T;
+        s[i] = v;
+        if (v === -Infinity) overflow = true;
+        z += Math.exp(v);
       }
       // A tiny T can push a far-below-max score to -inf: it is masked now, keep the invariant that
-      // candidates have finite scores.
+      // candidates have finite scores. (Those added exp(-inf) = 0 to z.)
       if (overflow) retain(st, (id) => s[id] !== -Infinity);
+      return { max: 0, z };
     },
   };
 }

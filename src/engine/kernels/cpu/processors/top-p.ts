@@ -1,5 +1,5 @@
 import { retain } from '../row.ts';
-import { weightedQuantile } from '../select.ts';
+import { scratch, weightedQuantile } from '../select.ts';
 import type { Processor } from './processor.ts';
 
 /**
@@ -15,8 +15,8 @@ export function topP(p: number): Processor {
     name: 'top_p',
     apply(st, norm) {
       const { s, idx, n } = st;
-      const neg = new Float64Array(n);
-      const w = new Float64Array(n);
+      const neg = scratch(0, n);
+      const w = scratch(1, n);
       for (let j = 0; j < n; j++) {
         neg[j] = -s[idx[j]];
         w[j] = Math.exp(s[idx[j]] - norm.max) / norm.z;

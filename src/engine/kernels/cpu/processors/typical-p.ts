@@ -1,5 +1,5 @@
 import { retain } from '../row.ts';
-import { weightedQuantile } from '../select.ts';
+import { scratch, weightedQuantile } from '../select.ts';
 import type { Processor } from './processor.ts';
 
 /**
@@ -16,8 +16,8 @@ export function typicalP(mass: number): Processor {
     apply(st, norm) {
       const { s, idx, n } = st;
       const logZ = Math.log(norm.z);
-      const dist = new Float64Array(n);
-      const w = new Float64Array(n);
+      const dist = scratch(0, n);
+      const w = scratch(1, n);
       let h = 0;
       for (let j = 0; j < n; j++) {
         const lp = s[idx[j]] - norm.max - logZ;
@@ -26,7 +26,8 @@ export function typicalP(mass: number): Processor {
         if (w[j] > 0) h -= w[j] * lp;
       }
       for (let j = 0; j < n; j++) dist[j] = Math.abs(-dist[j] - h);
-      const keepDist = Float64Array.from(dist);
+      const keepDist = scratch(2, n);
+      keepDist.set(dist.subarray(0, n));
       const q = weightedQuantile(dist, w, n, mass);
       if (!q) return; // HF clamps to the last position: everything stays
       // The minimum distance is always <= the cut, so the most typical token is always kept.
