@@ -81,7 +81,7 @@ export class CpuKernels implements Kernels, TreeKernels {
     for (let r = 0; r < l.rows; r++) {
       const req = request.rows[r];
       const key = { seed: req.seed, step: req.step, sub: req.sub ?? 0 };
-      const row = processRow(l.data, r * l.vocab, l.vocab, req.config, req.contextIds, topK, key, req.state, this.buffers);
+      const row = processRow(l.data, r * l.vocab, l.vocab, req.config, req.contextIds, topK, { rng: key, state: req.state, buffers: this.buffers });
       const mode = req.choose ?? 'sample';
       const result: StepRowResult = { ...row.stats };
       if (mode === 'force') result.choice = describe(row, checkedForceToken(req.forceToken, l.vocab));
@@ -110,7 +110,7 @@ export class CpuKernels implements Kernels, TreeKernels {
         if (!Number.isInteger(x) || x < 0 || x >= target.vocab) throw new RangeError(`draft token ${x} out of range`);
       }
       const ctx = base.concat(req.draftTokens.slice(0, i));
-      const row = processRow(target.data, i * target.vocab, target.vocab, req.config, ctx, topK, this.buffers);
+      const row = processRow(target.data, i * target.vocab, target.vocab, req.config, ctx, topK, { buffers: this.buffers });
       targetStats.push(row.stats);
       return processedProbs(row);
     };

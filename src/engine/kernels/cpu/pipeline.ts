@@ -35,9 +35,7 @@ export function processRow(
   config: ProcessorConfig,
   contextIds: ArrayLike<number> | undefined,
   topK: number,
-  rng?: RowContext['rng'],
-  state?: RowContext['state'],
-  buffers: RowBuffers = new RowBuffers(),
+  { rng, state, buffers = new RowBuffers() }: { rng?: RowContext['rng']; state?: RowContext['state']; buffers?: RowBuffers } = {},
 ): ProcessedRow {
   const chain = buildChain(config); // validates before any work
   const { s, idx } = buffers.forVocab(vocab);
