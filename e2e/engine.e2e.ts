@@ -57,8 +57,8 @@ describe('engine in Chromium', () => {
       ['strategy=beam&num_beams=4', true],
       ['strategy=adadec&adadec_tau=0&adadec_candidates=4&adadec_lookahead=3', true],
       ['strategy=cntp&cntp_max_trials=4&cntp_entropy_min=0&cntp_entropy_max=0.01&seed=3', true],
-      ['strategy=entropix&entropix_entropy_threshold=100&entropix_varentropy_threshold=0&entropix_branches=4&seed=5', true],
-      ['strategy=entropix&entropix_entropy_threshold=0&entropix_varentropy_threshold=100&entropix_pause_text=%20well%2C%20&seed=5', true],
+      ['strategy=entropix&entropix_entropy_threshold=20&entropix_varentropy_threshold=0&entropix_branches=4&seed=5', true],
+      ['strategy=entropix&entropix_entropy_threshold=0&entropix_varentropy_threshold=20&entropix_pause_text=%20well%2C%20&seed=5', true],
       ['strategy=spec-tree&temperature=0&tree_width=3&tree_depth=3', false],
     ];
     for (const [q, bounded] of cases) {
