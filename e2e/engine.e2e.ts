@@ -48,7 +48,7 @@ describe('engine in Chromium', () => {
 
   // The strategies that rerank, branch or look ahead: their logits stay on the GPU too, only top-k
   // lists and scalars come back (header + top-k per kernels row: a fixed few hundred bytes, so the
-  // bar is a quarter of one logits row of this 4096-token vocabulary per emitted token).
+  // bar is a third of one logits row of this 4096-token vocabulary per emitted token).
   // spec-tree's drafting reads no draft distribution at temperature 0, but its target pass still
   // reads the tree's rows (readLogits), now counted: it is checked for tokens and a nonzero count.
   it('beam, AdaDec, CNTP, entropix and spec-tree with GPU-resident logits give the CPU tokens', async () => {
@@ -70,7 +70,7 @@ describe('engine in Chromium', () => {
       const per = gpu.stats.bytesReadBackPerToken;
       console.log(`${q}: ${per.toFixed(0)} bytes read back per token (${((100 * per) / (4096 * 4)).toFixed(2)}% of this model's logits row)`);
       expect(per).toBeGreaterThan(0);
-      if (bounded) expect(per, q).toBeLessThan((4096 * 4) / 4);
+      if (bounded) expect(per, q).toBeLessThan((4096 * 4) / 3);
     }
     expect(h.errors).toEqual([]);
   });
