@@ -46,6 +46,32 @@ describe('engine in Chromium', () => {
     expect(per).toBeLessThan(0.01 * 32768 * 4);
   });
 
+  // The strategies that rerank, branch or look ahead: their logits stay on the GPU too, only top-k
+  // lists and scalars come back (header + top-k per kernels row: a fixed few hundred bytes, so the
+  // bar is a third of one logits row of this 4096-token vocabulary per emitted token).
+  // spec-tree's drafting reads no draft distribution at temperature 0, but its target pass still
+  // reads the tree's rows (readLogits), now counted: it is checked for tokens and a nonzero count.
+  const p = `prompt=${encodeURIComponent(prompt)}&max_new_tokens=16`;
+  it.each([
+    ['strategy=beam&num_beams=4', true],
+    ['strategy=adadec&adadec_tau=0&adadec_candidates=4&adadec_lookahead=3', true],
+    ['strategy=cntp&cntp_max_trials=4&cntp_entropy_min=0&cntp_entropy_max=0.01&seed=3', true],
+    ['strategy=entropix&entropix_entropy_threshold=20&entropix_varentropy_threshold=0&entropix_branches=4&seed=5', true],
+    ['strategy=entropix&entropix_entropy_threshold=0&entropix_varentropy_threshold=20&entropix_pause_text=%20well%2C%20&seed=5', true],
+    ['strategy=spec-tree&temperature=0&tree_width=3&tree_depth=3', false],
+  ])('GPU-resident logits: %s gives the CPU tokens', async (q, bounded) => {
+    const gpu = await h.run(`${q}&${p}`, 'webgpu', { gpuKernels: true });
+    const cpu = await h.run(`${q}&${p}`, 'wasm');
+    expect(gpu.reason, gpu.error).not.toBe('error');
+    expect(gpu.kernels).toBe('webgpu');
+    expect(gpu.ids).toEqual(cpu.ids);
+    const per = gpu.stats.bytesReadBackPerToken;
+    console.log(`${q}: ${per.toFixed(0)} bytes read back per token (${((100 * per) / (4096 * 4)).toFixed(2)}% of this model's logits row)`);
+    expect(per).toBeGreaterThan(0);
+    if (bounded) expect(per).toBeLessThan((4096 * 4) / 3);
+    expect(h.errors).toEqual([]);
+  });
+
   it('keeps GPU memory flat over a 120-token WebGPU run (only the KV cache grows)', async () => {
     const long = `strategy=sample&seed=9&max_new_tokens=120&prompt=${encodeURIComponent('Once')}`;
     const r = await h.run(long, 'webgpu', { sampleEvery: 10 });

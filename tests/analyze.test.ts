@@ -24,7 +24,7 @@ describe('analyzeText', () => {
     const start = target.info.bosId ?? target.info.eosIds[0];
     for (let i = 0; i < ids.length; i += 4) {
       const seq = target.newSequence();
-      const out = await target.forward(seq, [[start, ...ids.slice(0, i)]], 1);
+      const out = await target.readLogits(seq, [[start, ...ids.slice(0, i)]], 1);
       seq.dispose();
       const max = Math.max(...out.logits);
       const z = out.logits.reduce((s, x) => s + Math.exp(x - max), 0);

@@ -39,7 +39,7 @@ describe('ModelRunner', () => {
   it('KV-cache greedy decoding equals recomputing the full sequence every step', async () => {
     const prompt = target.encode('The jury said it did find that');
     const cached = target.newSequence();
-    let out = await target.forward(cached, [prompt], 1);
+    let out = await target.readLogits(cached, [prompt], 1);
     const fromCache: number[] = [];
     const fromScratch: number[] = [];
     let ids = prompt.slice();
@@ -48,12 +48,12 @@ describe('ModelRunner', () => {
       fromCache.push(tok);
       // Full recomputation: a fresh sequence over everything so far.
       const fresh = target.newSequence();
-      const full = await target.forward(fresh, [ids], 1);
+      const full = await target.readLogits(fresh, [ids], 1);
       fresh.dispose();
       expect(maxAbsDiff(full.logits, out.logits)).toBeLessThan(1e-3);
       fromScratch.push(argmax(full.logits));
       ids = [...ids, tok];
-      out = await target.forward(cached, [[tok]], 1);
+      out = await target.readLogits(cached, [[tok]], 1);
     }
     cached.dispose();
     expect(fromCache).toEqual(fromScratch);
@@ -63,13 +63,13 @@ describe('ModelRunner', () => {
     const prompt = target.encode('It was a cold morning in');
     const draft = target.encode(' the city of New York');
     const chain = target.newSequence();
-    await target.forward(chain, [prompt], 1);
-    const multi = await target.forward(chain, [draft]);
+    await target.readLogits(chain, [prompt], 1);
+    const multi = await target.readLogits(chain, [draft]);
     expect(multi.rows).toBe(draft.length);
     const single = target.newSequence();
-    await target.forward(single, [prompt], 1);
+    await target.readLogits(single, [prompt], 1);
     for (let i = 0; i < draft.length; i++) {
-      const one = await target.forward(single, [[draft[i]]], 1);
+      const one = await target.readLogits(single, [[draft[i]]], 1);
       expect(maxAbsDiff(one.logits, multi.logits.subarray(i * multi.vocab, (i + 1) * multi.vocab))).toBeLessThan(1e-3);
     }
     chain.dispose();
@@ -79,15 +79,15 @@ describe('ModelRunner', () => {
   it('rolls the KV cache back to any length', async () => {
     const prompt = target.encode('She opened the door and');
     const seq = target.newSequence();
-    const first = await target.forward(seq, [prompt], 1);
-    await target.forward(seq, [target.encode(' looked at the garden for a while')]);
+    const first = await target.readLogits(seq, [prompt], 1);
+    await target.readLogits(seq, [target.encode(' looked at the garden for a while')]);
     seq.truncate(prompt.length);
     expect(seq.length).toBe(prompt.length);
     expect(seq.tokens()).toEqual(prompt);
-    const again = await target.forward(seq, [[first.logits.indexOf(Math.max(...first.logits))]], 1);
+    const again = await target.readLogits(seq, [[first.logits.indexOf(Math.max(...first.logits))]], 1);
     const ref = target.newSequence();
-    await target.forward(ref, [prompt], 1);
-    const expected = await target.forward(ref, [[first.logits.indexOf(Math.max(...first.logits))]], 1);
+    await target.readLogits(ref, [prompt], 1);
+    const expected = await target.readLogits(ref, [[first.logits.indexOf(Math.max(...first.logits))]], 1);
     expect(maxAbsDiff(again.logits, expected.logits)).toBeLessThan(1e-4);
     expect(() => seq.truncate(seq.length + 1)).toThrow(RangeError);
     seq.dispose();
@@ -101,18 +101,18 @@ describe('ModelRunner', () => {
     const rowsA = a.slice(0, n);
     const rowsB = b.slice(0, n);
     const batch = target.newSequence(2);
-    const both = await target.forward(batch, [rowsA, rowsB], 1);
+    const both = await target.readLogits(batch, [rowsA, rowsB], 1);
     const sa = target.newSequence();
     const sb = target.newSequence();
-    const oa = await target.forward(sa, [rowsA], 1);
-    const ob = await target.forward(sb, [rowsB], 1);
+    const oa = await target.readLogits(sa, [rowsA], 1);
+    const ob = await target.readLogits(sb, [rowsB], 1);
     const V = both.vocab;
     expect(maxAbsDiff(both.logits.subarray(0, V), oa.logits)).toBeLessThan(1e-3);
     expect(maxAbsDiff(both.logits.subarray(V, 2 * V), ob.logits)).toBeLessThan(1e-3);
     // Reorder: row B twice, then continue both rows with the same token.
     batch.gatherRows([1, 1]);
-    const next = await target.forward(batch, [[261], [261]], 1);
-    const nb = await target.forward(sb, [[261]], 1);
+    const next = await target.readLogits(batch, [[261], [261]], 1);
+    const nb = await target.readLogits(sb, [[261]], 1);
     expect(maxAbsDiff(next.logits.subarray(0, V), nb.logits)).toBeLessThan(1e-3);
     expect(maxAbsDiff(next.logits.subarray(V, 2 * V), nb.logits)).toBeLessThan(1e-3);
     expect(batch.tokens(0)).toEqual([...rowsB, 261]);
@@ -121,8 +121,8 @@ describe('ModelRunner', () => {
 
   it('rejects bad forward input with clear errors', async () => {
     const seq = target.newSequence(2);
-    await expect(target.forward(seq, [[1, 2]])).rejects.toThrow(/rows/);
-    await expect(target.forward(seq, [[1, 2], [3]])).rejects.toThrow(/equal/);
+    await expect(target.readLogits(seq, [[1, 2]])).rejects.toThrow(/rows/);
+    await expect(target.readLogits(seq, [[1, 2], [3]])).rejects.toThrow(/equal/);
     seq.dispose();
   });
 });

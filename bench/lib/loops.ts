@@ -234,10 +234,10 @@ export async function forwardCost(runner: ModelRunner, contextIds: number[], tok
   for (let r = 0; r <= reps; r++) {
     const seq = runner.newSequence(1);
     try {
-      await runner.forward(seq, [contextIds], 1);
+      await runner.readLogits(seq, [contextIds], 1);
       const t0 = performance.now();
       if (rows > 1) seq.gatherRows(new Array(rows).fill(0));
-      await runner.forward(seq, Array.from({ length: rows }, () => step));
+      await runner.readLogits(seq, Array.from({ length: rows }, () => step));
       const dt = performance.now() - t0;
       if (r > 0) times.push(dt);
     } finally {

@@ -66,12 +66,12 @@ async function modelCheck(model: string, backend: 'webgpu' | 'wasm', ids: number
     runners.set(key, r);
   }
   const full = r.newSequence();
-  const all = await r.forward(full, [ids]);
+  const all = await r.readLogits(full, [ids]);
   full.dispose();
   // Same positions through the cache: a prefill of `split` tokens, then one token at a time.
   const cached = r.newSequence();
-  const parts = [await r.forward(cached, [ids.slice(0, split)])];
-  for (const id of ids.slice(split)) parts.push(await r.forward(cached, [[id]]));
+  const parts = [await r.readLogits(cached, [ids.slice(0, split)])];
+  for (const id of ids.slice(split)) parts.push(await r.readLogits(cached, [[id]]));
   cached.dispose();
   const stepwise = new Float32Array(all.logits.length);
   let off = 0;
@@ -87,7 +87,7 @@ async function meanNll(model: string, backend: 'webgpu' | 'wasm', ids: number[])
   await modelCheck(model, backend, ids.slice(0, 2), 1);
   const r = runners.get(`${model}|${backend}`)!;
   const seq = r.newSequence();
-  const out = await r.forward(seq, [ids.slice(0, -1)]);
+  const out = await r.readLogits(seq, [ids.slice(0, -1)]);
   seq.dispose();
   let nll = 0;
   for (let t = 0; t < out.rows; t++) {

@@ -41,11 +41,11 @@ export async function analyzeText(target: ModelRunner, kernels: Kernels, text: s
   const offset = context.length === 0 ? 1 : 0; // without a start token the first token has no prediction
   const seq = target.newSequence();
   try {
-    const out = await target.forward(seq, [inputs]);
-    const logits = await kernels.createLogits(out.logits, out.rows, out.vocab);
+    // 'force' rows describe each token where the logits are: only top-k lists and scalars come back.
+    const logits = await target.forwardLogits(seq, [inputs]);
     try {
       const rows = [];
-      for (let r = 0; r < out.rows; r++) {
+      for (let r = 0; r < logits.rows; r++) {
         rows.push({ config: {}, choose: 'force' as const, forceToken: scored[r + offset], seed: 0, step: r });
       }
       const res = await kernels.step(logits, { rows, topK });

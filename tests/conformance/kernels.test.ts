@@ -97,7 +97,7 @@ describe('fp16 logits through the WGSL f16 path', () => {
     const context: number[] = [...next];
     try {
       for (let step = 0; step < NEW_TOKENS; step++) {
-        const out = await runner.forward(seq, [next], 1);
+        const out = await runner.readLogits(seq, [next], 1);
         // The runner widened ORT's float16 logits; packing them again is exact (checked here).
         const { packed, rounded } = packF16(out.logits);
         expect(rounded).toEqual(out.logits);

@@ -36,7 +36,7 @@ describe.each(FIXTURES.map((f) => [f.id, f] as const))('%s', (id, f) => {
   async function fresh(ids: number[]): Promise<Float32Array> {
     const seq = runner.newSequence();
     try {
-      return (await runner.forward(seq, [ids], 1)).logits;
+      return (await runner.readLogits(seq, [ids], 1)).logits;
     } finally {
       seq.dispose();
     }
@@ -55,18 +55,18 @@ describe.each(FIXTURES.map((f) => [f.id, f] as const))('%s', (id, f) => {
     const split = 5;
     const seq = runner.newSequence();
     try {
-      await runner.forward(seq, [ids.slice(0, split)]);
+      await runner.readLogits(seq, [ids.slice(0, split)]);
       const draft = [ids[0], ids[1], ids[2], ids[3]];
-      await runner.forward(seq, [draft]); // a rejected draft
+      await runner.readLogits(seq, [draft]); // a rejected draft
       seq.truncate(split);
       expect(seq.length).toBe(split);
       const rest = ids.slice(split);
-      const out = await runner.forward(seq, [rest], 1);
+      const out = await runner.readLogits(seq, [rest], 1);
       expect(maxAbs(out.logits, await fresh(ids))).toBeLessThanOrEqual(tol);
       // One token at a time after the rollback, as decoding does.
       seq.truncate(split);
       let last: Float32Array = new Float32Array();
-      for (const t of rest) last = (await runner.forward(seq, [[t]])).logits;
+      for (const t of rest) last = (await runner.readLogits(seq, [[t]])).logits;
       expect(maxAbs(last, await fresh(ids))).toBeLessThanOrEqual(tol);
     } finally {
       seq.dispose();
@@ -78,7 +78,7 @@ describe.each(FIXTURES.map((f) => [f.id, f] as const))('%s', (id, f) => {
     const b = runner.encode('The rain in Spain falls mainly on the plain').slice(0, 6);
     const seq = runner.newSequence(2);
     try {
-      const out = await runner.forward(seq, [a, b], 1);
+      const out = await runner.readLogits(seq, [a, b], 1);
       expect(out.rows).toBe(2);
       const V = out.vocab;
       expect(maxAbs(out.logits.subarray(0, V), await fresh(a))).toBeLessThanOrEqual(tol);
@@ -86,7 +86,7 @@ describe.each(FIXTURES.map((f) => [f.id, f] as const))('%s', (id, f) => {
       // Beam-style reorder: rows [b, b, a], then one more token each.
       seq.gatherRows([1, 1, 0]);
       const next = [[a[1]], [a[2]], [b[3]]];
-      const step = await runner.forward(seq, next);
+      const step = await runner.readLogits(seq, next);
       const want = [[...b, a[1]], [...b, a[2]], [...a, b[3]]];
       for (let r = 0; r < 3; r++) expect(maxAbs(step.logits.subarray(r * V, (r + 1) * V), await fresh(want[r]))).toBeLessThanOrEqual(tol);
     } finally {

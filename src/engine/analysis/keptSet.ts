@@ -81,7 +81,7 @@ export async function nextTokenLogits(target: ModelRunner, contextIds: readonly 
   if (!contextIds.length) throw new RangeError('empty context');
   const seq = target.newSequence();
   try {
-    const out = await target.forward(seq, [[...contextIds]], 1);
+    const out = await target.readLogits(seq, [[...contextIds]], 1);
     return out.logits.slice(0, out.vocab);
   } finally {
     seq.dispose();

@@ -1,8 +1,8 @@
 /**
  * ModelRunner: one causal LM loaded through transformers.js (tokenizer, config, ONNX session),
  * driven step by step by the engine rather than by `generate()`: prefill, one-token decode,
- * multi-token verification (draft chains), KV rollback and batched rows all go through `forward`
- * on a `Sequence`. We call the ORT session directly (transformers' `forward` hides the cache and
+ * multi-token verification (draft chains), KV rollback and batched rows all go through
+ * `forwardLogits` on a `Sequence`. We call the ORT session directly (transformers' `forward` hides the cache and
  * always pulls logits to the CPU), feeding position ids ourselves so verification and rollback
  * see the right positions.
  */
@@ -100,6 +100,8 @@ export class ModelRunner {
   forwards = 0;
   /** Milliseconds spent in forward passes so far (feeds, session.run, KV update, logits copy). */
   forwardMs = 0;
+  /** `readLogits` calls so far: strategies that only need top-k lists and scalars never make one. */
+  fullLogitsReads = 0;
   private readonly tokenTexts = new Map<number, string>();
   private readonly hasPositionIds: boolean;
   private readonly hasLogitsToKeep: boolean;
@@ -247,20 +249,26 @@ export class ModelRunner {
   }
 
   /**
-   * Appends `tokens` (one equal-length list per row) to the sequence and returns their logits,
-   * row-major [rows * keep, vocab], where keep = T (all positions) or `lastN` (the last N of each row).
+   * `forwardLogits` with the full logits rows in JavaScript, for the few readers that need whole
+   * rows (Analyze, the kept-set chart, the recycling successor table, tree verification's CPU
+   * extensions). `bytesReadBack` is what came off the GPU (0 on WASM / CPU): callers count it.
    */
-  forward(seq: Sequence, tokens: number[][], lastN?: number): Promise<ForwardResult> {
-    return this.timed(() => this.runForward(seq, tokens, lastN));
+  async readLogits(seq: Sequence, tokens: number[][], lastN?: number): Promise<FullLogits> {
+    const out = await this.timed(() => this.forwardToJs(seq, tokens, lastN));
+    this.fullLogitsReads++;
+    return out;
   }
 
-  private async runForward(seq: Sequence, tokens: number[][], lastN?: number): Promise<ForwardResult> {
+  /** Appends `tokens` and returns their logits in JavaScript, row-major [rows * keep, vocab]. */
+  private async forwardToJs(seq: Sequence, tokens: number[][], lastN?: number): Promise<FullLogits> {
     const { feeds, B, keep } = this.prepare(seq, tokens, lastN);
     const out = await this.model.sessions.model.run(feeds);
     this.forwards++;
     const logitsT = out.logits;
     const V = logitsT.dims[2];
     const Tout = logitsT.dims[1];
+    // On WebGPU, ORT copied every position it computed to JavaScript.
+    const bytesReadBack = this.info.backend === 'webgpu' ? B * Tout * V * (this.logitsDType === 'float16' ? 2 : 4) : 0;
     const all = toFloat32(logitsT);
     logitsT.dispose();
     seq.cache.update(out, B, seq.length + tokens[0].length);
@@ -271,7 +279,7 @@ export class ModelRunner {
       logits = new Float32Array(B * keep * V);
       for (let b = 0; b < B; b++) logits.set(all.subarray((b * Tout + Tout - keep) * V, (b * Tout + Tout) * V), b * keep * V);
     }
-    return { logits, rows: B * keep, vocab: V };
+    return { logits, rows: B * keep, vocab: V, bytesReadBack };
   }
 
   /**
@@ -283,12 +291,15 @@ export class ModelRunner {
   }
 
   /**
-   * `forward` for the kernels: the logits as a kernels input, rows ordered as in `forward`. On the
-   * GPU path they live in a buffer this runner reuses, valid until its next forward.
+   * The one forward of the strategies: appends `tokens` (one equal-length list per row) to the
+   * sequence and returns their logits as a kernels input, row-major [rows * keep, vocab], where
+   * keep = T (all positions) or `lastN` (the last N of each row). On the GPU path they live in a
+   * buffer this runner reuses, valid until its next forward: only what the kernels return (ids,
+   * top-k lists, scalars) ever leaves the GPU.
    */
   async forwardLogits(seq: Sequence, tokens: number[][], lastN?: number): Promise<Logits> {
     if (!this.gpuLogits) {
-      const out = await this.forward(seq, tokens, lastN);
+      const out = await this.timed(() => this.forwardToJs(seq, tokens, lastN));
       return { kind: 'cpu', rows: out.rows, vocab: out.vocab, data: out.logits };
     }
     return this.timed(() => this.runForwardGpu(seq, tokens, lastN));
@@ -396,10 +407,13 @@ export class ModelRunner {
   }
 }
 
-export interface ForwardResult {
+/** Full logits rows in JavaScript, row-major [rows, vocab] (`readLogits`). */
+export interface FullLogits {
   logits: Float32Array;
   rows: number;
   vocab: number;
+  /** Bytes copied from the GPU to get them (0 when the model runs on WASM / CPU). */
+  bytesReadBack: number;
 }
 
 const LOGITS_USAGE = 0x80 /* STORAGE */ | 0x04 /* COPY_SRC */ | 0x08; /* COPY_DST */

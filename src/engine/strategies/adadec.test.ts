@@ -18,7 +18,7 @@ async function independentScore(context: number[], cand: number, L: number): Pro
   const logits = async (ids: number[]) => {
     const s = models.target.newSequence();
     try {
-      return logSoftmax((await models.target.forward(s, [ids], 1)).logits);
+      return logSoftmax((await models.target.readLogits(s, [ids], 1)).logits);
     } finally {
       s.dispose();
     }

@@ -17,11 +17,16 @@
  * Deterministic (no random draws). The lookahead is cut at the model's context limit (a shorter
  * mean; a candidate with no room scores by log p(c) alone). The paper learns tau per model; the
  * reference code also weights the lookahead term, which is 1 here.
+ *
+ * Kernels calls read back only top-k lists and scalars: the step's row, 'force' rows describing the
+ * other candidates (made before the lookahead, whose forwards replace the logits), and one greedy
+ * row per candidate per lookahead token (top-1).
  */
+import type { RowRequest } from '../kernels/types.ts';
 import type { AdaDecData } from '../trace/strategy-events.ts';
 import type { StrategyEvent } from '../trace/types.ts';
 import { processorConfig } from './processor-config.ts';
-import { decodeIds, describeToken, rowOf, stepBlock, tokenEvent } from './shared-rerank.ts';
+import { decodeIds, forceRow, stepLogits, stepOnRows, tokenEvent } from './shared-rerank.ts';
 import { DISPLAY_TOP_K } from './sampling.ts';
 import { argmax } from './tokens.ts';
 import { withSequence, type Emitted, type Strategy } from './types.ts';
@@ -32,10 +37,10 @@ export const adadec: Strategy = (ctx) => {
   const tau = config.adadec_tau;
   const B = config.adadec_candidates;
   const L = config.adadec_lookahead;
-  const greedyRow = (contextIds: readonly number[], step: number) => ({
+  const greedyRow = (contextIds: readonly number[], step: number): RowRequest => ({
     config: processors,
     contextIds,
-    choose: 'greedy' as const,
+    choose: 'greedy',
     seed: config.seed,
     step,
   });
@@ -43,10 +48,9 @@ export const adadec: Strategy = (ctx) => {
   return withSequence(target.newSequence(1), async function* (seq): AsyncGenerator<Emitted[], void, void> {
     let next = ctx.promptIds;
     for (let index = 0; ctx.remaining() > 0; index++) {
-      const out = await target.forward(seq, [next], 1);
-      const block = { data: out.logits, rows: 1, vocab: out.vocab };
+      const logits = await target.forwardLogits(seq, [next], 1);
       const P = seq.length;
-      const [row] = await stepBlock(ctx, block, [greedyRow(seq.tokens(0), P)], Math.max(B, DISPLAY_TOP_K));
+      const [row] = await stepLogits(ctx, logits, [greedyRow(seq.tokens(0), P)], Math.max(B, DISPLAY_TOP_K));
 
       // One candidate (adadec_candidates = 1) has nothing to rerank: greedy, no lookahead.
       if (!(row.entropy > tau) || B < 2) {
@@ -57,6 +61,14 @@ export const adadec: Strategy = (ctx) => {
 
       const top = row.processedTop;
       const cands = top.ids.slice(0, B).filter((_, i) => top.logprobs[i] > -Infinity);
+      // Describe the candidates the kernels did not choose now: the lookahead's forwards replace these logits.
+      const others = cands.filter((id) => id !== row.choice!.token);
+      const described = await stepOnRows(
+        ctx,
+        logits,
+        others.map((id) => ({ row: 0, request: forceRow(greedyRow(seq.tokens(0), P), id) })),
+        1,
+      );
       const forwards0 = target.forwards;
       const look = await lookahead(cands, P);
       const scored = cands.map((id, i) => {
@@ -80,7 +92,7 @@ export const adadec: Strategy = (ctx) => {
       };
       const event: StrategyEvent<'adadec'> = { type: 'strategy', kind: 'adadec', position: P, data };
       const token = scored[winner].id;
-      const choice = winner === 0 && row.choice!.token === token ? row.choice! : describeToken(row, rowOf(block, 0), token);
+      const choice = token === row.choice!.token ? row.choice! : described[others.indexOf(token)].choice!;
       yield [event, tokenEvent(target, row, choice, { index, position: P, source: winner === 0 ? 'greedy' : 'reranked' })];
       next = [token];
     }
@@ -94,10 +106,10 @@ export const adadec: Strategy = (ctx) => {
       try {
         let feed = cands.map((c) => [c]);
         for (let j = 0; j < steps && res.some((r) => !r.done); j++) {
-          const out = await target.forward(seq, feed, 1);
-          const rows = await stepBlock(
+          const logits = await target.forwardLogits(seq, feed, 1);
+          const rows = await stepLogits(
             ctx,
-            { data: out.logits, rows: out.rows, vocab: out.vocab },
+            logits,
             cands.map((_, r) => greedyRow(seq.tokens(r), P + 1 + j)),
             1,
           );

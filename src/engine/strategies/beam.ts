@@ -17,17 +17,21 @@
  *   beam's score can only fall as it grows).
  * - The result is the finished hypothesis with the best score (first found on ties).
  *
+ * Kernels calls per step: one over the B rows (top max(2B, 10) processed tokens, choose 'none'),
+ * then one 'force' row per selected candidate to describe it (raw probability and rank): on
+ * WebGPU the logits never leave the GPU.
+ *
  * Streaming: the final winner is either the best finished hypothesis so far or an extension of a
  * live beam, so the longest common prefix of those is fixed; it is emitted as soon as it grows.
  * Every step yields a 'beam' event with the live beams (best first) and the hypotheses finished in
  * that step. At num_beams = 1 this is greedy decoding (the argmax is always the only live beam and
  * an EOS argmax ends the search at once).
  */
-import type { Choice, StepRowResult } from '../kernels/types.ts';
+import type { Choice, Logits, RowRequest, StepRowResult } from '../kernels/types.ts';
 import type { BeamStepData } from '../trace/strategy-events.ts';
 import type { StrategyEvent, TokenEvent } from '../trace/types.ts';
 import { processorConfig } from './processor-config.ts';
-import { contextFullError, contextRoom, decodeIds, describeToken, rowOf, stepBlock, tokenEvent, type LogitsBlock } from './shared-rerank.ts';
+import { contextFullError, contextRoom, decodeIds, forceRow, stepLogits, stepOnRows, tokenEvent } from './shared-rerank.ts';
 import { DISPLAY_TOP_K } from './sampling.ts';
 import { withSequence, type Emitted, type Strategy } from './types.ts';
 
@@ -89,8 +93,7 @@ export const beam: Strategy = (ctx) => {
       if (room <= 0) throw contextFullError(target);
       return;
     }
-    const first = await target.forward(seq, [ctx.promptIds], 1);
-    let block: LogitsBlock = { data: first.logits, rows: first.rows, vocab: first.vocab };
+    let logits: Logits = await target.forwardLogits(seq, [ctx.promptIds], 1);
     let live: Beam[] = [{ node: null, logprob: 0, length: 0, parentRow: 0 }];
     let best: (Beam & { score: number }) | null = null;
     let emitted = 0;
@@ -106,10 +109,11 @@ export const beam: Strategy = (ctx) => {
 
     for (let step = 0; ; step++) {
       const position = P0 + step;
-      const stats = await stepBlock(
+      const request = (r: number): RowRequest => ({ config: processors, contextIds: seq.tokens(r), choose: 'none', seed: config.seed, step: position });
+      const stats = await stepLogits(
         ctx,
-        block,
-        live.map((_, r) => ({ config: processors, contextIds: seq.tokens(r), choose: 'none' as const, seed: config.seed, step: position })),
+        logits,
+        live.map((_, r) => request(r)),
         Math.max(2 * B, DISPLAY_TOP_K),
       );
       // Every (beam, token) pair among each beam's top 2B, best summed log-probability first.
@@ -122,26 +126,30 @@ export const beam: Strategy = (ctx) => {
       });
       cands.sort((a, b) => b.logprob - a.logprob || a.row - b.row || a.k - b.k);
 
+      // Walk the candidates: EOS ones within the first B finish a hypothesis, others extend a beam.
+      const selected: { c: (typeof cands)[number]; eos: boolean }[] = [];
+      for (let i = 0, extended = 0; i < cands.length && extended < B; i++) {
+        const c = cands[i];
+        const eos = target.isEos(c.token);
+        if (eos && i >= B) continue;
+        selected.push({ c, eos });
+        if (!eos) extended++;
+      }
+      // The selected tokens described on their beams' rows (before the next forward replaces the logits).
+      const described = await stepOnRows(
+        ctx,
+        logits,
+        selected.map(({ c }) => ({ row: c.row, request: forceRow(request(c.row), c.token) })),
+        1,
+      );
       const next: Beam[] = [];
       const finished: (Beam & { score: number })[] = [];
-      const nodeFor = (c: (typeof cands)[number]): BeamNode => ({
-        token: c.token,
-        position,
-        stats: stats[c.row],
-        choice: describeToken(stats[c.row], rowOf(block, c.row), c.token),
-        parent: live[c.row].node,
+      selected.forEach(({ c, eos }, i) => {
+        const node: BeamNode = { token: c.token, position, stats: stats[c.row], choice: described[i].choice!, parent: live[c.row].node };
+        const h = { node, logprob: c.logprob, length: live[c.row].length + 1, parentRow: c.row };
+        if (eos) finished.push({ ...h, score: beamScore(h.logprob, h.length, lp) });
+        else next.push(h);
       });
-      for (let i = 0; i < cands.length && next.length < B; i++) {
-        const c = cands[i];
-        const length = live[c.row].length + 1;
-        if (target.isEos(c.token)) {
-          if (i >= B) continue;
-          const h = { node: nodeFor(c), logprob: c.logprob, length, parentRow: c.row };
-          finished.push({ ...h, score: beamScore(h.logprob, length, lp) });
-          continue;
-        }
-        next.push({ node: nodeFor(c), logprob: c.logprob, length, parentRow: c.row });
-      }
       // At the budget the live beams become hypotheses as they are.
       const atLimit = step + 1 >= maxLen;
       if (atLimit) for (const b of next.splice(0)) finished.push({ ...b, score: beamScore(b.logprob, b.length, lp) });
@@ -177,12 +185,11 @@ export const beam: Strategy = (ctx) => {
       yield out;
 
       seq.gatherRows(next.map((b) => b.parentRow));
-      const fwd = await target.forward(
+      logits = await target.forwardLogits(
         seq,
         next.map((b) => [b.node!.token]),
         1,
       );
-      block = { data: fwd.logits, rows: fwd.rows, vocab: fwd.vocab };
       live = next;
     }
   });

@@ -17,15 +17,18 @@
  *   tokens are emitted (source 'trial-winner'); a 'cntp' event lists every trial. The sequence is
  *   rolled back to the decision point and the winner's tokens are fed in one forward.
  *
+ * Every kernels call reads back only top-k lists and scalars; the trials' first tokens are drawn
+ * from the decision step's own logits row, used once per trial in one call.
+ *
  * The trigger reads the raw entropy (the one the timeline shows); the reference code measures the
  * processed distribution, which differs once temperature or truncation is on.
  */
-import type { StepRowResult } from '../kernels/types.ts';
+import type { Logits, StepRowResult } from '../kernels/types.ts';
 import type { CntpData, CntpTrialStop } from '../trace/strategy-events.ts';
 import type { StrategyEvent, TokenEvent } from '../trace/types.ts';
 import type { DecodeConfig } from '../config/params.ts';
 import { processorConfig } from './processor-config.ts';
-import { contextRoom, decodeIds, isPunctuationToken, repeatRow, rowOf, stepBlock, tokenEvent } from './shared-rerank.ts';
+import { contextRoom, decodeIds, isPunctuationToken, stepLogits, stepOnRows, tokenEvent } from './shared-rerank.ts';
 import { DISPLAY_TOP_K } from './sampling.ts';
 import { argmax, isGreedy } from './tokens.ts';
 import { withSequence, type Emitted, type Strategy } from './types.ts';
@@ -69,9 +72,9 @@ export const cntp: Strategy = (ctx) => {
     let next = ctx.promptIds;
     let index = 0;
     while (ctx.remaining() > 0) {
-      const out = await target.forward(seq, [next], 1);
+      const logits = await target.forwardLogits(seq, [next], 1);
       const P = seq.length;
-      const [row] = await stepBlock(ctx, { data: out.logits, rows: 1, vocab: out.vocab }, [sampleRow(seq.tokens(0), P, 0)], DISPLAY_TOP_K);
+      const [row] = await stepLogits(ctx, logits, [sampleRow(seq.tokens(0), P, 0)], DISPLAY_TOP_K);
       const N = cntpTrialCount(row.entropy, config);
       if (N <= 1) {
         yield [tokenEvent(target, row, row.choice!, { index: index++, position: P, source: plainSource })];
@@ -84,7 +87,7 @@ export const cntp: Strategy = (ctx) => {
       const room = contextRoom(target, P);
       const cap = Math.min(config.cntp_max_trial_tokens, budget, room);
       const capReason: CntpTrialStop = cap === config.cntp_max_trial_tokens ? 'cap' : cap === budget ? 'budget' : 'context';
-      const trials = await runTrials(N, P, rowOf({ data: out.logits, rows: 1, vocab: out.vocab }, 0), cap, capReason);
+      const trials = await runTrials(N, P, logits, cap, capReason);
       const perplexity = trials.map((t) => Math.exp(-t.steps.reduce((a, s) => a + Math.log(s.choice!.processedProb), 0) / t.steps.length));
       const winner = argmax(perplexity.map((p) => -p));
       const w = trials[winner];
@@ -105,19 +108,19 @@ export const cntp: Strategy = (ctx) => {
     }
 
     /**
-     * N trials from position P (whose logits are `first`), batched as rows of `seq`; rows of
-     * finished trials are dropped (gatherRows) so later forwards only run the live ones.
+     * N trials from position P (whose one logits row is `first`), batched as rows of `seq`; rows
+     * of finished trials are dropped (gatherRows) so later forwards only run the live ones.
      */
-    async function runTrials(N: number, P: number, first: Float32Array, cap: number, capReason: CntpTrialStop): Promise<Trial[]> {
+    async function runTrials(N: number, P: number, first: Logits, cap: number, capReason: CntpTrialStop): Promise<Trial[]> {
       const trials: Trial[] = Array.from({ length: N }, () => ({ steps: [], ids: [] }));
       seq.gatherRows(trials.map(() => 0));
       let live = trials.map((_, t) => t); // row r of seq holds trial live[r]
-      let block = repeatRow(first, N);
+      let logits = first;
       for (let j = 0; ; j++) {
-        const rows = await stepBlock(
+        const rows = await stepOnRows(
           ctx,
-          block,
-          live.map((t, r) => sampleRow(seq.tokens(r), P + j, trialSub(P, t))),
+          logits,
+          live.map((t, r) => ({ row: j === 0 ? 0 : r, request: sampleRow(seq.tokens(r), P + j, trialSub(P, t)) })),
           DISPLAY_TOP_K,
         );
         rows.forEach((st, r) => {
@@ -135,12 +138,11 @@ export const cntp: Strategy = (ctx) => {
           seq.gatherRows(keep.map(({ r }) => r));
           live = keep.map(({ t }) => t);
         }
-        const out = await target.forward(
+        logits = await target.forwardLogits(
           seq,
           live.map((t) => [trials[t].ids[trials[t].ids.length - 1]]),
           1,
         );
-        block = { data: out.logits, rows: out.rows, vocab: out.vocab };
       }
     }
   });

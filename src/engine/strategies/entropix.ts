@@ -14,14 +14,16 @@
  * - high-high: resample at temperature entropix_resample_temperature, key (seed, P, 'sample', 0).
  *
  * Every step yields an 'entropix' event with the quadrant and the action. A first kernels call
- * measures the step and takes the argmax; a second one samples when the quadrant asks for it.
+ * measures the step and takes the argmax; a second one samples when the quadrant asks for it
+ * (branches: the step's row once per branch), and pause tokens are described by 'force' rows. Only
+ * top-k lists and scalars are read back.
  * Deterministic for a seed: every draw is keyed by position.
  */
-import type { ProcessorConfig, StepRowResult } from '../kernels/types.ts';
+import type { Logits, ProcessorConfig, RowRequest, StepRowResult } from '../kernels/types.ts';
 import type { EntropixData, EntropixQuadrant } from '../trace/strategy-events.ts';
 import type { StrategyEvent, TokenEvent } from '../trace/types.ts';
 import { processorConfig } from './processor-config.ts';
-import { contextFullError, describeToken, repeatRow, rowOf, stepBlock, tokenEvent, type LogitsBlock } from './shared-rerank.ts';
+import { contextFullError, forceRow, logitsRows, stepLogits, stepOnRows, tokenEvent } from './shared-rerank.ts';
 import { DISPLAY_TOP_K } from './sampling.ts';
 import { argmax, isGreedy } from './tokens.ts';
 import { withSequence, type Emitted, type Strategy } from './types.ts';
@@ -42,12 +44,11 @@ export const entropix: Strategy = (ctx) => {
   return withSequence(target.newSequence(1), async function* (seq): AsyncGenerator<Emitted[], void, void> {
     let index = 0;
     let lastWasPause = false;
-    let out = await target.forward(seq, [ctx.promptIds], 1);
-    let block: LogitsBlock = { data: out.logits, rows: 1, vocab: out.vocab };
+    let logits: Logits = await target.forwardLogits(seq, [ctx.promptIds], 1);
     while (ctx.remaining() > 0) {
       const P = seq.length;
-      const step = (cfg: ProcessorConfig, choose: 'greedy' | 'sample', sub = 0) =>
-        stepBlock(ctx, block, [{ config: cfg, contextIds: seq.tokens(0), choose, seed: config.seed, step: P, sub }], DISPLAY_TOP_K).then((r) => r[0]);
+      const request = (cfg: ProcessorConfig, choose: 'greedy' | 'sample', sub = 0): RowRequest => ({ config: cfg, contextIds: seq.tokens(0), choose, seed: config.seed, step: P, sub });
+      const step = (cfg: ProcessorConfig, choose: 'greedy' | 'sample', sub = 0) => stepLogits(ctx, logits, [request(cfg, choose, sub)], DISPLAY_TOP_K).then((r) => r[0]);
       const row = await step(base, 'greedy');
       const quadrant = entropixQuadrant(row.entropy, row.varentropy, config.entropix_entropy_threshold, config.entropix_varentropy_threshold);
       const data: EntropixData = { entropy: row.entropy, varentropy: row.varentropy, quadrant, action: '' };
@@ -61,21 +62,22 @@ export const entropix: Strategy = (ctx) => {
         const n = Math.min(pauseIds.length, ctx.remaining());
         const ids = pauseIds.slice(0, n);
         if (P + n > target.info.maxPositions) throw contextFullError(target);
-        emitted = [tokenEvent(target, row, describeToken(row, rowOf(block, 0), ids[0]), { index: index++, position: P, source: 'forced' })];
-        const fwd = await target.forward(seq, [ids]);
-        const all = { data: fwd.logits, rows: fwd.rows, vocab: fwd.vocab };
+        const [first] = await stepLogits(ctx, logits, [forceRow(request(base, 'greedy'), ids[0])], 1);
+        emitted = [tokenEvent(target, row, first.choice!, { index: index++, position: P, source: 'forced' })];
+        const all = await target.forwardLogits(seq, [ids]);
         if (n > 1) {
-          const inner = await stepBlock(
+          const inner = await stepOnRows(
             ctx,
-            { data: fwd.logits.subarray(0, (n - 1) * fwd.vocab), rows: n - 1, vocab: fwd.vocab },
-            ids.slice(1).map((_, j) => ({ config: base, contextIds: seq.tokens(0).slice(0, P + 1 + j), choose: 'none' as const, seed: config.seed, step: P + 1 + j })),
+            all,
+            ids.slice(1).map((id, j) => ({
+              row: j,
+              request: { config: base, contextIds: seq.tokens(0).slice(0, P + 1 + j), choose: 'force', forceToken: id, seed: config.seed, step: P + 1 + j },
+            })),
             DISPLAY_TOP_K,
           );
-          inner.forEach((st, j) =>
-            emitted.push(tokenEvent(target, st, describeToken(st, rowOf(all, j), ids[j + 1]), { index: index++, position: P + 1 + j, source: 'forced' })),
-          );
+          inner.forEach((st, j) => emitted.push(tokenEvent(target, st, st.choice!, { index: index++, position: P + 1 + j, source: 'forced' })));
         }
-        block = { data: rowOf(all, n - 1).slice(), rows: 1, vocab: fwd.vocab };
+        logits = logitsRows(all, n - 1, 1);
         lastWasPause = true;
         const event: StrategyEvent<'entropix'> = { type: 'strategy', kind: 'entropix', position: P, data };
         yield [event, ...emitted];
@@ -95,10 +97,10 @@ export const entropix: Strategy = (ctx) => {
         chosen = await step(at(T), 'sample');
       } else {
         const k = config.entropix_branches;
-        const branches = await stepBlock(
+        const branches = await stepOnRows(
           ctx,
-          repeatRow(rowOf(block, 0), k),
-          Array.from({ length: k }, (_, b) => ({ config: base, contextIds: seq.tokens(0), choose: 'sample' as const, seed: config.seed, step: P, sub: b })),
+          logits,
+          Array.from({ length: k }, (_, b) => ({ row: 0, request: request(base, 'sample', b) })),
           DISPLAY_TOP_K,
         );
         const best = argmax(branches.map((br) => br.choice!.rawProb));
@@ -113,8 +115,7 @@ export const entropix: Strategy = (ctx) => {
       yield [event, tokenEvent(target, chosen, chosen.choice!, { index: index++, position: P, source })];
       lastWasPause = false;
       if (ctx.remaining() <= 0) return;
-      out = await target.forward(seq, [[token]], 1);
-      block = { data: out.logits, rows: 1, vocab: out.vocab };
+      logits = await target.forwardLogits(seq, [[token]], 1);
     }
   });
 };

@@ -48,9 +48,17 @@ export class DraftModel {
     this.seq.truncate(Math.min(keep, committed.length - 1));
   }
 
-  private async forward(tokens: number[][]): Promise<{ logits: Float32Array; rows: number; vocab: number }> {
+  /** The draft's next-token logits where the kernels read them (on WebGPU they stay on the GPU). */
+  private async forward(tokens: number[][]): Promise<Logits> {
     this.forwards++;
-    return this.model.forward(this.seq, tokens, 1);
+    return this.model.forwardLogits(this.seq, tokens, 1);
+  }
+
+  /** One full draft distribution (V probabilities), its bytes counted when they come off the GPU. */
+  private async readDraftProbs(ref: ProbsRef): Promise<Float64Array> {
+    const q = await this.kernels.readProbs(ref);
+    if (this.kernels.backend === 'webgpu') this.session.run.countReadBack(ref.probs.vocab * 4);
+    return q;
   }
 
   /**
@@ -64,17 +72,8 @@ export class DraftModel {
     const step = s.position;
     let input = s.committed.slice(this.seq.length);
     let stop: 'confidence' | 'max' | 'budget' = K < s.run.config.num_draft_tokens ? 'budget' : 'max';
-    // On the WebGPU kernels the draft's logits stay on the GPU too (q never leaves it).
-    const onGpu = this.kernels.backend === 'webgpu';
     for (let i = 0; i < K; i++) {
-      let logits: Logits;
-      if (onGpu) {
-        this.forwards++;
-        logits = await this.model.forwardLogits(this.seq, [input], 1);
-      } else {
-        const out = await this.forward([input]);
-        logits = await this.kernels.createLogits(out.logits, 1, out.vocab);
-      }
+      const logits = await this.forward([input]);
       try {
         const res = await this.kernels.step(logits, {
           rows: [{ config: s.processors, contextIds: s.contextAt(tree, tree.size - 1), choose: 'sample', seed: s.run.config.seed, step, sub: 1 + i }],
@@ -123,19 +122,13 @@ export class DraftModel {
     const pathProb = [1];
     // Nodes whose draft distribution is computed, with their row in the draft batch.
     let expand = [0];
-    let out = await this.forward([s.committed.slice(this.seq.length)]);
+    let logits = await this.forward([s.committed.slice(this.seq.length)]);
     for (let d = 1; d <= depth; d++) {
-      const logits = await this.kernels.createLogits(out.logits, out.rows, out.vocab);
-      let res;
-      try {
-        res = await this.kernels.step(logits, {
-          rows: expand.map((n) => ({ config: s.processors, contextIds: s.contextAt(tree, n), choose: 'none' as const, seed, step })),
-          keepProcessed: true,
-          topK: Math.max(1, Math.min(MAX_TOP_K, width)),
-        });
-      } finally {
-        this.kernels.dispose(logits);
-      }
+      const res = await this.kernels.step(logits, {
+        rows: expand.map((n) => ({ config: s.processors, contextIds: s.contextAt(tree, n), choose: 'none' as const, seed, step })),
+        keepProcessed: true,
+        topK: Math.max(1, Math.min(MAX_TOP_K, width)),
+      });
       s.run.countReadBack(res.bytesReadBack);
       tree.handles.push(res.processed!);
       const level: number[] = [];
@@ -146,24 +139,28 @@ export class DraftModel {
         const room = TREE_NODE_BUDGET - (tree.size - 1);
         const w = Math.min(width, room);
         if (w <= 0) break;
-        const q = await this.kernels.readProbs(ref);
-        // Greedy trees rank by the raw draft distribution (the processed one is one-hot).
+        // Greedy trees rank by the raw draft distribution and q is one-hot (its processed top-1
+        // entry is its only mass): top-k lists suffice. Sampled trees draw by inverse CDF from the
+        // full q, a draw the kernels lack, so q is read back (and counted).
         const rank = s.greedy ? res.rows[r].rawTop : null;
-        const probOf = (x: number, k: number) => (rank ? rank.probs[k] : q[x]);
+        const processedTop = res.rows[r].processedTop;
+        const q = rank ? null : await this.readDraftProbs(ref);
+        const qOf = (x: number) => (q ? q[x] : processedTop.ids[0] === x ? processedTop.probs[0] : 0);
+        const probOf = (x: number, k: number) => (rank ? rank.probs[k] : qOf(x));
         let count = w;
         if (dynamic) {
-          const top = rank ? rank.ids.slice(0, w) : topKIds(q, 0, q.length, w);
+          const top = rank ? rank.ids.slice(0, w) : topKIds(q!, 0, q!.length, w);
           count = 0;
           while (count < top.length && pathProb[n] * probOf(top[count], count) >= dynamic.threshold) count++;
           if (count === 0) continue;
         }
         let toks: number[];
         if (s.greedy) toks = rank!.ids.slice(0, count);
-        else if (withoutReplacement) toks = drawWithoutReplacement(q, count, (k) => uniform(seed, step, purposeWord('draft', n), k));
-        else toks = Array.from({ length: count }, (_, j) => drawInverseCdf(q, uniform(seed, step, purposeWord('draft', tree.size + j), 0)));
+        else if (withoutReplacement) toks = drawWithoutReplacement(q!, count, (k) => uniform(seed, step, purposeWord('draft', n), k));
+        else toks = Array.from({ length: count }, (_, j) => drawInverseCdf(q!, uniform(seed, step, purposeWord('draft', tree.size + j), 0)));
         for (const [k, x] of toks.entries()) {
-          const c = tree.add(n, x, q[x]);
-          pathProb[c] = pathProb[n] * (rank ? rank.probs[k] : q[x]);
+          const c = tree.add(n, x, qOf(x));
+          pathProb[c] = pathProb[n] * (rank ? rank.probs[k] : qOf(x));
           if (tree.same[c] === c) level.push(c);
         }
       }
@@ -178,7 +175,7 @@ export class DraftModel {
       if (chosen.length === 0) break;
       const parentRow = new Map(expand.map((n, r) => [n, r]));
       this.seq.gatherRows(chosen.map((c) => parentRow.get(tree.parents[c])!));
-      out = await this.forward(chosen.map((c) => [tree.tokens[c]]));
+      logits = await this.forward(chosen.map((c) => [tree.tokens[c]]));
       expand = chosen;
     }
     return tree;

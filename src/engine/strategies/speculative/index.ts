@@ -139,7 +139,8 @@ export const recycling: Strategy = speculative('recycling', { tree: true, cpuExt
   // Seed the table from the prompt: one target pass over all prompt tokens but the last.
   if (s.committed.length > 1) {
     const head = s.committed.slice(0, -1);
-    const out = await s.run.target.forward(s.targetSeq, [head]);
+    const out = await s.run.target.readLogits(s.targetSeq, [head]);
+    s.run.countReadBack(out.bytesReadBack);
     for (let i = 0; i < head.length; i++) table.update(head[i], out.logits, i * V);
     extra = 1;
   }

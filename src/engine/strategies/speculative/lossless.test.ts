@@ -21,7 +21,7 @@ describe('losslessness on the embedded target', () => {
     const promptIds = models.target.encode(prompt);
     const exactAfter = async (prefix: number[]) => {
       const seq = models.target.newSequence();
-      const out = await models.target.forward(seq, [prefix], 1);
+      const out = await models.target.readLogits(seq, [prefix], 1);
       seq.dispose();
       const res = await models.kernels.step(await models.kernels.createLogits(out.logits, 1, out.vocab), {
         rows: [{ config: proc, choose: 'none', seed: 0, step: 0 }],

@@ -147,7 +147,9 @@ export class SpecSession {
     const { target } = this.run;
     if (plan.rows.length > 1) this.targetSeq.gatherRows(new Array(plan.rows.length).fill(0));
     if (plan.gpuChain) return { logits: await target.forwardLogits(this.targetSeq, plan.rows, plan.keep), rows: new Float32Array(0) };
-    const out = await target.forward(this.targetSeq, plan.rows, plan.keep);
+    // Full rows: the compaction below and the CPU extensions (recycling's table) read them.
+    const out = await target.readLogits(this.targetSeq, plan.rows, plan.keep);
+    this.run.countReadBack(out.bytesReadBack);
     const N = tree.size;
     const V = this.vocab;
     const rows = new Float32Array(N * V);

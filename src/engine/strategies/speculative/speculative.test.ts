@@ -107,7 +107,7 @@ describe('forward accounting and the trace', () => {
       expect(specEvents(t).some((e) => e.data.nodes.some((n) => n.status === 'rejected')), strategy).toBe(true);
       const all = [...models.target.encode(PROMPTS[1]), ...tokenIds(t)];
       const seq = models.target.newSequence();
-      const out = await models.target.forward(seq, [all.slice(0, -1)]);
+      const out = await models.target.readLogits(seq, [all.slice(0, -1)]);
       seq.dispose();
       const P = all.length - t.tokens.length;
       const V = out.vocab;
@@ -121,7 +121,7 @@ describe('forward accounting and the trace', () => {
       // The draft's cache too: each step's first drafts carry the q of a fresh draft forward.
       const draft = models.draft!;
       const dseq = draft.newSequence();
-      const dout = await draft.forward(dseq, [all.slice(0, -1)]);
+      const dout = await draft.readLogits(dseq, [all.slice(0, -1)]);
       dseq.dispose();
       for (const e of specEvents(t)) {
         for (const n of e.data.nodes.filter((x) => x.depth === 1)) {
