@@ -28,7 +28,13 @@ import fs from 'node:fs';
 import onnxProto from 'onnx-proto';
 
 const { onnx } = onnxProto;
-type Node = InstanceType<typeof onnx.NodeProto>;
+/** The node fields used here (decoded messages always have them; the generated types make them optional). */
+interface Node {
+  opType: string;
+  name: string;
+  input: string[];
+  output: string[];
+}
 
 const PREFIX = '/m/tree_mask/';
 const NEG = -1e9;
@@ -36,7 +42,7 @@ const NEG = -1e9;
 /** Returns the rewritten model bytes, or null when the graph already has the tree mask. */
 export function addTreeMask(bytes: Uint8Array): Uint8Array | null {
   const model = onnx.ModelProto.decode(bytes);
-  const g = model.graph!;
+  const g = model.graph as { node: Node[]; initializer: unknown[] };
   if (g.node.some((n) => n.name.startsWith(PREFIX))) return null;
 
   const producer = new Map<string, Node>();

@@ -28,7 +28,7 @@ import { processorConfig } from '../processor-config.ts';
 import { isGreedy } from '../tokens.ts';
 import { DISPLAY_TOP_K } from '../sampling.ts';
 import type { Emitted, StrategyContext } from '../types.ts';
-import type { DraftTree, TargetRows } from './draft-tree.ts';
+import type { DraftTree, MaskedRow, TargetRows } from './draft-tree.ts';
 import { specStepEvents, type StepExtras, type Verdict } from './step-events.ts';
 
 export interface VerifyOutcome {
@@ -49,6 +49,8 @@ interface VerifyPlan extends TargetRows {
   chainRule: boolean;
   /** On the WebGPU kernels a chain stays on the GPU: the verifier reads ORT's logits in place. */
   gpuChain: boolean;
+  /** A branching tree on a target with a tree mask: one row instead of `rows`. */
+  masked?: MaskedRow;
 }
 
 
@@ -132,10 +134,12 @@ export class SpecSession {
 
   /** What to verify: the target rows, and which verifier on which logits. */
   private plan(tree: DraftTree): VerifyPlan {
-    const { rows, keep, rowOf } = tree.targetRows(this.committed.slice(this.targetSeq.length));
+    const pending = this.committed.slice(this.targetSeq.length);
+    const { rows, keep, rowOf } = tree.targetRows(pending);
     const chainRule = tree.mode === 'iid' && tree.isChain() && !this.relaxed;
     const gpuChain = this.kernels.backend === 'webgpu' && rows.length === 1 && chainRule;
-    return { step: this.position, rows, keep, rowOf, chainRule, gpuChain };
+    const masked = rows.length > 1 && this.run.target.supportsTreeMask ? tree.maskedRow(pending) : undefined;
+    return { step: this.position, rows, keep, rowOf, chainRule, gpuChain, masked };
   }
 
   /**
@@ -145,6 +149,7 @@ export class SpecSession {
    */
   private async targetPass(tree: DraftTree, plan: VerifyPlan): Promise<{ logits: Logits; rows: Float32Array }> {
     const { target } = this.run;
+    if (plan.masked) return this.maskedPass(tree, plan.masked);
     if (plan.rows.length > 1) this.targetSeq.gatherRows(new Array(plan.rows.length).fill(0));
     if (plan.gpuChain) return { logits: await target.forwardLogits(this.targetSeq, plan.rows, plan.keep), rows: new Float32Array(0) };
     const out = await target.forward(this.targetSeq, plan.rows, plan.keep);
@@ -155,6 +160,17 @@ export class SpecSession {
       const src = j === 0 ? 0 : plan.rowOf[tree.same[j]] * plan.keep + tree.depth[j];
       rows.set(out.logits.subarray(src * V, (src + 1) * V), j * V);
     }
+    return { logits: await this.kernels.createLogits(rows, N, V), rows };
+  }
+
+  /** The tree as one row through the target's tree mask (each node sees the past and its ancestors): the same compact rows. */
+  private async maskedPass(tree: DraftTree, m: MaskedRow): Promise<{ logits: Logits; rows: Float32Array }> {
+    const out = await this.run.target.forward(this.targetSeq, [m.tokens], m.keep, m.parents);
+    const first = m.tokens.length - m.keep;
+    const N = tree.size;
+    const V = this.vocab;
+    const rows = new Float32Array(N * V);
+    for (let j = 0; j < N; j++) rows.set(out.logits.subarray((m.indexOf[j] - first) * V, (m.indexOf[j] - first + 1) * V), j * V);
     return { logits: await this.kernels.createLogits(rows, N, V), rows };
   }
 
@@ -276,7 +292,12 @@ export class SpecSession {
   /** Rolls the target back to the accepted prefix (keeping the row whose path holds it) and frees the tree's draft distributions. */
   private rollback(tree: DraftTree, plan: VerifyPlan, path: number[]): void {
     const deepest = path.length ? path[path.length - 1] : 0;
-    if (plan.rows.length > 1) this.targetSeq.gatherRows([plan.rowOf[tree.same[deepest]]]);
+    if (plan.masked) {
+      // The masked row holds every node: keep the committed prefix and the accepted path's entries.
+      const past = plan.step - (plan.masked.tokens.length - plan.masked.keep + 1);
+      const { indexOf } = plan.masked;
+      this.targetSeq.keepPositions([...Array.from({ length: plan.step }, (_, i) => i), ...path.map((j) => past + indexOf[j])]);
+    } else if (plan.rows.length > 1) this.targetSeq.gatherRows([plan.rowOf[tree.same[deepest]]]);
     this.targetSeq.truncate(plan.step + path.length);
     for (const h of tree.handles) this.kernels.dispose(h);
     tree.handles = [];
