@@ -1,7 +1,8 @@
 /**
  * The draft/verify loop shared by every speculative strategy: the committed tokens, the target's
  * KV cache, and one verification step per draft tree (SpecSession.verify): plan the target rows,
- * run one batched target pass, verify (verifyChain for plain chains, verifyTree otherwise),
+ * run one target pass (one row through the target's tree mask when it has one, else a batch of
+ * root-to-leaf rows), verify (verifyChain for plain chains, verifyTree otherwise),
  * describe the emitted tokens and the nodes, roll the target KV back to the accepted prefix, and
  * build the trace (a 'spec' strategy event per step, then one token event per emitted token).
  *
