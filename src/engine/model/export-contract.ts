@@ -21,6 +21,13 @@ export interface ExportContract {
    * so the shift changes rounding, not the model; an export with absolute positions would differ.)
    */
   positionOffset: number;
+  /**
+   * The export reads a draft tree from `attention_mask` (config.json `"tree_attention_mask":
+   * "subtree_end"`, our embedded models, see tools/tree-mask/add-tree-mask.ts): values n >= 2 let
+   * a key be seen only from sequence indices <= n - 2, so a tree in depth-first order is verified
+   * in one pass. Other exports treat any value > 0 as 1.
+   */
+  treeMask: boolean;
 }
 
 export const SUPPORTED =
@@ -73,5 +80,6 @@ export function readContract(model: string, config: Record<string, unknown>, inp
     kvHeads,
     headDim,
     positionOffset: ONE_BASED_POSITIONS.has(String(config.model_type)) ? 1 : 0,
+    treeMask: config.tree_attention_mask === 'subtree_end' && names.includes('position_ids'),
   };
 }

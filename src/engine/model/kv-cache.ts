@@ -2,11 +2,17 @@
  * The KV cache of one ModelRunner state: `past_key_values.N.key/value` tensors laid out
  * [batch, heads, length, head_dim], float32 or float16 (q4f16 / fp16 exports keep fp16 caches). The runner feeds them to the ORT session and swaps in each
  * step's `present.*` outputs; this module owns their lifetime (disposing what it replaces, so a
- * long run does not grow GPU memory) and the two edits strategies need: truncate to a length
- * (rejected drafts, lookahead rollback) and gather rows (beam reorder, forking trials).
+ * long run does not grow GPU memory) and the edits strategies need: truncate to a length
+ * (rejected drafts, lookahead rollback), gather rows (beam reorder, forking trials) and keep
+ * chosen positions (the accepted path of a draft tree verified in one masked pass).
  */
 import type { KvDType, OrtTensor, OrtTensorClass } from './ort-types.ts';
 
+/** A run of consecutive source positions [from, from + length) copied to the next free positions. */
+interface Run {
+  from: number;
+  length: number;
+}
 
 export class KvCache {
   private tensors = new Map<string, OrtTensor>();
@@ -58,13 +64,26 @@ export class KvCache {
   truncate(keep: number): void {
     if (keep === this.length) return;
     if (keep < 0 || keep > this.length) throw new RangeError(`cannot truncate a cache of length ${this.length} to ${keep}`);
-    this.remap(this.batch, keep, (b) => b);
+    this.remap(this.batch, [{ from: 0, length: keep }], (b) => b);
+  }
+
+  /** Keeps only the given positions of every row, in the order given (a gather along the sequence axis). */
+  keepPositions(positions: number[]): void {
+    const runs: Run[] = [];
+    for (const p of positions) {
+      if (!Number.isInteger(p) || p < 0 || p >= this.length) throw new RangeError(`position ${p} out of range 0..${this.length - 1}`);
+      const last = runs[runs.length - 1];
+      if (last && last.from + last.length === p) last.length++;
+      else runs.push({ from: p, length: 1 });
+    }
+    if (runs.length === 1 && runs[0].from === 0 && runs[0].length === this.length) return;
+    this.remap(this.batch, runs, (b) => b);
   }
 
   /** New batch made of the given rows of the current one (rows may repeat). */
   gatherRows(rows: number[]): void {
     for (const r of rows) if (r < 0 || r >= this.batch) throw new RangeError(`row ${r} out of range 0..${this.batch - 1}`);
-    this.remap(rows.length, this.length, (b) => rows[b]);
+    this.remap(rows.length, [{ from: 0, length: this.length }], (b) => rows[b]);
   }
 
   /** Releases every tensor and buffer. The cache is empty afterwards. */
@@ -80,7 +99,9 @@ export class KvCache {
     return n;
   }
 
-  private remap(batch: number, keep: number, srcRow: (b: number) => number): void {
+  /** New tensors of `batch` rows (row b copied from srcRow(b)) holding the source positions of `runs`, in order. */
+  private remap(batch: number, runs: Run[], srcRow: (b: number) => number): void {
+    const keep = runs.reduce((n, r) => n + r.length, 0);
     if (this.tensors.size === 0) {
       this.batch = batch;
       this.length = keep;
@@ -99,12 +120,13 @@ export class KvCache {
         const buf = device.createBuffer({ size, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
         const enc = device.createCommandEncoder();
         // copyBufferToBuffer needs 4-byte multiples: an odd fp16 head_dim would need a shader.
-        const rowBytes = keep * D * E;
-        if (rowBytes % 4 || (S * D * E) % 4) throw new Error(`fp16 KV rollback on the GPU needs an even head_dim (got ${D})`);
-        if (rowBytes > 0) {
-          for (let b = 0; b < batch; b++) {
-            for (let h = 0; h < H; h++) {
-              enc.copyBufferToBuffer(t.gpuBuffer!, (srcRow(b) * H + h) * S * D * E, buf, (b * H + h) * keep * D * E, rowBytes);
+        if ((D * E) % 4) throw new Error(`fp16 KV rollback on the GPU needs an even head_dim (got ${D})`);
+        for (let b = 0; b < batch; b++) {
+          for (let h = 0; h < H; h++) {
+            let to = (b * H + h) * keep * D * E;
+            for (const r of runs) {
+              if (r.length > 0) enc.copyBufferToBuffer(t.gpuBuffer!, ((srcRow(b) * H + h) * S + r.from) * D * E, buf, to, r.length * D * E);
+              to += r.length * D * E;
             }
           }
         }
@@ -116,8 +138,12 @@ export class KvCache {
         const out = this.newArray(batch * H * keep * D);
         for (let b = 0; b < batch; b++) {
           for (let h = 0; h < H; h++) {
-            const from = ((srcRow(b) * H + h) * S) * D;
-            out.set(src.subarray(from, from + keep * D), ((b * H + h) * keep) * D);
+            let to = (b * H + h) * keep * D;
+            for (const r of runs) {
+              const from = ((srcRow(b) * H + h) * S + r.from) * D;
+              out.set(src.subarray(from, from + r.length * D), to);
+              to += r.length * D;
+            }
           }
         }
         this.replace(name, new this.TensorClass(this.dtype, out, [batch, H, keep, D]));

@@ -34,6 +34,8 @@ export interface LoadOptions {
   backend: Backend;
   dtype: DType;
   onProgress?: (p: LoadProgress) => void;
+  /** false: ignore the export's tree mask, so trees are verified as batched paths (comparisons, benchmarks). */
+  treeMask?: boolean;
 }
 
 export interface ModelInfo {
@@ -102,6 +104,8 @@ export class ModelRunner {
   forwardMs = 0;
   /** `readLogits` calls so far: strategies that only need top-k lists and scalars never make one. */
   fullLogitsReads = 0;
+  /** `forward` takes a token tree (`parents`): the export reads a tree mask from attention_mask (export-contract.ts). */
+  readonly supportsTreeMask: boolean;
   private readonly tokenTexts = new Map<number, string>();
   private readonly hasPositionIds: boolean;
   private readonly hasLogitsToKeep: boolean;
@@ -124,6 +128,7 @@ export class ModelRunner {
     this.hasLogitsToKeep = session.inputNames.includes('num_logits_to_keep');
     this.kvNames = contract.kvNames;
     this.positionOffset = contract.positionOffset;
+    this.supportsTreeMask = contract.treeMask;
     const meta = (session as { outputMetadata?: { name: string; type?: string }[] }).outputMetadata;
     this.logitsDType = meta?.find((m) => m.name === 'logits')?.type === 'float16' ? 'float16' : 'float32';
     // A Tensor class of the ORT copy transformers loaded (see ort-types.ts). In the browser it can
@@ -173,6 +178,7 @@ export class ModelRunner {
       await model.dispose();
       throw err;
     }
+    if (opts.treeMask === false) contract.treeMask = false;
     const eos = [...new Set([...asIds(gc.eos_token_id), ...asIds(c.eos_token_id)])];
     const info: ModelInfo = {
       id: opts.model,
@@ -250,18 +256,21 @@ export class ModelRunner {
 
   /**
    * `forwardLogits` with the full logits rows in JavaScript, for the few readers that need whole
-   * rows (Analyze, the kept-set chart, the recycling successor table, tree verification's CPU
-   * extensions). `bytesReadBack` is what came off the GPU (0 on WASM / CPU): callers count it.
+   * rows (Analyze, the kept-set chart, the recycling successor table, tree verification).
+   * `bytesReadBack` is what came off the GPU (0 on WASM / CPU): callers count it. `parents` (one
+   * row, `supportsTreeMask` only) makes the tokens a tree: see treeFeeds. The sequence then holds
+   * every token of the tree; keep the accepted ones with `keepPositions`.
    */
-  async readLogits(seq: Sequence, tokens: number[][], lastN?: number): Promise<FullLogits> {
-    const out = await this.timed(() => this.forwardToJs(seq, tokens, lastN));
+  async readLogits(seq: Sequence, tokens: number[][], lastN?: number, parents?: readonly number[]): Promise<FullLogits> {
+    const out = await this.timed(() => this.forwardToJs(seq, tokens, lastN, parents));
     this.fullLogitsReads++;
     return out;
   }
 
   /** Appends `tokens` and returns their logits in JavaScript, row-major [rows * keep, vocab]. */
-  private async forwardToJs(seq: Sequence, tokens: number[][], lastN?: number): Promise<FullLogits> {
+  private async forwardToJs(seq: Sequence, tokens: number[][], lastN?: number, parents?: readonly number[]): Promise<FullLogits> {
     const { feeds, B, keep } = this.prepare(seq, tokens, lastN);
+    if (parents) Object.assign(feeds, this.treeFeeds(seq.length, tokens, parents));
     const out = await this.model.sessions.model.run(feeds);
     this.forwards++;
     const logitsT = out.logits;
@@ -398,6 +407,37 @@ export class ModelRunner {
     if (this.hasPositionIds) feeds.position_ids = new I('int64', pos, [B, T]);
     if (this.hasLogitsToKeep) feeds.num_logits_to_keep = new I('int64', new BigInt64Array([BigInt(keep)]), []);
     return { feeds, B, keep };
+  }
+
+  /**
+   * Attention mask and position ids of a token tree appended to the past: `parents[i]` is the index
+   * of token i's parent among the tokens, or -1 for a token that follows the past directly. The
+   * tokens must be in depth-first pre-order (parents before children, every subtree contiguous), so
+   * "k is an ancestor of q" is "k <= q <= the last index of k's subtree": the mask carries that last
+   * index per key, and a token's position id is past + its depth.
+   */
+  private treeFeeds(past: number, tokens: number[][], parents: readonly number[]): Record<string, OrtTensor> {
+    if (!this.supportsTreeMask) throw new Error(`${this.info.id} has no tree attention mask`);
+    const T = tokens[0].length;
+    if (tokens.length !== 1 || parents.length !== T) throw new RangeError('a token tree is one row with one parent per token');
+    const depth = new Array<number>(T);
+    for (let i = 0; i < T; i++) {
+      const p = parents[i];
+      if (p >= i || p < -1) throw new RangeError(`token ${i}: parent ${p} does not come before it`);
+      // Pre-order: the parent is an ancestor of (or is) the token just before.
+      if (p >= 0) for (let u = i - 1; u !== p; u = parents[u]) if (u < p) throw new RangeError(`token ${i}: the tree is not in depth-first pre-order`);
+      depth[i] = p < 0 ? 0 : depth[p] + 1;
+    }
+    const end = Array.from({ length: T }, (_, i) => i);
+    for (let i = T - 1; i > 0; i--) if (parents[i] >= 0) end[parents[i]] = Math.max(end[parents[i]], end[i]);
+    const mask = new BigInt64Array(past + T).fill(1n);
+    const pos = new BigInt64Array(T);
+    for (let i = 0; i < T; i++) {
+      if (end[i] < T - 1) mask[past + i] = BigInt(2 + past + end[i]);
+      pos[i] = BigInt(this.positionOffset + past + depth[i]);
+    }
+    const I = this.TensorClass;
+    return { attention_mask: new I('int64', mask, [1, past + T]), position_ids: new I('int64', pos, [1, T]) };
   }
 
   async dispose(): Promise<void> {

@@ -24,6 +24,11 @@ export class Sequence {
     this.cache.truncate(length);
     this.ids = this.ids.map((r) => r.slice(0, length));
   }
+  /** Keeps only the given positions, in order (the accepted path of a tree verified in one pass). */
+  keepPositions(positions: number[]): void {
+    this.cache.keepPositions(positions);
+    this.ids = this.ids.map((r) => positions.map((p) => r[p]));
+  }
   /** Reorders / duplicates rows (beam search, forking trials from one prefix). */
   gatherRows(rows: number[]): void {
     this.cache.gatherRows(rows);

@@ -21,6 +21,18 @@ export interface TargetRows {
   rowOf: number[];
 }
 
+/** The one-row target pass over a tree through a tree attention mask (ModelRunner.forward with `parents`). */
+export interface MaskedRow {
+  /** The committed tokens the target has not seen (the root last), then the tree's first copies in depth-first pre-order. */
+  tokens: number[];
+  /** Each token's parent index in `tokens` (-1 for the first, which follows the past). */
+  parents: number[];
+  /** Index in `tokens` of each node (a duplicate sibling: its first copy's). */
+  indexOf: number[];
+  /** Logits kept: the root's, then every first copy's. */
+  keep: number;
+}
+
 /** Most nodes a draft tree may hold (root excluded), and most per depth: bounds the target batch. */
 export const TREE_NODE_BUDGET = 64;
 export const TREE_LEVEL_CAP = 16;
@@ -95,6 +107,27 @@ export class DraftTree {
       for (let u = l; u > 0; u = this.parents[u]) if (rowOf[u] < 0) rowOf[u] = r;
     });
     return { rows, keep: maxDepth + 1, rowOf };
+  }
+
+  /** The tree as one row after the `pending` committed tokens (the root is the last of them), for a masked pass. */
+  maskedRow(pending: number[]): MaskedRow {
+    const children: number[][] = this.tokens.map(() => []);
+    for (let j = 1; j < this.size; j++) if (this.same[j] === j) children[this.same[this.parents[j]]].push(j);
+    const tokens = pending.slice();
+    const parents = pending.map((_, i) => i - 1);
+    const indexOf = new Array<number>(this.size).fill(-1);
+    indexOf[0] = pending.length - 1;
+    const visit = (u: number) => {
+      for (const c of children[u]) {
+        indexOf[c] = tokens.length;
+        tokens.push(this.tokens[c]);
+        parents.push(indexOf[u]);
+        visit(c);
+      }
+    };
+    visit(0);
+    for (let j = 1; j < this.size; j++) indexOf[j] = indexOf[this.same[j]];
+    return { tokens, parents, indexOf, keep: tokens.length - pending.length + 1 };
   }
 
   isChain(): boolean {

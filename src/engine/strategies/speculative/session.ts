@@ -1,7 +1,8 @@
 /**
  * The draft/verify loop shared by every speculative strategy: the committed tokens, the target's
  * KV cache, and one verification step per draft tree (SpecSession.verify): plan the target rows,
- * run one batched target pass, verify (verifyChain for plain chains, verifyTree otherwise),
+ * run one target pass (one row through the target's tree mask when it has one, else a batch of
+ * root-to-leaf rows), verify (verifyChain for plain chains, verifyTree otherwise),
  * describe the emitted tokens and the nodes, roll the target KV back to the accepted prefix, and
  * build the trace (a 'spec' strategy event per step, then one token event per emitted token).
  *
@@ -28,7 +29,7 @@ import { processorConfig } from '../processor-config.ts';
 import { isGreedy } from '../tokens.ts';
 import { DISPLAY_TOP_K } from '../sampling.ts';
 import type { Emitted, StrategyContext } from '../types.ts';
-import type { DraftTree, TargetRows } from './draft-tree.ts';
+import type { DraftTree, MaskedRow, TargetRows } from './draft-tree.ts';
 import { specStepEvents, type StepExtras, type Verdict } from './step-events.ts';
 
 export interface VerifyOutcome {
@@ -49,6 +50,8 @@ interface VerifyPlan extends TargetRows {
   chainRule: boolean;
   /** On the WebGPU kernels a chain stays on the GPU: the verifier reads ORT's logits in place. */
   gpuChain: boolean;
+  /** A branching tree on a target with a tree mask: one row instead of `rows`. */
+  masked?: MaskedRow;
 }
 
 
@@ -132,10 +135,12 @@ export class SpecSession {
 
   /** What to verify: the target rows, and which verifier on which logits. */
   private plan(tree: DraftTree): VerifyPlan {
-    const { rows, keep, rowOf } = tree.targetRows(this.committed.slice(this.targetSeq.length));
+    const pending = this.committed.slice(this.targetSeq.length);
+    const { rows, keep, rowOf } = tree.targetRows(pending);
     const chainRule = tree.mode === 'iid' && tree.isChain() && !this.relaxed;
     const gpuChain = this.kernels.backend === 'webgpu' && rows.length === 1 && chainRule;
-    return { step: this.position, rows, keep, rowOf, chainRule, gpuChain };
+    const masked = rows.length > 1 && this.run.target.supportsTreeMask ? tree.maskedRow(pending) : undefined;
+    return { step: this.position, rows, keep, rowOf, chainRule, gpuChain, masked };
   }
 
   /**
@@ -145,6 +150,7 @@ export class SpecSession {
    */
   private async targetPass(tree: DraftTree, plan: VerifyPlan): Promise<{ logits: Logits; rows: Float32Array }> {
     const { target } = this.run;
+    if (plan.masked) return this.maskedPass(tree, plan.masked);
     if (plan.rows.length > 1) this.targetSeq.gatherRows(new Array(plan.rows.length).fill(0));
     if (plan.gpuChain) return { logits: await target.forwardLogits(this.targetSeq, plan.rows, plan.keep), rows: new Float32Array(0) };
     // Full rows: the compaction below and the CPU extensions (recycling's table) read them.
@@ -157,6 +163,18 @@ export class SpecSession {
       const src = j === 0 ? 0 : plan.rowOf[tree.same[j]] * plan.keep + tree.depth[j];
       rows.set(out.logits.subarray(src * V, (src + 1) * V), j * V);
     }
+    return { logits: await this.kernels.createLogits(rows, N, V), rows };
+  }
+
+  /** The tree as one row through the target's tree mask (each node sees the past and its ancestors): the same compact rows. */
+  private async maskedPass(tree: DraftTree, m: MaskedRow): Promise<{ logits: Logits; rows: Float32Array }> {
+    const out = await this.run.target.readLogits(this.targetSeq, [m.tokens], m.keep, m.parents);
+    this.run.countReadBack(out.bytesReadBack);
+    const first = m.tokens.length - m.keep;
+    const N = tree.size;
+    const V = this.vocab;
+    const rows = new Float32Array(N * V);
+    for (let j = 0; j < N; j++) rows.set(out.logits.subarray((m.indexOf[j] - first) * V, (m.indexOf[j] - first + 1) * V), j * V);
     return { logits: await this.kernels.createLogits(rows, N, V), rows };
   }
 
@@ -278,7 +296,12 @@ export class SpecSession {
   /** Rolls the target back to the accepted prefix (keeping the row whose path holds it) and frees the tree's draft distributions. */
   private rollback(tree: DraftTree, plan: VerifyPlan, path: number[]): void {
     const deepest = path.length ? path[path.length - 1] : 0;
-    if (plan.rows.length > 1) this.targetSeq.gatherRows([plan.rowOf[tree.same[deepest]]]);
+    if (plan.masked) {
+      // The masked row holds every node: keep the committed prefix and the accepted path's entries.
+      const past = plan.step - (plan.masked.tokens.length - plan.masked.keep + 1);
+      const { indexOf } = plan.masked;
+      this.targetSeq.keepPositions([...Array.from({ length: plan.step }, (_, i) => i), ...path.map((j) => past + indexOf[j])]);
+    } else if (plan.rows.length > 1) this.targetSeq.gatherRows([plan.rowOf[tree.same[deepest]]]);
     this.targetSeq.truncate(plan.step + path.length);
     for (const h of tree.handles) this.kernels.dispose(h);
     tree.handles = [];
