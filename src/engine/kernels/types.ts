@@ -27,6 +27,7 @@
  */
 
 import type { ProcessorState } from './processors/descriptor.ts';
+import type { TopK } from './top-list.ts';
 import type { ProcessorConfig, StageName } from './processors/registry.ts';
 
 /** Element type of a GPU logits buffer. f16 is read as packed u32 pairs where `shader-f16` is missing. */
@@ -85,12 +86,7 @@ export interface StageStat {
   removedMass: number;
 }
 
-/** A short descending list; ids sorted by probability, ties by lowest id. */
-export interface TopK {
-  ids: number[];
-  probs: number[];
-  logprobs: number[];
-}
+export type { TopK } from './top-list.ts';
 
 /** Statistics of one row: raw = softmax of the sanitized logits, processed = after all stages. */
 export interface RowStats {

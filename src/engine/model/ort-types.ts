@@ -34,3 +34,19 @@ export interface InputMetadata {
 
 /** Element type of the KV cache tensors (fp16 in q4f16 / fp16 exports). */
 export type KvDType = 'float32' | 'float16';
+
+/** What transformers.js `AutoModelForCausalLM.from_pretrained` gives us (the parts we use). */
+export interface LoadedModel {
+  sessions: { model: OrtSession };
+  config: Record<string, unknown>;
+  generation_config?: Record<string, unknown>;
+  dispose(): Promise<unknown>;
+}
+
+/** What transformers.js `AutoTokenizer.from_pretrained` gives us (the parts we use). */
+export interface LoadedTokenizer {
+  encode(text: string, opts?: { add_special_tokens?: boolean }): number[];
+  decode(ids: number[], opts?: { skip_special_tokens?: boolean }): string;
+  chat_template: unknown;
+  apply_chat_template(messages: { role: string; content: string }[], opts: { add_generation_prompt: boolean; tokenize: false }): string;
+}

@@ -8,92 +8,20 @@
  */
 import { AutoConfig, AutoModelForCausalLM, AutoTokenizer, Tensor, env } from '@huggingface/transformers';
 import type { Logits } from '../kernels/types.ts';
-import { HUB_HOST } from './hub-mirror.ts';
 import { checkConfig, readContract, type ExportContract } from './export-contract.ts';
 import { KvCache } from './kv-cache.ts';
 import { toFloat32 } from './logits-data.ts';
 import { Sequence } from './sequence.ts';
+import { ortWebGpuDevice } from './sources.ts';
+import { treeMaskFeeds } from './tree-mask.ts';
 import { classifyLoadError } from './load-error.ts';
-import type { InputMetadata, KvDType, OrtSession, OrtTensor, OrtTensorClass } from './ort-types.ts';
+import type { InputMetadata, KvDType, LoadedModel, LoadedTokenizer, OrtSession, OrtTensor, OrtTensorClass } from './ort-types.ts';
 
 export { Sequence };
+export { configureModelSources, ortWebGpuDevice } from './sources.ts';
 
-export type Backend = 'webgpu' | 'wasm' | 'cpu';
-export type DType = 'fp32' | 'fp16' | 'q8' | 'q4' | 'q4f16';
-
-export interface LoadProgress {
-  /** File being loaded, or '' for the overall figure. */
-  file: string;
-  loaded: number;
-  total: number;
-  status: 'initiate' | 'download' | 'progress' | 'done' | 'ready';
-}
-
-export interface LoadOptions {
-  model: string;
-  backend: Backend;
-  dtype: DType;
-  onProgress?: (p: LoadProgress) => void;
-  /** false: ignore the export's tree mask, so trees are verified as batched paths (comparisons, benchmarks). */
-  treeMask?: boolean;
-}
-
-export interface ModelInfo {
-  id: string;
-  backend: Backend;
-  dtype: DType;
-  vocabSize: number;
-  numLayers: number;
-  kvHeads: number;
-  headDim: number;
-  /** Element type of the KV cache (float16 in q4f16 / fp16 exports). */
-  kvDType: KvDType;
-  maxPositions: number;
-  eosIds: number[];
-  bosId: number | null;
-  /** The tokenizer has a chat template (tokenizer_config.json `chat_template`). */
-  chatTemplate: boolean;
-}
-
-/** Prompt ids with, per id, whether the chat template (not the user's text) produced it. */
-export interface ChatPrompt {
-  ids: number[];
-  template: boolean[];
-}
-
-/**
- * Where transformers.js finds models and its wasm files; set once per process or worker.
- * `remoteHost`: a hub mirror (hub-mirror.ts) instead of huggingface.co.
- */
-export function configureModelSources(opts: {
-  localModelPath: string;
-  allowRemoteModels: boolean;
-  wasmPaths?: string;
-  remoteHost?: string;
-}): void {
-  env.allowLocalModels = true;
-  env.localModelPath = opts.localModelPath;
-  env.allowRemoteModels = opts.allowRemoteModels;
-  env.remoteHost = opts.remoteHost ?? HUB_HOST;
-  // Local files change when the models are retrained: never serve them from a stale browser cache.
-  env.useBrowserCache = opts.allowRemoteModels;
-  const onnx = env.backends.onnx as { wasm?: { wasmPaths?: string } } | undefined;
-  if (opts.wasmPaths && onnx?.wasm) onnx.wasm.wasmPaths = opts.wasmPaths;
-}
-
-interface LoadedModel {
-  sessions: { model: OrtSession };
-  config: Record<string, unknown>;
-  generation_config?: Record<string, unknown>;
-  dispose(): Promise<unknown>;
-}
-
-interface LoadedTokenizer {
-  encode(text: string, opts?: { add_special_tokens?: boolean }): number[];
-  decode(ids: number[], opts?: { skip_special_tokens?: boolean }): string;
-  chat_template: unknown;
-  apply_chat_template(messages: { role: string; content: string }[], opts: { add_generation_prompt: boolean; tokenize: false }): string;
-}
+export type { Backend, ChatPrompt, DType, LoadOptions, LoadProgress, ModelInfo } from './model-info.ts';
+import type { ChatPrompt, LoadOptions, LoadProgress, ModelInfo } from './model-info.ts';
 
 const asIds = (v: unknown): number[] => (Array.isArray(v) ? v.map(Number) : typeof v === 'number' ? [v] : []);
 
@@ -409,35 +337,13 @@ export class ModelRunner {
     return { feeds, B, keep };
   }
 
-  /**
-   * Attention mask and position ids of a token tree appended to the past: `parents[i]` is the index
-   * of token i's parent among the tokens, or -1 for a token that follows the past directly. The
-   * tokens must be in depth-first pre-order (parents before children, every subtree contiguous), so
-   * "k is an ancestor of q" is "k <= q <= the last index of k's subtree": the mask carries that last
-   * index per key, and a token's position id is past + its depth.
-   */
+  /** Attention mask and position ids of a token tree appended to the past (tree-mask.ts). */
   private treeFeeds(past: number, tokens: number[][], parents: readonly number[]): Record<string, OrtTensor> {
     if (!this.supportsTreeMask) throw new Error(`${this.info.id} has no tree attention mask`);
-    const T = tokens[0].length;
-    if (tokens.length !== 1 || parents.length !== T) throw new RangeError('a token tree is one row with one parent per token');
-    const depth = new Array<number>(T);
-    for (let i = 0; i < T; i++) {
-      const p = parents[i];
-      if (p >= i || p < -1) throw new RangeError(`token ${i}: parent ${p} does not come before it`);
-      // Pre-order: the parent is an ancestor of (or is) the token just before.
-      if (p >= 0) for (let u = i - 1; u !== p; u = parents[u]) if (u < p) throw new RangeError(`token ${i}: the tree is not in depth-first pre-order`);
-      depth[i] = p < 0 ? 0 : depth[p] + 1;
-    }
-    const end = Array.from({ length: T }, (_, i) => i);
-    for (let i = T - 1; i > 0; i--) if (parents[i] >= 0) end[parents[i]] = Math.max(end[parents[i]], end[i]);
-    const mask = new BigInt64Array(past + T).fill(1n);
-    const pos = new BigInt64Array(T);
-    for (let i = 0; i < T; i++) {
-      if (end[i] < T - 1) mask[past + i] = BigInt(2 + past + end[i]);
-      pos[i] = BigInt(this.positionOffset + past + depth[i]);
-    }
+    if (tokens.length !== 1 || parents.length !== tokens[0].length) throw new RangeError('a token tree is one row with one parent per token');
+    const { mask, positions } = treeMaskFeeds(past, parents, this.positionOffset);
     const I = this.TensorClass;
-    return { attention_mask: new I('int64', mask, [1, past + T]), position_ids: new I('int64', pos, [1, T]) };
+    return { attention_mask: new I('int64', mask, [1, mask.length]), position_ids: new I('int64', positions, [1, positions.length]) };
   }
 
   async dispose(): Promise<void> {
@@ -458,9 +364,3 @@ export interface FullLogits {
 
 const LOGITS_USAGE = 0x80 /* STORAGE */ | 0x04 /* COPY_SRC */ | 0x08; /* COPY_DST */
 const align16 = (n: number) => Math.max(16, Math.ceil(n / 16) * 16);
-
-/** ORT's WebGPU device (set after the first WebGPU session); kernels must run on the same one. */
-export function ortWebGpuDevice(): GPUDevice | undefined {
-  const webgpu = (env.backends.onnx as { webgpu?: { device?: GPUDevice } } | undefined)?.webgpu;
-  return webgpu?.device;
-}

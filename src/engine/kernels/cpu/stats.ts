@@ -1,4 +1,4 @@
-import type { TopK } from '../types.ts';
+import type { TopK } from '../top-list.ts';
 import type { Normalizer, RowState } from './row.ts';
 import { candidateIds } from './row.ts';
 import type { RawRow } from './sanitize.ts';

@@ -1,5 +1,5 @@
 import type { ParamSpec, ValueOf } from '../../config/param-spec.ts';
-import type { Processor } from '../cpu/processors/processor.ts';
+import type { Processor, ProcessorState } from '../cpu/processors/processor.ts';
 
 /** The URL keys of one processor: key -> its entry in the parameter table (group 'processor'). */
 export type ProcessorParams = Readonly<Record<string, ParamSpec & { group: 'processor' }>>;
@@ -7,11 +7,7 @@ export type ProcessorParams = Readonly<Record<string, ParamSpec & { group: 'proc
 /** The values a processor reads: its own keys, each optional (omitted = the neutral default). */
 export type ValuesOf<P extends ProcessorParams> = { readonly [K in keyof P]?: ValueOf<P[K]> };
 
-/**
- * Per-row processor state a sampling strategy carries from one step to the next (mirostat's
- * `mirostat_mu`): named numbers, owned by the processor that declares them (descriptor `state`).
- */
-export type ProcessorState = Readonly<Record<string, number>>;
+export type { ProcessorState } from '../cpu/processors/processor.ts';
 
 /** A field of the generated WGSL RowParams struct. */
 export type GpuFieldType = 'f32' | 'u32';

@@ -1,5 +1,10 @@
-import type { ProcessorState } from '../../processors/descriptor.ts';
 import type { Normalizer, RowState } from '../row.ts';
+
+/**
+ * Per-row processor state a sampling strategy carries from one step to the next (mirostat's
+ * `mirostat_mu`): named numbers, owned by the processor that declares them (descriptor `state`).
+ */
+export type ProcessorState = Readonly<Record<string, number>>;
 
 /** Per-row facts a stage may need besides the scores. */
 export interface RowContext {
