@@ -10,11 +10,14 @@
  * - Logit sanitation: NaN -> -inf. If any logit in a row is +inf, the +inf entries become 0 and all
  *   others -inf (the limit of the softmax). If every logit is -inf the row is treated as all-equal
  *   (uniform) and `degenerate` is set in the row's stats.
- * - Processors run in Hugging Face order by default: repetition_penalty -> temperature (or dynamic
- *   temperature) -> top_k -> top_p -> min_p -> typical_p -> epsilon_cutoff -> eta_cutoff, with
- *   min_tokens_to_keep = 1; `sampler_order` picks another order (processors/registry.ts). A processor is active (and reported as a stage) only when its value is
- *   not the neutral one (HF rule): repetition_penalty != 1, temperature != 1 (or dynatemp_range > 0),
- *   top_k > 0, top_p < 1, min_p > 0, typical_p < 1, epsilon_cutoff > 0, eta_cutoff > 0.
+ * - Processors run in the registry's default order (Hugging Face's, extended: logit_bias ->
+ *   repetition_penalty -> presence_frequency -> dry -> temperature (or dynamic temperature) ->
+ *   top_k -> top_p -> min_p -> typical_p -> epsilon_cutoff -> eta_cutoff -> top_n_sigma -> xtc ->
+ *   mirostat), with min_tokens_to_keep = 1; `sampler_order` picks another order
+ *   (processors/registry.ts). A processor is active (and reported as a stage) only when its value
+ *   is not the neutral one (HF rule), e.g. temperature != 1, top_k > 0, top_p < 1.
+ * - XTC draws its coin from the row's key (seed, step, sub); mirostat reads the row's carried
+ *   `state` (RowRequest.state). Speculative verification refuses both (checkVerifiable).
  * - temperature = 0 means greedy: the processed distribution is one-hot at the argmax of the
  *   penalized logits (ties -> lowest id); every later stage then keeps 1.
  * - Argmax ties always go to the lowest token id.
