@@ -2,13 +2,20 @@ import { MAX_PROMPT_CHARS, PARAMS, STRATEGIES, STRATEGY_IDS, paramsForStrategy, 
 import { ParamControl } from './ParamControl.tsx';
 
 /** Processors folded under "More processors" unless set: the main four stay in view. */
-const ADVANCED: readonly ParamKey[] = ['dynatemp_range', 'dynatemp_exponent', 'typical_p', 'epsilon_cutoff', 'eta_cutoff'];
 
 const SHOWN_ELSEWHERE: readonly ParamKey[] = ['model', 'backend', 'dtype', 'prompt', 'seed', 'max_new_tokens', 'stop'];
 
 /** The strategy's own parameters, in registry order, without those shown in fixed places. */
+/**
+ * The processors a class reaches for first lead the panel; every other processor (a new one too)
+ * sits under "More processors", in the parameter table's order.
+ */
+const SHOWN_FIRST: readonly ParamKey[] = ['temperature', 'top_k', 'top_p', 'min_p', 'repetition_penalty'];
+const isAdvanced = (k: ParamKey) => PARAMS[k].group === 'processor' && !SHOWN_FIRST.includes(k);
+
 export function strategyParams(strategy: DecodeConfig['strategy']): ParamKey[] {
-  return paramsForStrategy(strategy).filter((k) => !SHOWN_ELSEWHERE.includes(k));
+  const keys = paramsForStrategy(strategy).filter((k) => !SHOWN_ELSEWHERE.includes(k));
+  return [...SHOWN_FIRST.filter((k) => keys.includes(k)), ...keys.filter((k) => !SHOWN_FIRST.includes(k))];
 }
 
 export function StrategySelect({ config, onChange, testId = 'strategy-select' }: { config: DecodeConfig; onChange: (c: DecodeConfig) => void; testId?: string }) {
@@ -74,7 +81,7 @@ export function TransportButtons({ t }: { t: Transport }) {
 
 export function PromptPanel({ config, onChange, transport }: { config: DecodeConfig; onChange: (c: DecodeConfig) => void; transport: Transport }) {
   const params = strategyParams(config.strategy);
-  const advanced = params.filter((k) => ADVANCED.includes(k));
+  const advanced = params.filter(isAdvanced);
   return (
     <section className="panel" data-testid="prompt-panel" aria-labelledby="prompt-h">
       <h2 id="prompt-h">Prompt &amp; strategy</h2>
@@ -112,7 +119,7 @@ export function PromptPanel({ config, onChange, transport }: { config: DecodeCon
       </div>
       <StrategySelect config={config} onChange={onChange} />
       <div className="params" data-testid="strategy-params">
-        {params.filter((k) => !ADVANCED.includes(k)).map((k) => (
+        {params.filter((k) => !isAdvanced(k)).map((k) => (
           <ParamControl key={k} k={k} config={config} onChange={onChange} />
         ))}
         {advanced.length > 0 && (
