@@ -92,13 +92,24 @@ export const PROCESSOR_KEYS = Object.keys(PROCESSOR_PARAMS) as (keyof ProcessorC
  * guards direct kernel calls).
  */
 export function activeProcessors(c: ProcessorConfig): ProcessorDescriptor<StageName>[] {
-  const order = parseSamplerOrder(c.sampler_order ?? 'hf');
-  if ('error' in order) throw new RangeError(`sampler_order: ${order.error}`);
-  const listed = order.stages.map((s) => BY_STAGE.get(s)!);
-  const ordered = [...listed, ...PROCESSORS.filter((d) => !listed.includes(d))];
-  const active = ordered.filter((d) => d.isActive(c));
+  const active = chainOrder(c.sampler_order ?? 'hf').filter((d) => d.isActive(c));
   for (const d of active) d.check(c);
   return active;
+}
+
+/** Every processor in the order a `sampler_order` value runs them; each value is parsed once (every row of every step asks). */
+const ORDERS = new Map<string, ProcessorDescriptor<StageName>[]>();
+function chainOrder(samplerOrder: string): ProcessorDescriptor<StageName>[] {
+  let ordered = ORDERS.get(samplerOrder);
+  if (!ordered) {
+    const order = parseSamplerOrder(samplerOrder);
+    if ('error' in order) throw new RangeError(`sampler_order: ${order.error}`);
+    const listed = order.stages.map((s) => BY_STAGE.get(s)!);
+    ordered = [...listed, ...PROCESSORS.filter((d) => !listed.includes(d))];
+    if (ORDERS.size > 64) ORDERS.clear(); // a few distinct orders in practice; bound it anyway
+    ORDERS.set(samplerOrder, ordered);
+  }
+  return ordered;
 }
 
 /** The waterfall's name for a stage (the stage name itself for one it does not know). */
