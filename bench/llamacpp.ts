@@ -21,7 +21,7 @@ import type { TokenEvent } from '../src/engine/trace/types.ts';
 import { DEFAULT_OUT, envelope, flagBool, flagNum, mdHeader, writeResults, type Envelope, type Written } from './lib/common.ts';
 import { LLAMACPP_DIR, loadLlamaCpp, type LlamaCppInfo, type LlamaCppPeer } from './lib/llamacpp.ts';
 import type { OurRun } from './lib/loops.ts';
-import { fmt, mdTable, median } from './lib/stats.ts';
+import { fmt, mdTable, median, type HeadToHead } from './lib/stats.ts';
 import { checked, q, sharedNodeSession, target, type Target } from './lib/targets.ts';
 import { PEER_PROMPT } from './peer.ts';
 
@@ -35,23 +35,12 @@ const DEFAULT_THREADS = 1;
 /** The embedded target's positions: prompt + generated tokens must fit. */
 const CONTEXT_SIZE = 512;
 
-export interface LlamaCppReport {
+export interface LlamaCppReport extends HeadToHead {
   prompt: string;
   promptIds: number[];
   gguf: { file: string; bytes: number; sha256: string; tensorType: 'F32' };
   llamacpp: LlamaCppInfo;
   backend: 'cpu';
-  tokens: number;
-  reps: number;
-  oursMsPerToken: number;
-  theirsMsPerToken: number;
-  /** ours / theirs time per token: < 1 means we are faster. */
-  ratio: number;
-  pairRatios: number[];
-  /** Our split, as in the peer suite: inside ORT, inside our kernels, the rest. */
-  oursOrt: number;
-  oursKernels: number;
-  oursOther: number;
   /** Free-running greedy: the same ids on every rep, else the first index where some rep differed. */
   sameTokens: boolean;
   divergeAt?: number;

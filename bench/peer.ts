@@ -13,7 +13,7 @@ import { configureModelSources } from '../src/engine/model/runner.ts';
 import { MODELS_DIR } from '../src/engine/node.ts';
 import { DEFAULT_OUT, envelope, flagBool, flagNum, mdHeader, writeResults, type Envelope, type Written } from './lib/common.ts';
 import { loadPeer, runPeer, type OurRun, type Peer, type PeerRun } from './lib/loops.ts';
-import { fmt, mdTable, median } from './lib/stats.ts';
+import { fmt, mdTable, median, type HeadToHead } from './lib/stats.ts';
 import { ALL_BACKENDS, checked, q, target, type BenchBackend, type Target } from './lib/targets.ts';
 
 export const PEER_PROMPT = 'The committee said that';
@@ -21,25 +21,14 @@ export const PEER_PROMPT = 'The committee said that';
 type Mode = 'greedy' | 'sample' | 'spec-chain';
 const SAMPLING = { temperature: 0.8, top_k: 50 };
 
-export interface PeerRow {
+/** A row of the peer table; the target for `ratio` is <= 1.05 for greedy and sampling. */
+export interface PeerRow extends HeadToHead {
   backend: BenchBackend;
   /** Our loop: its strategy, and the kernels it ran ('cpu' or 'webgpu'). */
   ours: Mode;
   kernels: string;
   /** Their generate(): greedy or sampling with the same processors. */
   theirs: 'greedy' | 'sample';
-  tokens: number;
-  reps: number;
-  oursMsPerToken: number;
-  theirsMsPerToken: number;
-  /** ours / theirs time per token: < 1 means we are faster; the target is <= 1.05 for greedy and sampling. */
-  ratio: number;
-  /** Each rep's ratio (ours / theirs of the adjacent pair), to show the spread. */
-  pairRatios: number[];
-  /** Median ms per token inside ORT, inside our kernels, and outside both. */
-  oursOrt: number;
-  oursKernels: number;
-  oursOther: number;
   theirsOrt: number;
   theirsOther: number;
   oursOrtCallsPerToken: number;

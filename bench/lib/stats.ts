@@ -108,3 +108,19 @@ export function mdTable(header: string[], rows: (string | number)[][], align?: s
   const line = (cells: (string | number)[]) => `| ${cells.map((c) => String(c).replace(/\|/g, '\\|')).join(' | ')} |`;
   return [line(header), `|${sep.join('|')}|`, ...rows.map(line)].join('\n');
 }
+
+/** What every head-to-head suite (peer, llamacpp) reports: ms per token on both sides, their ratio, and our time split. */
+export interface HeadToHead {
+  tokens: number;
+  reps: number;
+  oursMsPerToken: number;
+  theirsMsPerToken: number;
+  /** ours / theirs time per token: < 1 means we are faster. */
+  ratio: number;
+  /** Each rep's ratio (ours / theirs of the adjacent pair), to show the spread. */
+  pairRatios: number[];
+  /** Median ms per token inside ORT, inside our kernels, and outside both. */
+  oursOrt: number;
+  oursKernels: number;
+  oursOther: number;
+}
