@@ -33,12 +33,19 @@ function pcg(v: number): number {
   return ((word >>> 22) ^ word) >>> 0;
 }
 
-/** The raw 32-bit hash of a key. */
-export function hashKey(seed: number, step: number, purpose: number, index: number): number {
+/**
+ * The hash of (seed, step, purpose): every draw of one row shares it, so a loop over a row's
+ * tokens computes it once and pays one PCG round per token (gumbelAt).
+ */
+export function streamKey(seed: number, step: number, purpose: number): number {
   let h = pcg(seed >>> 0);
   h = pcg((h ^ (step >>> 0)) >>> 0);
-  h = pcg((h ^ (purpose >>> 0)) >>> 0);
-  return pcg((h ^ (index >>> 0)) >>> 0);
+  return pcg((h ^ (purpose >>> 0)) >>> 0);
+}
+
+/** The raw 32-bit hash of a key. */
+export function hashKey(seed: number, step: number, purpose: number, index: number): number {
+  return pcg((streamKey(seed, step, purpose) ^ (index >>> 0)) >>> 0);
 }
 
 /**
@@ -51,7 +58,13 @@ export function uniform(seed: number, step: number, purpose: number, index: numb
 
 /** Gumbel(0, 1) noise for Gumbel-max sampling: argmax(logit_i + g_i) ~ softmax(logits). */
 export function gumbel(seed: number, step: number, purpose: number, index: number): number {
-  return -Math.log(-Math.log(uniform(seed, step, purpose, index)));
+  return gumbelAt(streamKey(seed, step, purpose), index);
+}
+
+/** gumbel() of token `index` in the stream whose streamKey() is `stream`. */
+export function gumbelAt(stream: number, index: number): number {
+  const u = ((pcg((stream ^ (index >>> 0)) >>> 0) >>> 9) + 0.5) / 8388608;
+  return -Math.log(-Math.log(u));
 }
 
 /** A seed from any JavaScript number: integers are taken mod 2^32. */

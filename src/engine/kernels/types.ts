@@ -213,6 +213,8 @@ export interface ChainVerifyResult {
   residualTop?: TopK;
   /** Stats of each target row 0..accepted (the rows whose tokens are emitted). */
   targetStats: RowStats[];
+  /** CPU: the emitted tokens (accepted drafts, then the next token) described on their rows. */
+  choices?: Choice[];
   /** With keepNext: the next token's distribution (residual or p_K), 1 row; caller disposes. */
   next?: ProbsHandle;
   bytesReadBack: number;

@@ -2,6 +2,7 @@ import { purposeWord, uniform } from '../../rng.ts';
 import type {
   ChainVerifyRequest,
   ChainVerifyResult,
+  Choice,
   CpuLogits,
   Kernels,
   Logits,
@@ -18,7 +19,7 @@ import type {
 import { clampTopK } from '../limits.ts';
 import { checkVerifiable } from '../processors/registry.ts';
 import { verifyTreeCpu } from './tree.ts';
-import { chooseToken, describe, processedProbs, processRow } from './pipeline.ts';
+import { chooseToken, describe, processedProbs, processRow, type ProcessedRow } from './pipeline.ts';
 import { RowBuffers } from './row.ts';
 import { argmaxOf, gumbelArgmaxProbs } from './sample.ts';
 import { walkChain } from './speculative.ts';
@@ -104,6 +105,10 @@ export class CpuKernels implements Kernels, TreeKernels {
     const greedy = req.greedy === true || req.config.temperature === 0;
     const base = Array.from(req.contextIds ?? []);
     const targetStats: RowStats[] = [];
+    // Each examined row describes its draft token while its state is live (the buffers are reused
+    // by the next row); the last examined row stays live for the next token.
+    const choices: Choice[] = [];
+    let last: ProcessedRow | undefined;
     const p = (i: number): Float64Array => {
       if (i < K) {
         const x = req.draftTokens[i];
@@ -112,6 +117,8 @@ export class CpuKernels implements Kernels, TreeKernels {
       const ctx = base.concat(req.draftTokens.slice(0, i));
       const row = processRow(target.data, i * target.vocab, target.vocab, req.config, ctx, topK, { buffers: this.buffers });
       targetStats.push(row.stats);
+      if (i < K) choices.push(describe(row, req.draftTokens[i]));
+      last = row;
       return processedProbs(row);
     };
     const q = (i: number): Float64Array => {
@@ -130,6 +137,7 @@ export class CpuKernels implements Kernels, TreeKernels {
       positions: walk.positions,
       residualTop: !greedy && walk.nextKind === 'residual' ? topKOfProbs(dist, topK) : undefined,
       targetStats,
+      choices: [...choices.slice(0, walk.accepted), describe(last!, nextToken)],
       next: req.keepNext ? new CpuProbs([dist], dist.length) : undefined,
       bytesReadBack: 0,
     };

@@ -1,4 +1,4 @@
-import { gumbel } from '../../rng.ts';
+import { gumbelAt, streamKey } from '../../rng.ts';
 import type { Normalizer, RowState } from './row.ts';
 import { argmaxCandidate } from './row.ts';
 
@@ -18,14 +18,15 @@ const GUMBEL_MAX = -Math.log(-Math.log((8388607 + 0.5) / 8388608)) + 1e-9;
 export function gumbelArgmax(st: RowState, norm: Normalizer, seed: number, step: number, purpose: number): number {
   const { s, idx, n } = st;
   const logZ = Math.log(norm.z);
+  const stream = streamKey(seed, step, purpose);
   // Start from the most probable token: its key is a high bar that prunes most of the tail.
   let best = argmaxCandidate(st);
-  let bestKey = s[best] - norm.max - logZ + gumbel(seed, step, purpose, best);
+  let bestKey = s[best] - norm.max - logZ + gumbelAt(stream, best);
   for (let j = 0; j < n; j++) {
     const i = idx[j];
     const lq = s[i] - norm.max - logZ;
     if (lq + GUMBEL_MAX < bestKey || i === best) continue;
-    const key = lq + gumbel(seed, step, purpose, i);
+    const key = lq + gumbelAt(stream, i);
     if (key > bestKey || (key === bestKey && i < best)) {
       best = i;
       bestKey = key;
@@ -34,17 +35,24 @@ export function gumbelArgmax(st: RowState, norm: Normalizer, seed: number, step:
   return best;
 }
 
-/** Gumbel-max over an explicit probability vector (tokens with p = 0 never win). */
+/** Gumbel-max over an explicit probability vector (tokens with p = 0 never win; lowest id on ties). */
 export function gumbelArgmaxProbs(probs: ArrayLike<number>, seed: number, step: number, purpose: number): number {
   let best = -1;
-  let bestKey = -Infinity;
+  for (let i = 0; i < probs.length; i++) if (probs[i] > 0 && (best < 0 || probs[i] > probs[best])) best = i;
+  if (best < 0) return -1;
+  const stream = streamKey(seed, step, purpose);
+  let bestKey = Math.log(probs[best]) + gumbelAt(stream, best);
+  // The same pruning as gumbelArgmax, on probabilities: p below exp(bestKey - GUMBEL_MAX) cannot
+  // reach the bar (the margin covers exp's rounding, so a skipped token could never have tied).
+  let floor = Math.exp(bestKey - GUMBEL_MAX - 1e-6);
   for (let i = 0; i < probs.length; i++) {
     const p = probs[i];
-    if (!(p > 0)) continue;
-    const key = Math.log(p) + gumbel(seed, step, purpose, i);
-    if (key > bestKey || best < 0) {
+    if (!(p > 0) || p < floor || i === best) continue;
+    const key = Math.log(p) + gumbelAt(stream, i);
+    if (key > bestKey || (key === bestKey && i < best)) {
       best = i;
       bestKey = key;
+      floor = Math.exp(bestKey - GUMBEL_MAX - 1e-6);
     }
   }
   return best;

@@ -192,6 +192,7 @@ export class SpecSession {
         nextKind: res.nextKind,
         examined: res.positions.map((p, i) => ({ node: i + 1, accepted: p.accepted, u: p.u, p: p.p })),
         residualTop: res.residualTop,
+        choices: res.choices,
         stats: res.targetStats,
       };
     }
