@@ -73,6 +73,10 @@ describe('bench suites (tiny runs on the Node CPU backend)', () => {
       expect(row.baseline).toBe('greedy');
       expect(row.speedup).toBeGreaterThan(0);
       expect(Number.isFinite(row.predicted)).toBe(true);
+      // kernels only add cost to every pass, and more to a speculative run's many rows than to plain's one
+      expect(Number.isFinite(row.predictedWithKernels)).toBe(true);
+      expect(row.loopEfficiency).toBeGreaterThan(0);
+      expect(row.passes.targetWithKernels).toBeGreaterThan(row.passes.target);
     }
     expect(r.forward['cpu/natural'].target1).toBeGreaterThan(0);
   });
@@ -145,11 +149,27 @@ describe('formatting and models on sample data', () => {
     expect(md).toContain('webgpu beam: boom');
   });
 
-  it('payoff model: a perfect free draft of K gives K+1, a useless one pays its cost', () => {
-    const spec = { steps: 10, accepted: 40, meanAccepted: 4, meanNodes: 4, acceptanceByDepth: [1, 1, 1, 1], verifyRows: 1, verifyTokens: 5 };
-    expect(predictSpeedup(spec, { draftForwards: 0 }, { target1: 10, draft1: 0, verify: 10 })).toBeCloseTo(5);
-    const bad = { ...spec, accepted: 0, meanAccepted: 0 };
-    expect(predictSpeedup(bad, { draftForwards: 40 }, { target1: 10, draft1: 2.5, verify: 10 })).toBeCloseTo(0.5);
+  it('payoff model: a perfect free draft of K gives K+1, a useless one pays its cost, kernels priced per pass', () => {
+    const timing = (targetModelMs: number, draftModelMs: number, kernelsMs: number, draftKernelsMs: number) => ({
+      modelMs: targetModelMs + draftModelMs,
+      kernelsMs,
+      otherMs: 0,
+      targetModelMs,
+      draftModelMs,
+      draftKernelsMs,
+    });
+    // plain: 50 tokens, 50 passes of 10 ms, 2 ms of kernels each
+    const plain = { tokensEmitted: 50, targetForwards: 50, draftForwards: 0, wallMs: 600, timing: timing(500, 0, 100, 0) };
+    // a free drafter accepting 4 of 4: 10 passes give 50 tokens
+    const perfect = { tokensEmitted: 50, targetForwards: 10, draftForwards: 0, wallMs: 120, timing: timing(100, 0, 20, 0) };
+    expect(predictSpeedup(perfect, plain, false)).toBeCloseTo(5);
+    // a useless draft: 50 target passes and 200 draft passes of 2.5 ms: half the speed of plain
+    const bad = { tokensEmitted: 50, targetForwards: 50, draftForwards: 200, wallMs: 1000, timing: timing(500, 500, 100, 0) };
+    expect(predictSpeedup(bad, plain, false)).toBeCloseTo(0.5);
+    // its 200 draft rows cost 1 ms of kernels each: (500 + 100) / (500 + 100 + 500 + 200)
+    const badK = { ...bad, timing: timing(500, 500, 300, 200) };
+    expect(predictSpeedup(badK, plain, true)).toBeCloseTo(600 / 1300);
+    expect(predictSpeedup(badK, plain, false)).toBeCloseTo(0.5);
   });
 
   it('summarizeSpec: accepted length, acceptance by depth and the verify shape of a tree', () => {

@@ -115,7 +115,8 @@ export function panelsFrom(r: { peer?: PeerReport; speculative?: SpecReport; e2e
       categories: rows.map((x) => `${x.strategy} T=${x.temperature} ${x.prompt}`),
       series: [
         { name: 'measured', color: '#228833', values: rows.map((x) => x.speedup) },
-        { name: 'predicted', color: '#bbbbbb', values: rows.map((x) => x.predicted) },
+        { name: 'predicted (forwards)', color: '#bbbbbb', values: rows.map((x) => x.predicted) },
+        { name: 'predicted (with kernels)', color: '#ccbb44', values: rows.map((x) => x.predictedWithKernels) },
       ],
       ref: { value: 1, label: 'pays above 1×' },
       unit: '×',

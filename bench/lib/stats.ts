@@ -2,6 +2,7 @@
  * Pure helpers shared by the Node suites and the browser bench page: medians, speculative-run
  * summaries from trace events, and the predicted speculative speedup. No Node or DOM APIs.
  */
+import { passCosts } from '../../src/engine/analysis/specPayoff.ts';
 import type { RunStats, StrategyEvent } from '../../src/engine/trace/types.ts';
 
 export function median(xs: readonly number[]): number {
@@ -68,28 +69,28 @@ export function summarizeSpec(events: readonly StrategyEvent[]): SpecSummary | u
   };
 }
 
-/** Forward-pass costs (ms), measured on the same backend as the runs they predict. */
-export interface ForwardCosts {
-  /** Target, one new token (one row) at the benchmark's context length. */
-  target1: number;
-  /** Draft, one new token (one row). 0 for draft-model-free variants. */
-  draft1: number;
-  /** Target verification pass of the variant's median shape (rows x tokens). */
-  verify: number;
+/** The run figures a prediction reads. */
+export type CostStats = Pick<RunStats, 'tokensEmitted' | 'targetForwards' | 'draftForwards' | 'wallMs' | 'timing'>;
+
+/** Milliseconds a run spent in passes: forwards, plus (withKernels) the kernels on their rows. */
+function passMs(run: CostStats, withKernels: boolean): number {
+  const c = passCosts(run, withKernels);
+  return run.targetForwards * c.target + run.draftForwards * c.draft;
 }
 
 /**
- * Predicted speedup over plain decoding from measured acceptance and forward costs:
- *   tokens per step = mean accepted + 1 (the residual or bonus token),
- *   cost per step   = draft forwards per step x draft cost + verification pass cost,
- *   speedup         = tokens per step x target cost / cost per step.
- * Kernel time (sampling, verification math) is left out on both sides; batched draft passes (tree
- * levels) are costed as single-row ones, so trees are predicted optimistically.
+ * Predicted speedup of a speculative run over plain decoding, from what the two runs measured:
+ * the time plain decoding's passes take per token (its mean target pass) times the tokens this
+ * run emitted, over the time this run's passes took (target verification passes and draft
+ * passes, as many as its acceptance needed). Forwards only (withKernels false) is what the
+ * models allow; with kernels, each pass also pays the kernel work on its rows (plain: one row;
+ * a draft pass: its row; a verification pass: the examined rows). Both leave out the loop's
+ * bookkeeping and the trace, which the measured speedup includes: measured / predicted (with
+ * kernels) near 1 means the loop adds nothing beyond its passes.
  */
-export function predictSpeedup(s: SpecSummary, run: Pick<RunStats, 'draftForwards'>, c: ForwardCosts): number {
-  const draftPerStep = s.steps ? run.draftForwards / s.steps : 0;
-  const perStep = draftPerStep * c.draft1 + c.verify;
-  return ((s.meanAccepted + 1) * c.target1) / perStep;
+export function predictSpeedup(run: CostStats, plain: CostStats, withKernels: boolean): number {
+  const plainPerToken = passMs(plain, withKernels) / plain.tokensEmitted;
+  return (run.tokensEmitted * plainPerToken) / passMs(run, withKernels);
 }
 
 export const fmt = (x: number | undefined, digits = 2): string => (x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(digits));

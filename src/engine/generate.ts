@@ -30,6 +30,7 @@ export async function* generate(config: DecodeConfig, engine: Engine, opts: RunO
   const t0 = now();
   const { target, draft } = engine;
   const kernelClock: Clock = { ms: 0 };
+  const draftKernelClock: Clock = { ms: 0 };
   const kernels = timedKernels(engine.kernels, kernelClock);
   const strategy = STRATEGY_IMPLS[config.strategy];
 
@@ -71,6 +72,7 @@ export async function* generate(config: DecodeConfig, engine: Engine, opts: RunO
     remaining: () => config.max_new_tokens - emitted.length,
     countReadBack: (b) => void (bytesReadBack += b),
     timeKernels: (k) => timedKernels(k, kernelClock),
+    timeDraftKernels: (k) => timedKernels(k, draftKernelClock),
   };
   const gen = strategy(ctx);
   try {
@@ -131,7 +133,7 @@ export async function* generate(config: DecodeConfig, engine: Engine, opts: RunO
       tokensPerSecond: wallMs > 0 ? (n * 1000) / wallMs : 0,
       bytesReadBack,
       bytesReadBackPerToken: n > 0 ? bytesReadBack / n : 0,
-      timing: { modelMs, kernelsMs: kernelClock.ms, otherMs: wallMs - modelMs - kernelClock.ms, targetModelMs, draftModelMs },
+      timing: { modelMs, kernelsMs: kernelClock.ms, otherMs: wallMs - modelMs - kernelClock.ms, targetModelMs, draftModelMs, draftKernelsMs: draftKernelClock.ms },
     },
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { breakEvenAlpha, expectedTokensPerStep, meanForwardMs, predictedSpeedup, specPayoff } from './specPayoff.ts';
+import { breakEvenAlpha, expectedTokensPerStep, meanForwardMs, passCosts, predictedSpeedup, specPayoff } from './specPayoff.ts';
 
 const closedForm = (a: number, g: number) => (a === 1 ? g + 1 : (1 - a ** (g + 1)) / (1 - a));
 
@@ -40,11 +40,13 @@ describe('speculative payoff', () => {
     expect(breakEvenAlpha(0, 0.2)).toBeNaN();
   });
 
-  const stats = { tokensEmitted: 64, targetForwards: 20, draftForwards: 80, wallMs: 400, timing: { modelMs: 140, kernelsMs: 200, otherMs: 60, targetModelMs: 60, draftModelMs: 80 } };
+  const stats = { tokensEmitted: 64, targetForwards: 20, draftForwards: 80, wallMs: 400, timing: { modelMs: 140, kernelsMs: 200, otherMs: 60, targetModelMs: 60, draftModelMs: 80, draftKernelsMs: 40 } };
 
   it('mean pass times and the cost ratio come from the run\'s forward time and counts', () => {
     expect(meanForwardMs(stats)).toEqual({ target: 3, draft: 1 });
     expect(meanForwardMs({ ...stats, draftForwards: 0, timing: { ...stats.timing, draftModelMs: 0 } }).draft).toBe(0);
+    // with kernels: the target's rows took 200 - 40 ms over 20 passes, the draft's 40 ms over 80
+    expect(passCosts(stats, true)).toEqual({ target: 11, draft: 1.5 });
     const p = specPayoff(stats, 0.6, 4);
     expect(p.costRatio).toBeCloseTo(1 / 3, 12);
     expect(p.predicted).toBeCloseTo(closedForm(0.6, 4) / (1 + 4 / 3), 12);

@@ -47,9 +47,21 @@ type PayoffStats = Pick<RunStats, 'tokensEmitted' | 'targetForwards' | 'draftFor
 
 /** Mean milliseconds per forward pass of the target and of the draft (0 without draft passes). */
 export function meanForwardMs(stats: PayoffStats): { target: number; draft: number } {
+  return passCosts(stats, false);
+}
+
+/**
+ * Mean milliseconds per pass of the target and of the draft: the forward alone, or (withKernels)
+ * with the kernel time spent on that model's rows (a draft pass: processing and sampling its row;
+ * a target pass: sampling, or verifying and describing a step's rows).
+ */
+export function passCosts(stats: PayoffStats, withKernels: boolean): { target: number; draft: number } {
+  const t = stats.timing;
+  const draftKernels = withKernels ? t.draftKernelsMs : 0;
+  const targetKernels = withKernels ? t.kernelsMs - t.draftKernelsMs : 0;
   return {
-    target: stats.targetForwards > 0 ? stats.timing.targetModelMs / stats.targetForwards : NaN,
-    draft: stats.draftForwards > 0 ? stats.timing.draftModelMs / stats.draftForwards : 0,
+    target: stats.targetForwards > 0 ? (t.targetModelMs + targetKernels) / stats.targetForwards : NaN,
+    draft: stats.draftForwards > 0 ? (t.draftModelMs + draftKernels) / stats.draftForwards : 0,
   };
 }
 

@@ -16,6 +16,8 @@ export interface StrategyContext {
   countReadBack(bytes: number): void;
   /** Kernels a strategy creates itself, wrapped so their calls count as the run's kernel time. */
   timeKernels<K extends Kernels>(kernels: K): K;
+  /** Run kernels (already timed) wrapped once more so their calls also count as draft kernel time (timing.draftKernelsMs). */
+  timeDraftKernels<K extends Kernels>(kernels: K): K;
 }
 
 /**

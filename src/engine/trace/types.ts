@@ -84,6 +84,8 @@ export interface RunTiming {
   /** modelMs split by model: the target's and the draft's forwards (mean per pass: divide by the forward counts). */
   targetModelMs: number;
   draftModelMs: number;
+  /** The part of kernelsMs spent on the draft model's rows (drafting); the rest is the target's rows (sampling, verification). */
+  draftKernelsMs: number;
 }
 
 export interface StartEvent {

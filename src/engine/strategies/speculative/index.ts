@@ -59,7 +59,7 @@ function speculative(
       const s = new SpecSession(run, method, kernels, relaxed, note);
       let draft: DraftModel | undefined;
       try {
-        draft = setup.draft ? new DraftModel(run.draft!, s, kernels) : undefined;
+        draft = setup.draft ? new DraftModel(run.draft!, s, run.timeDraftKernels(kernels)) : undefined;
         yield* loop(s, draft);
       } finally {
         draft?.dispose();
