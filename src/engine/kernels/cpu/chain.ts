@@ -18,10 +18,13 @@ export function runChain(
   let norm = entering;
   for (const proc of chain) {
     const before = st.n;
+    const expMax = st.expMax;
+    st.expMax = undefined;
     // A stage either rescales scores (penalty, temperature: nothing removed) or drops candidates
     // without touching the survivors' scores, so the surviving mass can be measured after the stage
-    // with the entering normalizer.
+    // with the entering normalizer (and the survivors' exps stay valid).
     let next = proc.apply(st, norm, ctx) ?? undefined;
+    if (st.n !== before && st.expMax === undefined) st.expMax = expMax;
     let removedMass = 0;
     if (st.n !== before) {
       const { s, idx, n } = st;

@@ -38,8 +38,9 @@ export function processRow(
   { rng, state, buffers = new RowBuffers() }: { rng?: RowContext['rng']; state?: RowContext['state']; buffers?: RowBuffers } = {},
 ): ProcessedRow {
   const chain = buildChain(config); // validates before any work
-  const { s, idx } = buffers.forVocab(vocab);
+  const { s, idx, exps } = buffers.forVocab(vocab);
   const { row: st, degenerate, max, raw } = loadRow(data, offset, vocab, s, idx);
+  st.exps = exps;
   const { norm: rawNorm, entropy, varentropy } = rowStats(st, max);
   const rawTop = topKOf(st, rawNorm, topK);
   const ctx: RowContext = { contextIds, rng, state, temperature: config.temperature ?? 1 };
@@ -85,9 +86,11 @@ export function describe(row: ProcessedRow, token: number): Choice {
 export function processedProbs(row: ProcessedRow): Float64Array {
   const { st, norm } = row;
   const out = new Float64Array(st.vocab);
+  // The terms a stage already computed when they are relative to the same max (bit-identical).
+  const e = st.expMax === norm.max ? st.exps : undefined;
   for (let j = 0; j < st.n; j++) {
     const i = st.idx[j];
-    out[i] = Math.exp(st.s[i] - norm.max) / norm.z;
+    out[i] = (e ? e[i] : Math.exp(st.s[i] - norm.max)) / norm.z;
   }
   return out;
 }

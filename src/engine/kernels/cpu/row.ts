@@ -19,6 +19,14 @@ export interface RowState {
    */
   readonly idx: Int32Array;
   n: number;
+  /**
+   * Scratch for exp(s_i - expMax) of the candidates, filled by a stage that computes them anyway
+   * (temperature), so the processed probabilities need no second exp pass. Valid while expMax is
+   * set: the chain clears it before each stage and keeps it across a stage that only dropped
+   * candidates (survivors' scores unchanged).
+   */
+  exps?: Float64Array;
+  expMax?: number;
 }
 
 /** The candidate ids array, or null when every token is a candidate (then candidate j is token j). */
@@ -49,11 +57,13 @@ export function normalizer(st: RowState): Normalizer {
 export class RowBuffers {
   s = new Float64Array(0);
   idx = new Int32Array(0);
+  exps = new Float64Array(0);
   /** The arrays for a row of `vocab` entries (reallocated only when the vocabulary changes). */
-  forVocab(vocab: number): { s: Float64Array; idx: Int32Array } {
+  forVocab(vocab: number): { s: Float64Array; idx: Int32Array; exps: Float64Array } {
     if (this.s.length !== vocab) {
       this.s = new Float64Array(vocab);
       this.idx = new Int32Array(vocab);
+      this.exps = new Float64Array(vocab);
     }
     return this;
   }

@@ -23,10 +23,11 @@ export function temperature(t: number, range = 0, exponent = 1): Processor {
         keepOnly(st, argmaxCandidate(st));
         return;
       }
-      const { s, n } = st;
+      const { s, n, exps } = st;
       const ids = candidateIds(st);
       // Divide, not multiply by 1/T: for a denormal T, 1/T is +inf and 0 * inf would be NaN.
-      // The new max is exactly 0, so the new normalizer's sum comes with the same pass.
+      // The new max is exactly 0, so the new normalizer's sum comes with the same pass, and its
+      // terms are kept (row.ts exps) for the processed probabilities.
       let overflow = false;
       let z = 0;
       for (let j = 0; j < n; j++) {
@@ -34,8 +35,11 @@ export function temperature(t: number, range = 0, exponent = 1): Processor {
         const v = (s[i] - norm.max) / T;
         s[i] = v;
         if (v === -Infinity) overflow = true;
-        z += Math.exp(v);
+        const e = Math.exp(v);
+        if (exps) exps[i] = e;
+        z += e;
       }
+      if (exps) st.expMax = 0;
       // A tiny T can push a far-below-max score to -inf: it is masked now, keep the invariant that
       // candidates have finite scores. (Those added exp(-inf) = 0 to z.)
       if (overflow) retain(st, (id) => s[id] !== -Infinity);
