@@ -60,6 +60,8 @@ export async function* generate(config: DecodeConfig, engine: Engine, opts: RunO
   let bytesReadBack = 0;
   let firstTokenMs = 0;
   let text = '';
+  const watchStops = config.stop.some((s) => s.length > 0);
+  let stopped = false;
   let reason: EndReason = 'max_tokens';
   let error: string | undefined;
 
@@ -97,10 +99,14 @@ export async function* generate(config: DecodeConfig, engine: Engine, opts: RunO
           break outer;
         }
         textIds.push(tok.id);
+        // The text is decoded as it grows only to look for stop strings (a decode of every id so
+        // far, per token); without them, once at the end.
+        if (!watchStops) continue;
         text = target.decode(textIds);
         const stop = firstStop(text, config.stop);
         if (stop !== undefined) {
           text = text.slice(0, stop);
+          stopped = true;
           reason = 'stop_string';
           break outer;
         }
@@ -113,6 +119,7 @@ export async function* generate(config: DecodeConfig, engine: Engine, opts: RunO
     await gen.return();
   }
 
+  if (!stopped) text = target.decode(textIds);
   const wallMs = now() - t0;
   const n = emitted.length;
   const targetModelMs = target.forwardMs - targetMs0;

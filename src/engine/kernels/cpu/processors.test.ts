@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ProcessorConfig, StepRowResult } from '../types.ts';
 import { CpuKernels } from './cpu-kernels.ts';
 import { buildChain } from './processors/index.ts';
+import { processedProbs, processRow } from './pipeline.ts';
 import { logitsOf } from '../../../../tests/support/kernels.ts';
 
 const kernels = new CpuKernels();
@@ -207,5 +208,30 @@ describe('stage accounting', () => {
     }
     expect(probs.filter((p) => p > 0).length).toBe(prev);
     expect(probs.reduce((a, b) => a + b)).toBeCloseTo(1, 12);
+  });
+});
+
+describe('processed probabilities reuse the temperature stage\'s exp terms only while they are current', () => {
+  const logits = Float64Array.from({ length: 64 }, (_, i) => Math.sin(i * 1.7) * 4 + (i % 7) * 0.3);
+  it.each<[string, ProcessorConfig, number[]?]>([
+    ['temperature last', { temperature: 0.7 }],
+    ['a cut after it (top surviving)', { temperature: 0.7, top_k: 9 }],
+    ['a rescaling stage after it', { temperature: 0.7, repetition_penalty: 1.5, sampler_order: 'temperature,repetition_penalty' }, [3, 5, 8, 13]],
+    ['cuts and penalties in llama.cpp order', { temperature: 1.3, top_p: 0.8, min_p: 0.02, repetition_penalty: 1.2, sampler_order: 'llamacpp' }, [1, 2, 3]],
+  ])('%s: bit-identical to a fresh exp pass over the final scores', (_name, config, context) => {
+    const row = processRow(logits, 0, logits.length, config, context, 5);
+    const got = processedProbs(row);
+    const { st, norm } = row;
+    const want = new Float64Array(st.vocab);
+    for (let j = 0; j < st.n; j++) want[st.idx[j]] = Math.exp(st.s[st.idx[j]] - norm.max) / norm.z;
+    expect(Array.from(got)).toEqual(Array.from(want));
+    expect(got.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+  });
+
+  it('the reuse happens: a row whose chain ends at the temperature keeps its terms', () => {
+    const row = processRow(logits, 0, logits.length, { temperature: 0.7 }, undefined, 5);
+    expect(row.st.expMax).toBe(row.norm.max);
+    const penalized = processRow(logits, 0, logits.length, { temperature: 0.7, repetition_penalty: 1.5, sampler_order: 'temperature,repetition_penalty' }, [3], 5);
+    expect(penalized.st.expMax).toBeUndefined();
   });
 });
