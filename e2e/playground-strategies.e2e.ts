@@ -102,6 +102,10 @@ describe('strategies from the UI', () => {
     }
     expect(f.predicted).toBeGreaterThan(0);
     expect(f.measured).toBeGreaterThan(0);
+    // what the prediction leaves out: the kernels' share of the run (stats.timing), draft rows included
+    expect(f.kernels).toBeGreaterThan(0);
+    expect(f.kernels).toBeLessThan(100);
+    expect(await page.getByTestId('payoff-kernels').innerText()).toMatch(/^\d+%$/);
     // the chart marks this run (predicted and measured) and the break-even acceptance rate
     const chart = page.getByTestId('chart-spec-payoff');
     expect(await chart.locator('.point-predicted').count()).toBe(1);
@@ -118,8 +122,8 @@ describe('strategies from the UI', () => {
 
 const SHOTS = resolve(process.cwd(), 'e2e/screenshots');
 
-/** The payoff panel's five figures as numbers (NaN where the text is not one). */
+/** The payoff panel's figures as numbers (NaN where the text is not one). */
 async function payoffFigures(page: Page) {
   const read = async (id: string) => Number.parseFloat(await page.getByTestId(`payoff-${id}`).innerText());
-  return { c: await read('c'), alpha: await read('alpha'), breakEven: await read('break-even'), predicted: await read('predicted'), measured: await read('measured') };
+  return { c: await read('c'), alpha: await read('alpha'), breakEven: await read('break-even'), predicted: await read('predicted'), measured: await read('measured'), kernels: await read('kernels') };
 }

@@ -45,6 +45,12 @@ export function SpecPayoff({ stats, alpha, gamma }: { stats?: RunStats; alpha: n
         <Figure label="break-even α" value={breakEven} testId="payoff-break-even" note={Number.isFinite(p.breakEven) ? `pays above this α; this run is ${pays ? 'above' : 'below'}` : 'never: c > 1, a draft pass costs more than a target pass'} />
         <Figure label="predicted speedup" value={x(p.predicted)} testId="payoff-predicted" note={`${p.expectedTokens.toFixed(2)} tokens ÷ ${(1 + p.gamma * p.costRatio).toFixed(2)} target passes per step`} />
         <Figure label="measured speedup" value={x(p.measured)} testId="payoff-measured" note={`${ms(p.baselineMs)} plain ÷ ${ms(p.wallMs)} this run`} />
+        <Figure
+          label="kernels' share"
+          value={`${Math.round((100 * stats.timing.kernelsMs) / Math.max(stats.wallMs, 1e-9))}%`}
+          testId="payoff-kernels"
+          note={`${ms(stats.timing.kernelsMs)} sampling and verification (${ms(stats.timing.draftKernelsMs)} on draft rows), not in the prediction`}
+        />
       </dl>
       <Chart name="spec-payoff" title="Predicted speedup vs acceptance rate, and this run" data={p} height={230} draw={drawSpecPayoff} testId="chart-spec-payoff">
         <p className="small-text chart-note">
