@@ -61,10 +61,19 @@ export function gumbel(seed: number, step: number, purpose: number, index: numbe
   return gumbelAt(streamKey(seed, step, purpose), index);
 }
 
+/** uniform() of token `index` in the stream whose streamKey() is `stream`. */
+export function uniformAt(stream: number, index: number): number {
+  return ((pcg((stream ^ (index >>> 0)) >>> 0) >>> 9) + 0.5) / 8388608;
+}
+
+/** The Gumbel(0, 1) value of a uniform: gumbel() = gumbelOf(uniform()). */
+export function gumbelOf(u: number): number {
+  return -Math.log(-Math.log(u));
+}
+
 /** gumbel() of token `index` in the stream whose streamKey() is `stream`. */
 export function gumbelAt(stream: number, index: number): number {
-  const u = ((pcg((stream ^ (index >>> 0)) >>> 0) >>> 9) + 0.5) / 8388608;
-  return -Math.log(-Math.log(u));
+  return gumbelOf(uniformAt(stream, index));
 }
 
 /** A seed from any JavaScript number: integers are taken mod 2^32. */

@@ -1,4 +1,4 @@
-import { gumbelAt, streamKey } from '../../rng.ts';
+import { gumbelAt, gumbelOf, streamKey, uniformAt } from '../../rng.ts';
 import type { Normalizer, RowState } from './row.ts';
 import { argmaxCandidate } from './row.ts';
 
@@ -9,6 +9,15 @@ import { argmaxCandidate } from './row.ts';
  * 262k-vocabulary row it skips almost every token.
  */
 const GUMBEL_MAX = -Math.log(-Math.log((8388607 + 0.5) / 8388608)) + 1e-9;
+
+/**
+ * A cheaper test before the two logs of a draw. A token needs g > t to beat the best key (t = best
+ * key minus its log-prob), and g(u) > t only when u > exp(-exp(-t)), a bound that grows with t.
+ * U_BELOW[j] is exp(-exp(-j)) lowered by a relative 1e-9 (far beyond the logs' rounding), so
+ * u < U_BELOW[j] with t >= j proves g(u) < t: the token is skipped on its hash alone, exactly.
+ * Most tail tokens have t of several nats, where all but a few percent are skipped.
+ */
+const U_BELOW = Float64Array.from({ length: 17 }, (_, j) => Math.exp(-Math.exp(-j)) * (1 - 1e-9));
 
 /**
  * Gumbel-max sampling over the candidates of a processed row: argmax of logq_i + g_i with
@@ -26,7 +35,14 @@ export function gumbelArgmax(st: RowState, norm: Normalizer, seed: number, step:
     const i = idx[j];
     const lq = s[i] - norm.max - logZ;
     if (lq + GUMBEL_MAX < bestKey || i === best) continue;
-    const key = lq + gumbelAt(stream, i);
+    const t = bestKey - lq;
+    let g: number;
+    if (t >= 0) {
+      const u = uniformAt(stream, i);
+      if (u < U_BELOW[t >= 16 ? 16 : Math.floor(t)]) continue;
+      g = gumbelOf(u);
+    } else g = gumbelAt(stream, i);
+    const key = lq + g;
     if (key > bestKey || (key === bestKey && i < best)) {
       best = i;
       bestKey = key;
@@ -42,17 +58,32 @@ export function gumbelArgmaxProbs(probs: ArrayLike<number>, seed: number, step: 
   if (best < 0) return -1;
   const stream = streamKey(seed, step, purpose);
   let bestKey = Math.log(probs[best]) + gumbelAt(stream, best);
-  // The same pruning as gumbelArgmax, on probabilities: p below exp(bestKey - GUMBEL_MAX) cannot
-  // reach the bar (the margin covers exp's rounding, so a skipped token could never have tied).
-  let floor = Math.exp(bestKey - GUMBEL_MAX - 1e-6);
+  // The same pruning as gumbelArgmax, on probabilities (no log per token): p below
+  // exp(bestKey - GUMBEL_MAX) cannot reach the bar, and p <= pAt[j] = exp(bestKey - j) means
+  // t >= j for the U_BELOW test (the 1e-6 and U_BELOW's margins cover exp's rounding).
+  const pAt = new Float64Array(17);
+  let floor = 0;
+  const raise = () => {
+    floor = Math.exp(bestKey - GUMBEL_MAX - 1e-6);
+    for (let j = 0; j < 17; j++) pAt[j] = Math.exp(bestKey - j);
+  };
+  raise();
   for (let i = 0; i < probs.length; i++) {
     const p = probs[i];
     if (!(p > 0) || p < floor || i === best) continue;
-    const key = Math.log(p) + gumbelAt(stream, i);
+    let g: number;
+    if (p <= pAt[0]) {
+      let j = 0;
+      while (j < 16 && p <= pAt[j + 1]) j++;
+      const u = uniformAt(stream, i);
+      if (u < U_BELOW[j]) continue;
+      g = gumbelOf(u);
+    } else g = gumbelAt(stream, i);
+    const key = Math.log(p) + g;
     if (key > bestKey || (key === bestKey && i < best)) {
       best = i;
       bestKey = key;
-      floor = Math.exp(bestKey - GUMBEL_MAX - 1e-6);
+      raise();
     }
   }
   return best;

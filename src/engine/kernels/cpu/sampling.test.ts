@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ProcessorConfig } from '../types.ts';
 import { CpuKernels } from './cpu-kernels.ts';
+import { gumbelArgmax, gumbelArgmaxProbs } from './sample.ts';
+import { gumbel, purposeWord } from '../../rng.ts';
 import { chiSquare, chiSquareCritical001, logitsOf } from '../../../../tests/support/kernels.ts';
 
 const kernels = new CpuKernels();
@@ -107,5 +109,45 @@ describe('Gumbel-max sampling through step()', () => {
     const res2 = await kernels.step(l, { rows: [{ config: { repetition_penalty: 10 }, contextIds: [1, 2], choose: 'greedy', seed: 0, step: 0 }] });
     expect(res2.rows[0].choice!.token).toBe(3);
     expect(res2.rows[0].choice!.rawRank).toBe(2);
+  });
+});
+
+describe('Gumbel-max shortcuts pick exactly the token a full evaluation picks', () => {
+  /** Every candidate's key computed, no pruning: the definition. */
+  function naive(lq: ArrayLike<number>, seed: number, step: number, purpose: number): number {
+    let best = -1;
+    let bestKey = -Infinity;
+    for (let i = 0; i < lq.length; i++) {
+      if (lq[i] === -Infinity) continue;
+      const key = lq[i] + gumbel(seed, step, purpose, i);
+      if (key > bestKey) {
+        best = i;
+        bestKey = key;
+      }
+    }
+    return best;
+  }
+
+  // Peaked, flat and heavy-tailed rows, and ties (repeated scores), over many keys.
+  const rows: [string, Float64Array][] = [
+    ['flat 4096', Float64Array.from({ length: 4096 }, (_, i) => Math.sin(i * 12.9898) * 0.5)],
+    ['spread 4096', Float64Array.from({ length: 4096 }, (_, i) => Math.sin(i * 78.233) * 12)],
+    ['peaked 2000', Float64Array.from({ length: 2000 }, (_, i) => (i === 17 ? 25 : Math.cos(i) * 8))],
+    ['ties 512', Float64Array.from({ length: 512 }, (_, i) => Math.round(Math.sin(i) * 3))],
+  ];
+  it.each(rows)('%s: row and probability-vector forms', (_name, scores) => {
+    const V = scores.length;
+    let max = -Infinity;
+    for (const v of scores) max = Math.max(max, v);
+    let z = 0;
+    for (const v of scores) z += Math.exp(v - max);
+    const lq = scores.map((v) => v - max - Math.log(z));
+    const probs = scores.map((v) => Math.exp(v - max) / z);
+    for (let seed = 0; seed < 60; seed++) {
+      const purpose = purposeWord('sample', seed % 3);
+      const st = { vocab: V, s: Float64Array.from(scores), idx: Int32Array.from({ length: V }, (_, i) => i), n: V };
+      expect(gumbelArgmax(st, { max, z }, seed, 7, purpose)).toBe(naive(lq, seed, 7, purpose));
+      expect(gumbelArgmaxProbs(probs, seed, 7, purpose)).toBe(naive(probs.map(Math.log), seed, 7, purpose));
+    }
   });
 });
