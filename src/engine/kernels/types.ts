@@ -215,6 +215,8 @@ export interface ChainVerifyResult {
   targetStats: RowStats[];
   /** CPU: the emitted tokens (accepted drafts, then the next token) described on their rows. */
   choices?: Choice[];
+  /** CPU: the target's processed probability of every draft token, examined or not (the draft tree shows them all). */
+  draftP?: number[];
   /** With keepNext: the next token's distribution (residual or p_K), 1 row; caller disposes. */
   next?: ProbsHandle;
   bytesReadBack: number;

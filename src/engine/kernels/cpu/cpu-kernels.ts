@@ -19,7 +19,7 @@ import type {
 import { clampTopK } from '../limits.ts';
 import { checkVerifiable } from '../processors/registry.ts';
 import { verifyTreeCpu } from './tree.ts';
-import { chooseToken, describe, processedProbs, processRow, type ProcessedRow } from './pipeline.ts';
+import { chooseToken, describe, processedProbAt, processedProbs, processRow, type ProcessedRow } from './pipeline.ts';
 import { RowBuffers } from './row.ts';
 import { argmaxOf, gumbelArgmaxProbs } from './sample.ts';
 import { walkChain } from './speculative.ts';
@@ -130,6 +130,14 @@ export class CpuKernels implements Kernels, TreeKernels {
     const walk = walkChain(req.draftTokens, p, q, accept);
     const dist = walk.nextDistribution;
     const nextToken = greedy ? argmaxOf(dist) : gumbelArgmaxProbs(dist, req.seed, req.step, purposeWord(walk.nextKind, sub));
+    const choiceOfNext = describe(last!, nextToken);
+    // The drafts past the first rejection were never tested; their rows are processed only for
+    // the probability the tree view shows (after the next token is described: buffers are reused).
+    const draftP = walk.positions.map((x) => x.p);
+    for (let i = draftP.length; i < K; i++) {
+      const row = processRow(target.data, i * target.vocab, target.vocab, req.config, base.concat(req.draftTokens.slice(0, i)), 1, { buffers: this.buffers });
+      draftP.push(processedProbAt(row, req.draftTokens[i]));
+    }
     return {
       accepted: walk.accepted,
       nextToken,
@@ -137,7 +145,8 @@ export class CpuKernels implements Kernels, TreeKernels {
       positions: walk.positions,
       residualTop: !greedy && walk.nextKind === 'residual' ? topKOfProbs(dist, topK) : undefined,
       targetStats,
-      choices: [...choices.slice(0, walk.accepted), describe(last!, nextToken)],
+      choices: [...choices.slice(0, walk.accepted), choiceOfNext],
+      draftP,
       next: req.keepNext ? new CpuProbs([dist], dist.length) : undefined,
       bytesReadBack: 0,
     };

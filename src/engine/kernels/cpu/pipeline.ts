@@ -82,6 +82,12 @@ export function describe(row: ProcessedRow, token: number): Choice {
   };
 }
 
+/** The processed probability of one token (0 when a stage removed it). */
+export function processedProbAt(row: ProcessedRow, x: number): number {
+  const s = row.st.s[x];
+  return s === -Infinity ? 0 : Math.exp(s - row.norm.max) / row.norm.z;
+}
+
 /** The processed distribution as a dense probability vector. */
 export function processedProbs(row: ProcessedRow): Float64Array {
   const { st, norm } = row;

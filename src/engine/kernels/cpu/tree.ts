@@ -24,7 +24,7 @@ import type {
   TreeVerifyResult,
 } from '../types.ts';
 import type { ProcessedRow } from './pipeline.ts';
-import { describe, processedProbs, processRow } from './pipeline.ts';
+import { describe, processedProbAt, processedProbs, processRow } from './pipeline.ts';
 import { argmaxOf, gumbelArgmaxProbs } from './sample.ts';
 import { acceptDraft, residual } from './speculative.ts';
 import { topKOfProbs } from './stats.ts';
@@ -286,7 +286,3 @@ export function verifyTreeCpu(
   };
 }
 
-function processedProbAt(row: ProcessedRow, x: number): number {
-  const s = row.st.s[x];
-  return s === -Infinity ? 0 : Math.exp(s - row.norm.max) / row.norm.z;
-}

@@ -194,6 +194,7 @@ export class SpecSession {
         residualTop: res.residualTop,
         choices: res.choices,
         stats: res.targetStats,
+        nodeP: res.draftP && [NaN, ...res.draftP],
       };
     }
     const res = await (this.kernels as TreeKernels).verifyTree({

@@ -133,6 +133,25 @@ describe('forward accounting and the trace', () => {
   });
 });
 
+describe('the draft tree\'s target probabilities', () => {
+  it('spec-chain reports p for every draft, the unverified ones past a rejection too, as a fresh forward gives', async () => {
+    const t = await run(config({ strategy: 'spec-chain', temperature: 1, prompt: PROMPTS[1], max_new_tokens: 16, seed: 3 }));
+    const events = specEvents(t);
+    expect(events.some((e) => e.data.nodes.some((n) => n.status === 'unverified'))).toBe(true);
+    const all = [...models.target.encode(PROMPTS[1]), ...tokenIds(t)];
+    for (const e of events) {
+      const path: number[] = [];
+      for (const n of [...e.data.nodes].sort((a, b) => a.depth - b.depth)) {
+        const seq = models.target.newSequence();
+        const out = await models.target.readLogits(seq, [[...all.slice(0, e.position), ...path]], 1);
+        seq.dispose();
+        expect(n.p, `draft at ${e.position} depth ${n.depth} (${n.status})`).toBeCloseTo(Math.exp(logSoftmax(out.logits.subarray(0, out.vocab))[n.token]), 4);
+        path.push(n.token);
+      }
+    }
+  });
+});
+
 describe('relaxed acceptance (lossy, opt-in)', () => {
   it('k = 1 or delta = 0 reduces to exact acceptance; otherwise it reports its drift', async () => {
     const base = { temperature: 1, prompt: PROMPTS[1], max_new_tokens: 24, seed: 21 };
