@@ -127,6 +127,13 @@ export interface RowRequest {
   sub?: number;
   /** Processor state carried from the previous step (mirostat's mu; registry.ts initialState / nextState). */
   state?: ProcessorState;
+  /**
+   * The caller reads only the choice's token and processed probability, processedTop, the stages
+   * and the processed distribution (a draft model's rows). The CPU kernels may then skip the raw
+   * distribution's statistics when no stage needs them: entropy, varentropy, the choice's raw
+   * fields come back NaN and rawTop empty. The WebGPU kernels compute everything regardless.
+   */
+  lean?: boolean;
 }
 
 export interface StepRequest {

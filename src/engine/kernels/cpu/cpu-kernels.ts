@@ -82,7 +82,7 @@ export class CpuKernels implements Kernels, TreeKernels {
     for (let r = 0; r < l.rows; r++) {
       const req = request.rows[r];
       const key = { seed: req.seed, step: req.step, sub: req.sub ?? 0 };
-      const row = processRow(l.data, r * l.vocab, l.vocab, req.config, req.contextIds, topK, { rng: key, state: req.state, buffers: this.buffers });
+      const row = processRow(l.data, r * l.vocab, l.vocab, req.config, req.contextIds, topK, { rng: key, state: req.state, buffers: this.buffers, lean: req.lean });
       const mode = req.choose ?? 'sample';
       const result: StepRowResult = { ...row.stats };
       if (mode === 'force') result.choice = describe(row, checkedForceToken(req.forceToken, l.vocab));
@@ -135,7 +135,7 @@ export class CpuKernels implements Kernels, TreeKernels {
     // the probability the tree view shows (after the next token is described: buffers are reused).
     const draftP = walk.positions.map((x) => x.p);
     for (let i = draftP.length; i < K; i++) {
-      const row = processRow(target.data, i * target.vocab, target.vocab, req.config, base.concat(req.draftTokens.slice(0, i)), 1, { buffers: this.buffers });
+      const row = processRow(target.data, i * target.vocab, target.vocab, req.config, base.concat(req.draftTokens.slice(0, i)), 1, { buffers: this.buffers, lean: true });
       draftP.push(processedProbAt(row, req.draftTokens[i]));
     }
     return {

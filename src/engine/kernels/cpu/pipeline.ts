@@ -35,14 +35,21 @@ export function processRow(
   config: ProcessorConfig,
   contextIds: ArrayLike<number> | undefined,
   topK: number,
-  { rng, state, buffers = new RowBuffers() }: { rng?: RowContext['rng']; state?: RowContext['state']; buffers?: RowBuffers } = {},
+  {
+    rng,
+    state,
+    buffers = new RowBuffers(),
+    lean = false,
+  }: { rng?: RowContext['rng']; state?: RowContext['state']; buffers?: RowBuffers; lean?: boolean } = {},
 ): ProcessedRow {
   const chain = buildChain(config); // validates before any work
   const { s, idx, exps } = buffers.forVocab(vocab);
   const { row: st, degenerate, max, raw } = loadRow(data, offset, vocab, s, idx);
   st.exps = exps;
-  const { norm: rawNorm, entropy, varentropy } = rowStats(st, max);
-  const rawTop = topKOf(st, rawNorm, topK);
+  // A lean row whose first stage reads only the max skips the raw distribution's pass.
+  const skipRaw = lean && chain.length > 0 && chain[0].readsZ === false;
+  const { norm: rawNorm, entropy, varentropy } = skipRaw ? { norm: { max, z: NaN }, entropy: NaN, varentropy: NaN } : rowStats(st, max);
+  const rawTop = skipRaw ? { ids: [], probs: [], logprobs: [] } : topKOf(st, rawNorm, topK);
   const ctx: RowContext = { contextIds, rng, state, temperature: config.temperature ?? 1 };
   const stages: StageStat[] = [];
   const norm = runChain(st, chain, ctx, stages, rawNorm);
@@ -77,7 +84,8 @@ export function describe(row: ProcessedRow, token: number): Choice {
     token,
     rawProb: Math.exp(rawLogprob),
     rawLogprob,
-    rawRank: rankOf(row.raw, row.stats.rawTop, token),
+    // A lean row has no raw normalizer (NaN): no rank either, rather than a pass over the row for it.
+    rawRank: Number.isNaN(row.rawNorm.z) ? NaN : rankOf(row.raw, row.stats.rawTop, token),
     processedProb: s === -Infinity ? 0 : Math.exp(s - row.norm.max) / row.norm.z,
   };
 }

@@ -235,3 +235,22 @@ describe('processed probabilities reuse the temperature stage\'s exp terms only 
     expect(penalized.st.expMax).toBeUndefined();
   });
 });
+
+describe('lean rows (a draft model\'s): the same choice, stages and processed distribution without the raw pass', () => {
+  const logits = Float64Array.from({ length: 300 }, (_, i) => Math.sin(i * 0.37) * 5);
+  it.each<[string, ProcessorConfig, boolean]>([
+    ['temperature first: raw pass skipped', { temperature: 0.8, top_k: 40 }, true],
+    ['a penalty first reads z: not skipped', { temperature: 0.8, repetition_penalty: 1.3 }, false],
+    ['greedy (T = 0): not skipped', { temperature: 0 }, false],
+    ['dynatemp reads the entropy: not skipped', { temperature: 0.8, dynatemp_range: 0.3 }, false],
+  ])('%s', (_name, config, skipped) => {
+    const full = processRow(logits, 0, logits.length, config, [4, 9], 5, { rng: { seed: 3, step: 2, sub: 0 } });
+    const fullProbs = processedProbs(full);
+    const lean = processRow(logits, 0, logits.length, config, [4, 9], 5, { rng: { seed: 3, step: 2, sub: 0 }, lean: true });
+    expect(Array.from(processedProbs(lean))).toEqual(Array.from(fullProbs));
+    expect(lean.stats.stages).toEqual(full.stats.stages);
+    expect(lean.stats.processedTop).toEqual(full.stats.processedTop);
+    expect(Number.isNaN(lean.stats.entropy)).toBe(skipped);
+    expect(lean.stats.rawTop.ids.length === 0).toBe(skipped);
+  });
+});

@@ -76,7 +76,8 @@ export class DraftModel {
       const logits = await this.forward([input]);
       try {
         const res = await this.kernels.step(logits, {
-          rows: [{ config: s.processors, contextIds: s.contextAt(tree, tree.size - 1), choose: 'sample', seed: s.run.config.seed, step, sub: 1 + i }],
+          // Greedy confidence reads the raw top-1, so only sampled drafts are lean.
+          rows: [{ config: s.processors, contextIds: s.contextAt(tree, tree.size - 1), choose: 'sample', seed: s.run.config.seed, step, sub: 1 + i, lean: !s.greedy }],
           keepProcessed: true,
           topK: 1,
         });

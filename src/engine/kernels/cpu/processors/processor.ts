@@ -29,5 +29,7 @@ export interface RowContext {
 export interface Processor {
   /** The stage name of its descriptor (processors/registry.ts). */
   readonly name: string;
+  /** false when apply reads only norm.max, never norm.z (a lean row then skips the raw pass: pipeline.ts). */
+  readonly readsZ?: boolean;
   apply(st: RowState, norm: Normalizer, ctx: RowContext): Normalizer | void;
 }

@@ -16,6 +16,8 @@ import type { Processor } from './processor.ts';
 export function temperature(t: number, range = 0, exponent = 1): Processor {
   return {
     name: 'temperature',
+    // dynatemp reads the entropy; T = 0 drops every token but one, whose removed mass needs z.
+    readsZ: range > 0 || t === 0,
     apply(st, norm, ctx) {
       const T = range > 0 ? dynamicTemperature(st, norm, t, range, exponent) : t;
       ctx.temperature = T;
