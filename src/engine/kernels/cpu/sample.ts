@@ -73,8 +73,11 @@ export function gumbelArgmaxProbs(probs: ArrayLike<number>, seed: number, step: 
     if (!(p > 0) || p < floor || i === best) continue;
     let g: number;
     if (p <= pAt[0]) {
-      let j = 0;
-      while (j < 16 && p <= pAt[j + 1]) j++;
+      // The largest j <= 15 with p <= pAt[j] (pAt decreases): a binary search, four comparisons.
+      let j = p <= pAt[8] ? 8 : 0;
+      if (p <= pAt[j + 4]) j += 4;
+      if (p <= pAt[j + 2]) j += 2;
+      if (p <= pAt[j + 1]) j += 1;
       const u = uniformAt(stream, i);
       if (u < U_BELOW[j]) continue;
       g = gumbelOf(u);
