@@ -267,7 +267,17 @@ export function verifyTreeCpu(
     relaxed: req.relaxed,
     uniforms: req.uniforms,
   });
-  const nodeP = req.tokens.map((x, j) => (j === 0 ? NaN : processedProbAt(row(req.parents[j]), x)));
+  // Rows the walk never reached are processed only for the probabilities the tree view shows: lean.
+  const leanRows = new Map<number, ProcessedRow>();
+  const pRow = (j: number): ProcessedRow => {
+    let r = rowCache.get(j) ?? leanRows.get(j);
+    if (!r) {
+      r = processRow(target.data, j * V, V, req.config, base.concat(pathTokens(j)), 1, { lean: true });
+      leanRows.set(j, r);
+    }
+    return r;
+  };
+  const nodeP = req.tokens.map((x, j) => (j === 0 ? NaN : processedProbAt(pRow(req.parents[j]), x)));
   return {
     result: {
       path: out.path,

@@ -126,7 +126,8 @@ export class DraftModel {
     let logits = await this.forward([s.committed.slice(this.seq.length)]);
     for (let d = 1; d <= depth; d++) {
       const res = await this.kernels.step(logits, {
-        rows: expand.map((n) => ({ config: s.processors, contextIds: s.contextAt(tree, n), choose: 'none' as const, seed, step })),
+        // Greedy trees rank by the raw distribution, so only sampled trees' rows are lean.
+        rows: expand.map((n) => ({ config: s.processors, contextIds: s.contextAt(tree, n), choose: 'none' as const, seed, step, lean: !s.greedy })),
         keepProcessed: true,
         topK: Math.max(1, Math.min(MAX_TOP_K, width)),
       });

@@ -134,19 +134,19 @@ describe('forward accounting and the trace', () => {
 });
 
 describe('the draft tree\'s target probabilities', () => {
-  it('spec-chain reports p for every draft, the unverified ones past a rejection too, as a fresh forward gives', async () => {
-    const t = await run(config({ strategy: 'spec-chain', temperature: 1, prompt: PROMPTS[1], max_new_tokens: 16, seed: 3 }));
+  it.each(['spec-chain', 'spec-tree'])('%s reports p for every draft, the unverified ones too, as a fresh forward gives', async (strategy) => {
+    const t = await run(config({ strategy, temperature: 1, prompt: PROMPTS[1], max_new_tokens: 12, seed: 3 }));
     const events = specEvents(t);
     expect(events.some((e) => e.data.nodes.some((n) => n.status === 'unverified'))).toBe(true);
     const all = [...models.target.encode(PROMPTS[1]), ...tokenIds(t)];
     for (const e of events) {
-      const path: number[] = [];
-      for (const n of [...e.data.nodes].sort((a, b) => a.depth - b.depth)) {
+      const byId = new Map(e.data.nodes.map((n) => [n.id, n]));
+      const pathTo = (id: number): number[] => (id < 0 ? [] : [...pathTo(byId.get(id)!.parent), byId.get(id)!.token]);
+      for (const n of e.data.nodes) {
         const seq = models.target.newSequence();
-        const out = await models.target.readLogits(seq, [[...all.slice(0, e.position), ...path]], 1);
+        const out = await models.target.readLogits(seq, [[...all.slice(0, e.position), ...pathTo(n.parent)]], 1);
         seq.dispose();
-        expect(n.p, `draft at ${e.position} depth ${n.depth} (${n.status})`).toBeCloseTo(Math.exp(logSoftmax(out.logits.subarray(0, out.vocab))[n.token]), 4);
-        path.push(n.token);
+        expect(n.p, `${strategy}: draft at ${e.position} depth ${n.depth} (${n.status})`).toBeCloseTo(Math.exp(logSoftmax(out.logits.subarray(0, out.vocab))[n.token]), 4);
       }
     }
   });
