@@ -79,14 +79,13 @@ export function chooseToken(
 
 export function describe(row: ProcessedRow, token: number): Choice {
   const rawLogprob = row.raw.score(token) - row.rawNorm.max - Math.log(row.rawNorm.z);
-  const s = row.st.s[token];
   return {
     token,
     rawProb: Math.exp(rawLogprob),
     rawLogprob,
     // A lean row has no raw normalizer (NaN): no rank either, rather than a pass over the row for it.
     rawRank: Number.isNaN(row.rawNorm.z) ? NaN : rankOf(row.raw, row.stats.rawTop, token),
-    processedProb: s === -Infinity ? 0 : Math.exp(s - row.norm.max) / row.norm.z,
+    processedProb: processedProbAt(row, token),
   };
 }
 
