@@ -61,7 +61,6 @@ export async function* generate(config: DecodeConfig, engine: Engine, opts: RunO
   let firstTokenMs = 0;
   let text = '';
   const watchStops = config.stop.some((s) => s.length > 0);
-  let stopped = false;
   let reason: EndReason = 'max_tokens';
   let error: string | undefined;
 
@@ -106,7 +105,6 @@ export async function* generate(config: DecodeConfig, engine: Engine, opts: RunO
         const stop = firstStop(text, config.stop);
         if (stop !== undefined) {
           text = text.slice(0, stop);
-          stopped = true;
           reason = 'stop_string';
           break outer;
         }
@@ -119,7 +117,8 @@ export async function* generate(config: DecodeConfig, engine: Engine, opts: RunO
     await gen.return();
   }
 
-  if (!stopped) text = target.decode(textIds);
+  // With stop strings the text is already current (and cut at a stop).
+  if (!watchStops) text = target.decode(textIds);
   const wallMs = now() - t0;
   const n = emitted.length;
   const targetModelMs = target.forwardMs - targetMs0;

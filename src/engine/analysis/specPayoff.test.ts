@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { breakEvenAlpha, expectedTokensPerStep, meanForwardMs, passCosts, predictedSpeedup, specPayoff } from './specPayoff.ts';
+import { breakEvenAlpha, expectedTokensPerStep, passCosts, predictedSpeedup, specPayoff } from './specPayoff.ts';
 
 const closedForm = (a: number, g: number) => (a === 1 ? g + 1 : (1 - a ** (g + 1)) / (1 - a));
 
@@ -43,8 +43,8 @@ describe('speculative payoff', () => {
   const stats = { tokensEmitted: 64, targetForwards: 20, draftForwards: 80, wallMs: 400, timing: { modelMs: 140, kernelsMs: 200, otherMs: 60, targetModelMs: 60, draftModelMs: 80, draftKernelsMs: 40 } };
 
   it('mean pass times and the cost ratio come from the run\'s forward time and counts', () => {
-    expect(meanForwardMs(stats)).toEqual({ target: 3, draft: 1 });
-    expect(meanForwardMs({ ...stats, draftForwards: 0, timing: { ...stats.timing, draftModelMs: 0 } }).draft).toBe(0);
+    expect(passCosts(stats, false)).toEqual({ target: 3, draft: 1 });
+    expect(passCosts({ ...stats, draftForwards: 0, timing: { ...stats.timing, draftModelMs: 0 } }, false).draft).toBe(0);
     // with kernels: the target's rows took 200 - 40 ms over 20 passes, the draft's 40 ms over 80
     expect(passCosts(stats, true)).toEqual({ target: 11, draft: 1.5 });
     const p = specPayoff(stats, 0.6, 4);

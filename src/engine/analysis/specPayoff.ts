@@ -45,15 +45,11 @@ export function breakEvenAlpha(gamma: number, costRatio: number): number {
 /** The run's forward-time figures the payoff reads (RunStats). */
 type PayoffStats = Pick<RunStats, 'tokensEmitted' | 'targetForwards' | 'draftForwards' | 'wallMs' | 'timing'>;
 
-/** Mean milliseconds per forward pass of the target and of the draft (0 without draft passes). */
-export function meanForwardMs(stats: PayoffStats): { target: number; draft: number } {
-  return passCosts(stats, false);
-}
-
 /**
- * Mean milliseconds per pass of the target and of the draft: the forward alone, or (withKernels)
- * with the kernel time spent on that model's rows (a draft pass: processing and sampling its row;
- * a target pass: sampling, or verifying and describing a step's rows).
+ * Mean milliseconds per pass of the target and of the draft (0 without draft passes): the forward
+ * alone, or (withKernels) with the kernel time spent on that model's rows (a draft pass:
+ * processing and sampling its row; a target pass: sampling, or verifying and describing a step's
+ * rows).
  */
 export function passCosts(stats: PayoffStats, withKernels: boolean): { target: number; draft: number } {
   const t = stats.timing;
@@ -89,7 +85,7 @@ export interface SpecPayoff {
 
 /** Everything the payoff panel shows, from the run's stats, its acceptance rate α and its draft length γ. */
 export function specPayoff(stats: PayoffStats, alpha: number, gamma: number): SpecPayoff {
-  const pass = meanForwardMs(stats);
+  const pass = passCosts(stats, false);
   const costRatio = pass.draft / pass.target;
   const baselineMs = stats.tokensEmitted * pass.target;
   return {

@@ -34,8 +34,9 @@ export function gumbelArgmax(st: RowState, norm: Normalizer, seed: number, step:
   for (let j = 0; j < n; j++) {
     const i = idx[j];
     const lq = s[i] - norm.max - logZ;
-    if (lq + GUMBEL_MAX < bestKey || i === best) continue;
+    // The token wins only if its noise g exceeds t (GUMBEL_MAX's slack covers the rounding).
     const t = bestKey - lq;
+    if (t > GUMBEL_MAX || i === best) continue;
     let g: number;
     if (t >= 0) {
       const u = uniformAt(stream, i);
