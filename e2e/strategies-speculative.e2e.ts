@@ -74,12 +74,17 @@ describe('speculative decoding in Chromium', () => {
     const rsd = await run(RSD_T0, 'webgpu', true);
     expect(rsd.reason, rsd.error).toBe('max_tokens');
     expect(rsd.ids).toEqual(greedy.ids);
+    // The tree's target rows are gathered per node on the GPU: what comes back per token (result
+    // blocks, top-k lists) is a fraction of one logits row (4096 x 4 bytes), where it used to be
+    // every node's full row.
+    expect(rsd.stats.bytesReadBackPerToken).toBeGreaterThan(0);
+    expect(rsd.stats.bytesReadBackPerToken).toBeLessThan(4096 * 4);
     // spec-chain keeps target and draft logits on the GPU (forwardLogits) with the WGSL verifyChain.
     const chain = await run(q('strategy=spec-chain&temperature=0&max_new_tokens=12'), 'webgpu', true);
     expect(chain.reason, chain.error).toBe('max_tokens');
     expect(chain.ids).toEqual(greedy.ids);
     const sampled = await run(q('strategy=spec-chain&seed=3&max_new_tokens=12'), 'webgpu', true);
     expect(sampled.reason, sampled.error).toBe('max_tokens');
-    console.log(`spec-rsd on WebGPU used ${rsd.kernels} kernels: ${rsd.stats.targetForwards} target passes for 12 tokens`);
+    console.log(`spec-rsd on WebGPU used ${rsd.kernels} kernels: ${rsd.stats.targetForwards} target passes for 12 tokens, ${rsd.stats.bytesReadBackPerToken.toFixed(0)} bytes read back per token`);
   });
 });

@@ -3,6 +3,7 @@
  * chi-square statistics with critical values, logits builders, deterministic random logits and
  * f32 <-> f16 conversion for the packed half-precision input path. Not imported by the engine.
  */
+import { halfToFloat } from '../../src/engine/kernels/f16.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -111,14 +112,7 @@ export function f32ToF16Bits(v: number): number {
 }
 
 /** The f32 value of half bits. */
-export function f16BitsToF32(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const e = (h >>> 10) & 0x1f;
-  const m = h & 0x3ff;
-  if (e === 0) return sign * m * 2 ** -24;
-  if (e === 0x1f) return m ? NaN : sign * Infinity;
-  return sign * (1 + m / 1024) * 2 ** (e - 15);
-}
+export const f16BitsToF32 = halfToFloat;
 
 /** Packs values as f16 pairs in u32 words (element i in the low half of word i/2 when i is even). */
 export function packF16(values: ArrayLike<number>): { packed: Uint32Array<ArrayBuffer>; rounded: Float32Array<ArrayBuffer> } {

@@ -11,3 +11,11 @@ export function clampTopK(k: number | undefined): number {
   if (!Number.isInteger(v) || v < 1 || v > MAX_TOP_K) throw new RangeError(`topK must be an integer in [1, ${MAX_TOP_K}], got ${v}`);
   return v;
 }
+
+/** The row list of a `gatherRows` call: at least one row, each an index of the source logits. */
+export function checkGatherRows(rows: readonly number[], sourceRows: number): void {
+  if (rows.length === 0) throw new RangeError('gatherRows needs at least one row');
+  for (const r of rows) {
+    if (!Number.isInteger(r) || r < 0 || r >= sourceRows) throw new RangeError(`gatherRows: row ${r} is not in 0..${sourceRows - 1}`);
+  }
+}

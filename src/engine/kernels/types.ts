@@ -235,6 +235,13 @@ export interface Kernels {
   readonly backend: KernelsBackend;
   /** Wrap (CPU) or upload (GPU) logits; data is row-major [rows, vocab]. */
   createLogits(data: Float32Array | Float64Array, rows: number, vocab: number): Promise<Logits>;
+  /**
+   * New logits holding `rows[i]` of `logits` as row i (a row may repeat), on the same backend: the
+   * GPU copies rows buffer to buffer and nothing comes back, except float16 rows of an odd
+   * vocabulary (a copy must be 4-byte aligned), which pass through the host (`bytesReadBack`).
+   * Caller disposes the logits.
+   */
+  gatherRows(logits: Logits, rows: readonly number[]): Promise<{ logits: Logits; bytesReadBack: number }>;
   /** Process, measure and choose a token for every row in one call. */
   step(logits: Logits, request: StepRequest): Promise<StepResult>;
   /** Speculative chain verification (see ChainVerifyRequest). */

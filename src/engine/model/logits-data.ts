@@ -1,3 +1,4 @@
+import { halfToFloat } from '../kernels/f16.ts';
 import type { OrtTensor } from './ort-types.ts';
 
 /** Logits as float32, whatever the export writes (q4f16 / fp16 exports return float16). */
@@ -10,13 +11,4 @@ export function toFloat32(t: OrtTensor): Float32Array {
     return out;
   }
   throw new Error(`unsupported logits type ${t.type}`);
-}
-
-function halfToFloat(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const f = h & 0x3ff;
-  if (e === 0) return s * f * 2 ** -24;
-  if (e === 31) return f ? NaN : s * Infinity;
-  return s * (1 + f / 1024) * 2 ** (e - 15);
 }

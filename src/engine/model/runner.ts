@@ -184,7 +184,7 @@ export class ModelRunner {
 
   /**
    * `forwardLogits` with the full logits rows in JavaScript, for the few readers that need whole
-   * rows (Analyze, the kept-set chart, the recycling successor table, tree verification).
+   * rows (Analyze, the kept-set chart, the recycling successor table, the CPU-only tree verifiers).
    * `bytesReadBack` is what came off the GPU (0 on WASM / CPU): callers count it. `parents` (one
    * row, `supportsTreeMask` only) makes the tokens a tree: see treeFeeds. The sequence then holds
    * every token of the tree; keep the accepted ones with `keepPositions`.
@@ -232,18 +232,24 @@ export class ModelRunner {
    * sequence and returns their logits as a kernels input, row-major [rows * keep, vocab], where
    * keep = T (all positions) or `lastN` (the last N of each row). On the GPU path they live in a
    * buffer this runner reuses, valid until its next forward: only what the kernels return (ids,
-   * top-k lists, scalars) ever leaves the GPU.
+   * top-k lists, scalars) ever leaves the GPU. `parents`: a token tree, as in readLogits.
    */
-  async forwardLogits(seq: Sequence, tokens: number[][], lastN?: number): Promise<Logits> {
+  async forwardLogits(seq: Sequence, tokens: number[][], lastN?: number, parents?: readonly number[]): Promise<Logits> {
     if (!this.gpuLogits) {
-      const out = await this.timed(() => this.forwardToJs(seq, tokens, lastN));
+      const out = await this.timed(() => this.forwardToJs(seq, tokens, lastN, parents));
       return { kind: 'cpu', rows: out.rows, vocab: out.vocab, data: out.logits };
     }
-    return this.timed(() => this.runForwardGpu(seq, tokens, lastN));
+    return this.timed(() => this.runForwardGpu(seq, tokens, lastN, parents));
   }
 
-  private async runForwardGpu(seq: Sequence, tokens: number[][], lastN?: number): Promise<Logits> {
+  /** Whether `forwardLogits` leaves the logits on the GPU (only WebGPU kernels read them there). */
+  get logitsOnGpu(): boolean {
+    return this.gpuLogits;
+  }
+
+  private async runForwardGpu(seq: Sequence, tokens: number[][], lastN?: number, parents?: readonly number[]): Promise<Logits> {
     const { feeds, B, keep } = this.prepare(seq, tokens, lastN);
+    if (parents) Object.assign(feeds, this.treeFeeds(seq.length, tokens, parents));
     const T = tokens[0].length;
     const Tout = this.hasLogitsToKeep ? keep : T;
     const V = this.info.vocabSize;

@@ -16,7 +16,7 @@ import type {
   TreeVerifyRequest,
   TreeVerifyResult,
 } from '../types.ts';
-import { clampTopK } from '../limits.ts';
+import { checkGatherRows, clampTopK } from '../limits.ts';
 import { checkVerifiable } from '../processors/registry.ts';
 import { verifyTreeCpu } from './tree.ts';
 import { chooseToken, describe, processedProbAt, processedProbs, processRow, type ProcessedRow } from './pipeline.ts';
@@ -71,6 +71,15 @@ export class CpuKernels implements Kernels, TreeKernels {
       throw new RangeError(`logits: data length ${data.length} does not match ${rows} x ${vocab}`);
     }
     return { kind: 'cpu', rows, vocab, data };
+  }
+
+  async gatherRows(logits: Logits, rows: readonly number[]): Promise<{ logits: Logits; bytesReadBack: number }> {
+    const l = cpuLogits(logits);
+    const V = l.vocab;
+    checkGatherRows(rows, l.rows);
+    const data = l.data instanceof Float64Array ? new Float64Array(rows.length * V) : new Float32Array(rows.length * V);
+    rows.forEach((r, i) => data.set(l.data.subarray(r * V, (r + 1) * V), i * V));
+    return { logits: { kind: 'cpu', rows: rows.length, vocab: V, data }, bytesReadBack: 0 };
   }
 
   async step(logits: Logits, request: StepRequest): Promise<StepResult> {

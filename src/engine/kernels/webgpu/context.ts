@@ -3,6 +3,8 @@
  * pipelines, the pooled buffers and cached bind groups, the handles a call creates or receives,
  * uploads of packed words, and the readback of result words.
  */
+import { halfToFloat } from '../f16.ts';
+import { checkGatherRows } from '../limits.ts';
 import type { GpuLogits, Logits, ProbsHandle, ProbsRef, RowRequest } from '../types.ts';
 import { BindGroupCache, type KernelBuffers } from './bind-groups.ts';
 import { BufferPool, createStorageBuffer } from './buffer-pool.ts';
@@ -81,6 +83,62 @@ export class GpuContext {
         return l;
       }),
     );
+  }
+
+  /**
+   * Rows of `l` gathered into new logits these kernels own. GPU rows are copied buffer to buffer
+   * (runs of consecutive rows in one copy); float16 rows whose byte size or offset is not a
+   * multiple of 4 (odd vocabulary) cannot be, and come through the host, counted.
+   */
+  async gatherRows(l: Logits, rows: readonly number[]): Promise<{ logits: Logits; bytesReadBack: number }> {
+    checkGatherRows(rows, l.rows);
+    const V = l.vocab;
+    if (l.kind === 'cpu') {
+      const data = new Float32Array(rows.length * V);
+      rows.forEach((r, i) => data.set(l.data.subarray(r * V, (r + 1) * V), i * V));
+      return { logits: await this.createLogits(data, rows.length, V), bytesReadBack: 0 };
+    }
+    const src = this.bindLogits(l).buffer;
+    if ((src.usage & GPUBufferUsage.COPY_SRC) === 0) throw new TypeError('gatherRows: the GPU logits buffer lacks COPY_SRC usage');
+    const elem = l.dtype === 'float16' ? 2 : 4;
+    const rowBytes = V * elem;
+    const base = l.byteOffset ?? 0;
+    if (rowBytes % 4 !== 0 || base % 4 !== 0) return this.gatherThroughHost(l, rows);
+    return this.calls.guard(() =>
+      this.calls.scoped(async () => {
+        const buffer = createStorageBuffer(this.device, 'gathered-logits', rows.length * rowBytes);
+        this.ownedLogits.add(buffer);
+        this.live.add(buffer);
+        const enc = this.device.createCommandEncoder({ label: 'gather-rows' });
+        for (let i = 0; i < rows.length; ) {
+          let n = 1;
+          while (i + n < rows.length && rows[i + n] === rows[i] + n) n++;
+          enc.copyBufferToBuffer(src, base + rows[i] * rowBytes, buffer, i * rowBytes, n * rowBytes);
+          i += n;
+        }
+        this.device.queue.submit([enc.finish()]);
+        const out: GpuLogits = { kind: 'gpu', rows: rows.length, vocab: V, buffer, dtype: l.dtype };
+        return { logits: out, bytesReadBack: 0 };
+      }),
+    );
+  }
+
+  /** gatherRows for rows no copy can move: each row read back (aligned to 4 bytes), widened to f32, uploaded. */
+  private async gatherThroughHost(l: GpuLogits, rows: readonly number[]): Promise<{ logits: Logits; bytesReadBack: number }> {
+    const V = l.vocab;
+    const data = new Float32Array(rows.length * V);
+    let bytes = 0;
+    for (const [i, r] of rows.entries()) {
+      const start = (l.byteOffset ?? 0) + r * V * 2;
+      const from = start - (start % 4);
+      const size = Math.ceil((start + V * 2 - from) / 4) * 4;
+      const raw = await this.calls.guard(() => this.calls.scoped(() => this.calls.readback(this.device.createCommandEncoder({ label: 'gather-rows-host' }), l.buffer, from, size)));
+      const halves = new Uint16Array(raw, start - from, V);
+      for (let j = 0; j < V; j++) data[i * V + j] = halfToFloat(halves[j]);
+      bytes += size;
+    }
+    this.bytesReadBackTotal += bytes;
+    return { logits: await this.createLogits(data, rows.length, V), bytesReadBack: bytes };
   }
 
   /** GPU logits as they are; CPU logits uploaded to the pool. */

@@ -65,6 +65,10 @@ export class WebGpuKernels implements Kernels, TreeKernels {
     return this.ctx.createLogits(data, rows, vocab);
   }
 
+  gatherRows(logits: Logits, rows: readonly number[]): Promise<{ logits: Logits; bytesReadBack: number }> {
+    return this.ctx.gatherRows(logits, rows);
+  }
+
   step(logits: Logits, request: StepRequest): Promise<StepResult> {
     return this.ctx.run(stepKernels(request), logitsVariant(logits), () => runStep(this.ctx, logits, request));
   }

@@ -270,7 +270,7 @@ export class SuccessorTable {
   }
 
   /** Replaces the row of `token` with the top-k of the logits row. */
-  update(token: number, logits: Float32Array, offset: number): void {
+  update(token: number, logits: ArrayLike<number>, offset: number): void {
     const top = topKIds(logits, offset, this.vocab, this.k);
     this.table.set(top, token * this.k);
   }

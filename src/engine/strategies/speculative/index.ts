@@ -152,7 +152,9 @@ export const recycling: Strategy = speculative('recycling', { tree: true, cpuExt
       ...(tree.size === 1 ? { stop: 'table-empty' as const } : {}),
     });
     extra = 0;
-    for (let j = 0; j < tree.size; j++) if (tree.same[j] === j) table.update(tree.tokens[j], outcome.rows, j * V);
+    const rows = outcome.rows;
+    if (!rows) throw new Error('recycling verifies on the CPU kernels, which read the target rows in JavaScript');
+    for (let j = 0; j < tree.size; j++) if (tree.same[j] === j) table.update(tree.tokens[j], rows, j * V);
     yield emitted;
   }
 });

@@ -36,8 +36,8 @@ export interface VerifyOutcome {
   /** Tokens committed by this step (accepted drafts then the next token). */
   tokens: number[];
   accepted: number;
-  /** The compact target logits, one row per node (Token Recycling reads them); empty when a chain stayed on the GPU. */
-  rows: Float32Array;
+  /** The target logits, one row per node, when the verifier read them in JavaScript (CPU kernels: Token Recycling's table). */
+  rows?: Float32Array | Float64Array;
   vocab: number;
   tree: DraftTree;
 }
@@ -116,20 +116,24 @@ export class SpecSession {
   /** One verification step over the tree; returns what it emitted and committed. */
   async verify(tree: DraftTree, extras: StepExtras): Promise<{ emitted: Emitted[]; outcome: VerifyOutcome }> {
     const plan = this.plan(tree);
-    const { logits, rows } = await this.targetPass(tree, plan);
+    const logits = await this.targetPass(tree, plan);
     let verdict: Verdict;
+    let tokens: number[];
+    let described: { rowResults: StepRowResult[]; nodeP: number[] };
     try {
       verdict = await this.runVerifier(tree, plan, logits);
+      tokens = [...verdict.path.map((j) => tree.tokens[j]), verdict.nextToken];
+      described = await this.describe(tree, plan, verdict, tokens, logits);
     } finally {
-      // The GPU chain's logits are the runner's own buffer (valid until its next forward): describe reads them.
+      // The GPU chain's logits are the runner's own buffer (valid until its next forward).
       if (!plan.gpuChain) this.kernels.dispose(logits);
     }
-    const tokens = [...verdict.path.map((j) => tree.tokens[j]), verdict.nextToken];
-    const { rowResults, nodeP } = await this.describe(tree, plan, verdict, tokens, plan.gpuChain ? logits : rows);
+    const { rowResults, nodeP } = described;
     this.rollback(tree, plan, verdict.path);
     const emitted = specStepEvents(this, { tree, step: plan.step, verdict, nodeP, rowResults, tokens, extras, firstIndex: this.tokenIndex });
     this.tokenIndex += tokens.length;
     this.committed.push(...tokens);
+    const rows = logits.kind === 'cpu' && !plan.gpuChain ? logits.data : undefined;
     return { emitted, outcome: { tokens, accepted: verdict.path.length, rows, vocab: this.vocab, tree } };
   }
 
@@ -144,38 +148,38 @@ export class SpecSession {
   }
 
   /**
-   * The batched target pass. A GPU chain's one row holds the nodes' logits in order and stays in
-   * place; otherwise the logits are compacted to one row per node (duplicates share the first
-   * copy's row) and returned as `rows` too.
+   * The target pass: the tree as one row through the target's tree mask (each node sees the past
+   * and its ancestors) when it has one, else a batch of root-to-leaf rows. A GPU chain's one row
+   * holds the nodes' logits in order and stays in place; otherwise the kernels gather one row per
+   * node (duplicates share the first copy's row), on the GPU when the logits are there.
    */
-  private async targetPass(tree: DraftTree, plan: VerifyPlan): Promise<{ logits: Logits; rows: Float32Array }> {
-    const { target } = this.run;
-    if (plan.masked) return this.maskedPass(tree, plan.masked);
-    if (plan.rows.length > 1) this.targetSeq.gatherRows(new Array(plan.rows.length).fill(0));
-    if (plan.gpuChain) return { logits: await target.forwardLogits(this.targetSeq, plan.rows, plan.keep), rows: new Float32Array(0) };
-    // Full rows: the compaction below and the CPU extensions (recycling's table) read them.
-    const out = await target.readLogits(this.targetSeq, plan.rows, plan.keep);
-    this.run.countReadBack(out.bytesReadBack);
-    const N = tree.size;
-    const V = this.vocab;
-    const rows = new Float32Array(N * V);
-    for (let j = 0; j < N; j++) {
-      const src = j === 0 ? 0 : plan.rowOf[tree.same[j]] * plan.keep + tree.depth[j];
-      rows.set(out.logits.subarray(src * V, (src + 1) * V), j * V);
+  private async targetPass(tree: DraftTree, plan: VerifyPlan): Promise<Logits> {
+    const m = plan.masked;
+    if (!m && plan.rows.length > 1) this.targetSeq.gatherRows(new Array(plan.rows.length).fill(0));
+    const out = m ? await this.targetLogits([m.tokens], m.keep, m.parents) : await this.targetLogits(plan.rows, plan.keep);
+    if (plan.gpuChain) return out;
+    const first = m ? m.tokens.length - m.keep : 0;
+    const rowOfNode = (j: number) => (m ? m.indexOf[j] - first : j === 0 ? 0 : plan.rowOf[tree.same[j]] * plan.keep + tree.depth[j]);
+    try {
+      const gathered = await this.kernels.gatherRows(out, Array.from({ length: tree.size }, (_, j) => rowOfNode(j)));
+      this.run.countReadBack(gathered.bytesReadBack);
+      return gathered.logits;
+    } finally {
+      this.kernels.dispose(out);
     }
-    return { logits: await this.kernels.createLogits(rows, N, V), rows };
   }
 
-  /** The tree as one row through the target's tree mask (each node sees the past and its ancestors): the same compact rows. */
-  private async maskedPass(tree: DraftTree, m: MaskedRow): Promise<{ logits: Logits; rows: Float32Array }> {
-    const out = await this.run.target.readLogits(this.targetSeq, [m.tokens], m.keep, m.parents);
+  /**
+   * The target's logits where the verifier's kernels read them: in place, unless the logits stay
+   * on the GPU and verification runs on the CPU kernels (an extension only they have), which
+   * need the rows in JavaScript (read back, counted).
+   */
+  private async targetLogits(rows: number[][], keep: number, parents?: readonly number[]): Promise<Logits> {
+    const { target } = this.run;
+    if (this.kernels.backend === 'webgpu' || !target.logitsOnGpu) return target.forwardLogits(this.targetSeq, rows, keep, parents);
+    const out = await target.readLogits(this.targetSeq, rows, keep, parents);
     this.run.countReadBack(out.bytesReadBack);
-    const first = m.tokens.length - m.keep;
-    const N = tree.size;
-    const V = this.vocab;
-    const rows = new Float32Array(N * V);
-    for (let j = 0; j < N; j++) rows.set(out.logits.subarray((m.indexOf[j] - first) * V, (m.indexOf[j] - first + 1) * V), j * V);
-    return { logits: await this.kernels.createLogits(rows, N, V), rows };
+    return this.kernels.createLogits(out.logits, out.rows, out.vocab);
   }
 
   /** verifyChain or verifyTree on the target logits, the answer in node ids. */
@@ -227,19 +231,21 @@ export class SpecSession {
   /**
    * Describes every emitted token on its row (unless the verifier did) and fills the target
    * probability of the drafts the verifier did not report, with forced kernels steps on the target
-   * logits (`source`: the GPU chain's logits, else the compact rows).
+   * logits (the GPU chain's logits in place, else the rows gathered per node).
    */
   private async describe(
     tree: DraftTree,
     plan: VerifyPlan,
     verdict: Verdict,
     tokens: number[],
-    source: Logits | Float32Array,
+    logits: Logits,
   ): Promise<{ rowResults: StepRowResult[]; nodeP: number[] }> {
     const N = tree.size;
     const emittedRows = [0, ...verdict.path];
     const nodeP = verdict.nodeP ?? new Array<number>(N).fill(NaN);
-    for (const e of verdict.examined) if (Number.isNaN(nodeP[e.node])) nodeP[e.node] = e.p;
+    // A chain tests each draft against the target's p itself; a tree tests later siblings against
+    // a residual, so there only the forced steps below give a node's p.
+    if (plan.chainRule) for (const e of verdict.examined) if (Number.isNaN(nodeP[e.node])) nodeP[e.node] = e.p;
     const forced: ForcedRow[] = [];
     if (!verdict.choices) {
       emittedRows.forEach((r, i) => forced.push({ row: r, token: tokens[i], contextIds: this.contextAt(tree, r) }));
@@ -249,7 +255,7 @@ export class SpecSession {
     for (const j of needP) forced.push({ row: tree.parents[j], token: tree.tokens[j], contextIds: this.contextAt(tree, tree.parents[j]) });
     let described: StepRowResult[] = [];
     if (forced.length) {
-      described = source instanceof Float32Array ? await this.forceOnRows(forced, source, plan.step) : await this.forceOnChain(forced, source, N, plan.step);
+      described = plan.gpuChain ? await this.forceOnChain(forced, logits, N, plan.step) : await this.forceOnRows(forced, logits, plan.step);
     }
     const firstNeedP = verdict.choices ? 0 : emittedRows.length;
     needP.forEach((j, i) => (nodeP[j] = described[firstNeedP + i].choice!.processedProb));
@@ -276,22 +282,20 @@ export class SpecSession {
     return forced.map((f) => res.rows[f.row]);
   }
 
-  /** Forced steps on copies of the compact rows, one per request. */
-  private async forceOnRows(forced: ForcedRow[], rows: Float32Array, step: number): Promise<StepRowResult[]> {
+  /** Forced steps on copies of the node rows, one per request (a row may need two). */
+  private async forceOnRows(forced: ForcedRow[], rows: Logits, step: number): Promise<StepRowResult[]> {
     const { seed } = this.run.config;
-    const V = this.vocab;
-    const data = new Float32Array(forced.length * V);
-    forced.forEach((f, i) => data.set(rows.subarray(f.row * V, (f.row + 1) * V), i * V));
-    const logits = await this.kernels.createLogits(data, forced.length, V);
+    const gathered = await this.kernels.gatherRows(rows, forced.map((f) => f.row));
+    this.run.countReadBack(gathered.bytesReadBack);
     try {
-      const res = await this.kernels.step(logits, {
+      const res = await this.kernels.step(gathered.logits, {
         rows: forced.map((f) => ({ config: this.processors, contextIds: f.contextIds, choose: 'force' as const, forceToken: f.token, seed, step })),
         topK: DISPLAY_TOP_K,
       });
       this.run.countReadBack(res.bytesReadBack);
       return res.rows;
     } finally {
-      this.kernels.dispose(logits);
+      this.kernels.dispose(gathered.logits);
     }
   }
 
