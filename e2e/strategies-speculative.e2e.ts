@@ -2,8 +2,9 @@
  * Speculative decoding in real Chromium through the engine harness (the draft model loads because
  * the strategy needs it): spec-chain at temperature 0 emits exactly the greedy tokens on WASM, a
  * sampled spec-chain run and a sampled relaxed spec-tree run give the Node CLI's ids, and (in
- * about 75 s on SwiftShader) spec-rsd on WebGPU with the WGSL tree verifier
- * emits the greedy tokens at temperature 0.
+ * about 90 s on SwiftShader) spec-rsd, prompt lookup and Token Recycling on WebGPU with the WGSL
+ * tree verifier emit the greedy tokens at temperature 0, reading back a fraction of a logits row
+ * per token.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
@@ -69,7 +70,7 @@ describe('speculative decoding in Chromium', () => {
   });
 
   // About a minute on SwiftShader (ORT WebGPU session + WGSL pipelines); always run: a skipped test checks nothing.
-  it('spec-rsd (WGSL tree verification) and spec-chain (logits kept on the GPU) on WebGPU emit the greedy tokens at temperature 0', async () => {
+  it('spec-rsd, prompt lookup, recycling (WGSL tree verification) and spec-chain (logits kept on the GPU) on WebGPU emit the greedy tokens at temperature 0', async () => {
     const greedy = await run(q('strategy=greedy&max_new_tokens=12'), 'webgpu', true);
     const rsd = await run(RSD_T0, 'webgpu', true);
     expect(rsd.reason, rsd.error).toBe('max_tokens');
@@ -83,6 +84,13 @@ describe('speculative decoding in Chromium', () => {
     const chain = await run(q('strategy=spec-chain&temperature=0&max_new_tokens=12'), 'webgpu', true);
     expect(chain.reason, chain.error).toBe('max_tokens');
     expect(chain.ids).toEqual(greedy.ids);
+    // The draft-free trees (one-hot drafts) verify in WGSL too; recycling's table reads top-k lists.
+    for (const strategy of ['prompt-lookup', 'recycling']) {
+      const r = await run(q(`strategy=${strategy}&temperature=0&max_new_tokens=12`), 'webgpu', true);
+      expect(r.reason, r.error).toBe('max_tokens');
+      expect(r.ids, strategy).toEqual(greedy.ids);
+      expect(r.stats.bytesReadBackPerToken, strategy).toBeLessThan(4096 * 4);
+    }
     const sampled = await run(q('strategy=spec-chain&seed=3&max_new_tokens=12'), 'webgpu', true);
     expect(sampled.reason, sampled.error).toBe('max_tokens');
     console.log(`spec-rsd on WebGPU used ${rsd.kernels} kernels: ${rsd.stats.targetForwards} target passes for 12 tokens, ${rsd.stats.bytesReadBackPerToken.toFixed(0)} bytes read back per token`);

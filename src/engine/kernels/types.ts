@@ -289,7 +289,7 @@ export type CreateWebGpuKernels = (device?: GPUDevice) => Promise<Kernels>;
  *   default (i.i.d. siblings, SpecInfer / SpecTr)  q_c = q[n];
  *   withoutReplacement (RSD, Gumbel-top-k children) q_c = q[n] minus the earlier siblings'
  *     tokens, renormalized (after each rejection: zero x, divide by the remaining sum);
- *   deterministic (CPU; prompt lookup, Token Recycling)  q_c = one-hot at x: "accept with
+ *   deterministic (prompt lookup, Token Recycling)  q_c = one-hot at x: "accept with
  *     probability p(x), residual = p without x"; q is not read.
  * Every mode is lossless: from any state p the emitted token is distributed as p whatever the
  * siblings left (induction: a trial emits min(p, q_c) and fails with mass sum max(0, p - q_c)).
@@ -327,7 +327,7 @@ export interface TreeVerifyRequest {
   contextIds?: ArrayLike<number>;
   greedy?: boolean;
   withoutReplacement?: boolean;
-  /** CPU: one-hot drafts (q not read). */
+  /** One-hot drafts (q not read). */
   deterministic?: boolean;
   /** CPU: LANTERN-style relaxed acceptance. */
   relaxed?: RelaxedAcceptance;

@@ -26,7 +26,7 @@ const CASES = [
   { strategy: 'spec-tree', tree_width: 3, tree_depth: 3, seed: 5 },
   { strategy: 'spec-tree', tree_width: 2, tree_depth: 4, temperature: 0 },
   { strategy: 'spec-rsd', tree_width: 3, tree_depth: 3, seed: 9, top_k: 40 },
-  { strategy: 'spec-adaptive', adaptive_tree: true, draft_confidence: 0.05, seed: 2 },
+  { strategy: 'spec-adaptive', adaptive_tree: true, draft_confidence: 0.005, tree_width: 3, seed: 2 },
   { strategy: 'spec-chain', num_draft_tokens: 4, seed: 3 },
   { strategy: 'prompt-lookup', seed: 4 },
   { strategy: 'recycling', tree_width: 2, tree_depth: 3, seed: 6 },
@@ -43,7 +43,7 @@ describe('speculative strategies: WebGPU kernels = CPU kernels', () => {
       const a = specSteps(cpu.events);
       const b = specSteps(webgpu.events);
       expect(b.map((s) => s.accepted)).toEqual(a.map((s) => s.accepted));
-      expect(a.length).toBeGreaterThan(0);
+      expect(a.some((step) => step.nodes.length > 2), 'some step drafted a few tokens').toBe(true);
       b.forEach((s, i) =>
         s.nodes.forEach((n, j) => {
           if (Number.isNaN(a[i].nodes[j].p)) expect(n.p).toBeNaN();

@@ -269,10 +269,10 @@ export class SuccessorTable {
     return out;
   }
 
-  /** Replaces the row of `token` with the top-k of the logits row. */
-  update(token: number, logits: ArrayLike<number>, offset: number): void {
-    const top = topKIds(logits, offset, this.vocab, this.k);
-    this.table.set(top, token * this.k);
+  /** Replaces the successors of `token` with `top` (the target's raw top-k ids after it, best first). */
+  set(token: number, top: readonly number[]): void {
+    const row = token * this.k;
+    for (let j = 0; j < this.k; j++) this.table[row + j] = j < top.length ? top[j] : -1;
   }
 
   /** BFS from the root: each node's children are its successors (up to width), depth levels, under the budget. */

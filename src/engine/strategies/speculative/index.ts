@@ -24,15 +24,13 @@ import type { StepExtras } from './step-events.ts';
 interface Setup {
   /** Verification goes through verifyTree (else verifyChain on the backend's kernels). */
   tree: boolean | ((c: DecodeConfig) => boolean);
-  /** Needs a CPU-only extension of verifyTree (one-hot drafts). */
-  cpuExtension: boolean;
   draft: boolean;
 }
 
-/** Where tree verification runs: the backend's kernels when they have the method and the request needs no CPU extension. */
-function treeKernels(run: StrategyContext, needsCpuExtension: boolean): TreeKernels {
+/** Where tree verification runs: the backend's kernels when they have the method, unless relaxed acceptance (CPU only) is asked for. */
+function treeKernels(run: StrategyContext, relaxed: boolean): TreeKernels {
   const k = run.kernels;
-  if (!needsCpuExtension && hasVerifyTree(k)) return k;
+  if (!relaxed && hasVerifyTree(k)) return k;
   return k instanceof CpuKernels ? k : run.timeKernels(new CpuKernels());
 }
 
@@ -54,7 +52,7 @@ function speculative(
         }
       }
       const tree = typeof setup.tree === 'function' ? setup.tree(run.config) : setup.tree;
-      const kernels = tree || relaxed ? treeKernels(run, setup.cpuExtension || relaxed !== undefined) : run.kernels;
+      const kernels = tree || relaxed ? treeKernels(run, relaxed !== undefined) : run.kernels;
       if (setup.draft && !run.draft) throw new Error(`${method} needs a draft model`);
       const s = new SpecSession(run, method, kernels, relaxed, note);
       let draft: DraftModel | undefined;
@@ -81,7 +79,7 @@ async function draftModelStep(
   return emitted;
 }
 
-export const specChain: Strategy = speculative('spec-chain', { tree: false, cpuExtension: false, draft: true }, async function* (s, draft) {
+export const specChain: Strategy = speculative('spec-chain', { tree: false, draft: true }, async function* (s, draft) {
   const c = s.run.config;
   while (s.run.remaining() > 0) {
     yield await draftModelStep(s, draft!, async () => {
@@ -91,7 +89,7 @@ export const specChain: Strategy = speculative('spec-chain', { tree: false, cpuE
   }
 });
 
-export const specAdaptive: Strategy = speculative('spec-adaptive', { tree: (c) => c.adaptive_tree, cpuExtension: false, draft: true }, async function* (s, draft) {
+export const specAdaptive: Strategy = speculative('spec-adaptive', { tree: (c) => c.adaptive_tree, draft: true }, async function* (s, draft) {
   const c = s.run.config;
   while (c.adaptive_tree && s.run.remaining() > 0) {
     // DySpec-style: grow a tree where the draft path probability stays >= draft_confidence.
@@ -114,10 +112,10 @@ function treeLoop(withoutReplacement: boolean) {
   };
 }
 
-export const specTree: Strategy = speculative('spec-tree', { tree: true, cpuExtension: false, draft: true }, treeLoop(false));
-export const specRsd: Strategy = speculative('spec-rsd', { tree: true, cpuExtension: false, draft: true }, treeLoop(true));
+export const specTree: Strategy = speculative('spec-tree', { tree: true, draft: true }, treeLoop(false));
+export const specRsd: Strategy = speculative('spec-rsd', { tree: true, draft: true }, treeLoop(true));
 
-export const promptLookupStrategy: Strategy = speculative('prompt-lookup', { tree: true, cpuExtension: true, draft: false }, async function* (s) {
+export const promptLookupStrategy: Strategy = speculative('prompt-lookup', { tree: true, draft: false }, async function* (s) {
   const c = s.run.config;
   while (s.run.remaining() > 0) {
     const m = promptLookup(s.committed, c.ngram_size, s.draftRoom(c.num_draft_tokens));
@@ -131,30 +129,34 @@ export const promptLookupStrategy: Strategy = speculative('prompt-lookup', { tre
   }
 });
 
-export const recycling: Strategy = speculative('recycling', { tree: true, cpuExtension: true, draft: false }, async function* (s) {
+export const recycling: Strategy = speculative('recycling', { tree: true, draft: false }, async function* (s) {
   const c = s.run.config;
-  const V = s.vocab;
-  const table = new SuccessorTable(V, c.recycling_successors);
+  const table = new SuccessorTable(s.vocab, c.recycling_successors);
   let extra = 0;
   // Seed the table from the prompt: one target pass over all prompt tokens but the last.
   if (s.committed.length > 1) {
     const head = s.committed.slice(0, -1);
-    const out = await s.run.target.readLogits(s.targetSeq, [head]);
-    s.run.countReadBack(out.bytesReadBack);
-    for (let i = 0; i < head.length; i++) table.update(head[i], out.logits, i * V);
+    const logits = await s.run.target.forwardLogits(s.targetSeq, [head]);
+    try {
+      const tops = await s.rowTopIds(logits, head.map((_, i) => i), table.k);
+      head.forEach((token, i) => table.set(token, tops[i]));
+    } finally {
+      s.kernels.dispose(logits);
+    }
     extra = 1;
   }
   while (s.run.remaining() > 0) {
     const tree = table.draftTree(s.lastToken, c.tree_width, s.draftRoom(c.tree_depth));
-    const { emitted, outcome } = await s.verify(tree, {
-      draftForwards: 0,
-      extraTargetForwards: extra,
-      ...(tree.size === 1 ? { stop: 'table-empty' as const } : {}),
-    });
+    const nodes = Array.from({ length: tree.size }, (_, j) => j).filter((j) => tree.same[j] === j);
+    const { emitted } = await s.verify(
+      tree,
+      { draftForwards: 0, extraTargetForwards: extra, ...(tree.size === 1 ? { stop: 'table-empty' as const } : {}) },
+      async (rows) => {
+        const tops = await s.rowTopIds(rows, nodes, table.k);
+        nodes.forEach((j, i) => table.set(tree.tokens[j], tops[i]));
+      },
+    );
     extra = 0;
-    const rows = outcome.rows;
-    if (!rows) throw new Error('recycling verifies on the CPU kernels, which read the target rows in JavaScript');
-    for (let j = 0; j < tree.size; j++) if (tree.same[j] === j) table.update(tree.tokens[j], rows, j * V);
     yield emitted;
   }
 });

@@ -26,7 +26,7 @@ import type {
 import type { Sequence } from '../../model/runner.ts';
 import { purposeWord, uniform } from '../../rng.ts';
 import { processorConfig } from '../processor-config.ts';
-import { isGreedy } from '../tokens.ts';
+import { isGreedy, topKIds } from '../tokens.ts';
 import { DISPLAY_TOP_K } from '../sampling.ts';
 import type { Emitted, StrategyContext } from '../types.ts';
 import type { DraftTree, MaskedRow, TargetRows } from './draft-tree.ts';
@@ -36,9 +36,6 @@ export interface VerifyOutcome {
   /** Tokens committed by this step (accepted drafts then the next token). */
   tokens: number[];
   accepted: number;
-  /** The target logits, one row per node, when the verifier read them in JavaScript (CPU kernels: Token Recycling's table). */
-  rows?: Float32Array | Float64Array;
-  vocab: number;
   tree: DraftTree;
 }
 
@@ -113,8 +110,11 @@ export class SpecSession {
     this.targetSeq.dispose();
   }
 
-  /** One verification step over the tree; returns what it emitted and committed. */
-  async verify(tree: DraftTree, extras: StepExtras): Promise<{ emitted: Emitted[]; outcome: VerifyOutcome }> {
+  /**
+   * One verification step over the tree; returns what it emitted and committed. `inspect` sees the
+   * target logits, one row per node, before they are freed (Token Recycling's table reads them).
+   */
+  async verify(tree: DraftTree, extras: StepExtras, inspect?: (rows: Logits) => Promise<void>): Promise<{ emitted: Emitted[]; outcome: VerifyOutcome }> {
     const plan = this.plan(tree);
     const logits = await this.targetPass(tree, plan);
     let verdict: Verdict;
@@ -124,6 +124,7 @@ export class SpecSession {
       verdict = await this.runVerifier(tree, plan, logits);
       tokens = [...verdict.path.map((j) => tree.tokens[j]), verdict.nextToken];
       described = await this.describe(tree, plan, verdict, tokens, logits);
+      await inspect?.(logits);
     } finally {
       // The GPU chain's logits are the runner's own buffer (valid until its next forward).
       if (!plan.gpuChain) this.kernels.dispose(logits);
@@ -133,8 +134,24 @@ export class SpecSession {
     const emitted = specStepEvents(this, { tree, step: plan.step, verdict, nodeP, rowResults, tokens, extras, firstIndex: this.tokenIndex });
     this.tokenIndex += tokens.length;
     this.committed.push(...tokens);
-    const rows = logits.kind === 'cpu' && !plan.gpuChain ? logits.data : undefined;
-    return { emitted, outcome: { tokens, accepted: verdict.path.length, rows, vocab: this.vocab, tree } };
+    return { emitted, outcome: { tokens, accepted: verdict.path.length, tree } };
+  }
+
+  /**
+   * The raw top-k ids (best first, ties to the lower id) of some rows of `logits`: read in place
+   * by the CPU kernels, else from a kernels step on those rows (only the lists come back).
+   */
+  async rowTopIds(logits: Logits, rows: number[], k: number): Promise<number[][]> {
+    if (logits.kind === 'cpu' && this.kernels.backend === 'cpu') return rows.map((r) => topKIds(logits.data, r * logits.vocab, logits.vocab, k));
+    const g = await this.kernels.gatherRows(logits, rows);
+    this.run.countReadBack(g.bytesReadBack);
+    try {
+      const res = await this.kernels.step(g.logits, { rows: rows.map(() => ({ config: {}, choose: 'none' as const, seed: 0, step: 0 })), topK: k });
+      this.run.countReadBack(res.bytesReadBack);
+      return res.rows.map((r) => r.rawTop.ids);
+    } finally {
+      this.kernels.dispose(g.logits);
+    }
   }
 
   /** What to verify: the target rows, and which verifier on which logits. */

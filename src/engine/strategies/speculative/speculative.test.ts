@@ -206,13 +206,16 @@ describe('draft proposers', () => {
   it('the recycling table keeps the latest top-k successors and builds a BFS tree', () => {
     const V = 6;
     const table = new SuccessorTable(V, 2);
-    table.update(0, Float32Array.from([0, 5, 1, 4, 0, 0]), 0);
-    table.update(1, Float32Array.from([9, 0, 0, 0, 0, 8]), 0);
+    const top2 = (row: number[]) => topKIds(row, 0, V, 2);
+    table.set(0, top2([0, 5, 1, 4, 0, 0]));
+    table.set(1, top2([9, 0, 0, 0, 0, 8]));
     expect(table.successors(0)).toEqual([1, 3]);
     const tree = table.draftTree(0, 2, 2);
     expect(tree.tokens).toEqual([0, 1, 3, 0, 5]);
     expect(tree.parents).toEqual([-1, 0, 0, 1, 1]);
-    table.update(0, Float32Array.from([7, 0, 0, 0, 0, 0]), 0);
+    table.set(0, top2([7, 0, 0, 0, 0, 0]));
     expect(table.successors(0)[0]).toBe(0);
+    table.set(0, [4]);
+    expect(table.successors(0)).toEqual([4]);
   });
 });
