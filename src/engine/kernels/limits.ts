@@ -19,3 +19,9 @@ export function checkGatherRows(rows: readonly number[], sourceRows: number): vo
     if (!Number.isInteger(r) || r < 0 || r >= sourceRows) throw new RangeError(`gatherRows: row ${r} is not in 0..${sourceRows - 1}`);
   }
 }
+
+/** A drawFromProbs request's uniforms: 1..MAX_TOP_K numbers strictly between 0 and 1. */
+export function checkDrawUniforms(uniforms: readonly number[]): void {
+  if (uniforms.length < 1 || uniforms.length > MAX_TOP_K) throw new RangeError(`drawFromProbs: 1..${MAX_TOP_K} uniforms per request, got ${uniforms.length}`);
+  for (const u of uniforms) if (!(u > 0 && u < 1)) throw new RangeError(`drawFromProbs: uniforms must be in (0, 1), got ${u}`);
+}

@@ -229,6 +229,24 @@ export interface ChainVerifyResult {
   bytesReadBack: number;
 }
 
+/**
+ * Draws from row `row` of a kept distribution q, one per uniform u in (0, 1): the first token whose
+ * cumulative mass exceeds u times the total (cpu/draws.ts drawInverseCdf; tokens with q = 0 never
+ * come out). Without replacement, each draw is from q without the tokens drawn before it.
+ */
+export interface DrawRequest {
+  row: number;
+  /** 1..MAX_TOP_K uniforms in (0, 1). */
+  uniforms: number[];
+  withoutReplacement?: boolean;
+}
+
+export interface DrawResult {
+  /** Per request: the tokens drawn (fewer than asked only when no mass is left), and q of each. */
+  draws: { tokens: number[]; q: number[] }[];
+  bytesReadBack: number;
+}
+
 export type KernelsBackend = 'cpu' | 'webgpu';
 
 export interface Kernels {
@@ -246,6 +264,11 @@ export interface Kernels {
   step(logits: Logits, request: StepRequest): Promise<StepResult>;
   /** Speculative chain verification (see ChainVerifyRequest). */
   verifyChain(request: ChainVerifyRequest): Promise<ChainVerifyResult>;
+  /**
+   * Inverse-CDF draws from kept distributions (rows of `probs`), with the caller's uniforms: see
+   * DrawRequest. Only the drawn tokens and their probabilities come back.
+   */
+  drawFromProbs(probs: ProbsHandle, requests: DrawRequest[]): Promise<DrawResult>;
   /** Reads one full processed distribution back (tests, golden runner, debugging: V floats). */
   readProbs(ref: ProbsRef): Promise<Float64Array>;
   /** Frees a handle this backend created (logits from createLogits, ProbsHandle from step). Idempotent. */

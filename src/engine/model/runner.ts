@@ -6,7 +6,7 @@
  * always pulls logits to the CPU), feeding position ids ourselves so verification and rollback
  * see the right positions.
  */
-import { AutoConfig, AutoModelForCausalLM, AutoTokenizer, Tensor, env } from '@huggingface/transformers';
+import { AutoConfig, AutoModelForCausalLM, AutoTokenizer, Tensor } from '@huggingface/transformers';
 import type { Logits } from '../kernels/types.ts';
 import { checkConfig, readContract, type ExportContract } from './export-contract.ts';
 import { KvCache } from './kv-cache.ts';
@@ -15,7 +15,7 @@ import { Sequence } from './sequence.ts';
 import { ortWebGpuDevice } from './sources.ts';
 import { treeMaskFeeds } from './tree-mask.ts';
 import { classifyLoadError } from './load-error.ts';
-import type { InputMetadata, KvDType, LoadedModel, LoadedTokenizer, OrtSession, OrtTensor, OrtTensorClass } from './ort-types.ts';
+import type { LoadedModel, LoadedTokenizer, OrtTensor, OrtTensorClass } from './ort-types.ts';
 
 export { Sequence };
 export { configureModelSources, ortWebGpuDevice } from './sources.ts';

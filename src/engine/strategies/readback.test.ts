@@ -1,5 +1,6 @@
 /**
- * Beam, AdaDec, CNTP, entropix and tree drafting read back only top-k lists and scalars: measured
+ * Beam, AdaDec, CNTP, entropix and the speculative trees (drafting, verification, Token
+ * Recycling's table) read back only top-k lists and scalars: measured
  * on the CPU path (Node has no WebGPU model path) as no full logits row or distribution ever read
  * (readLogits, readProbs, JS logits uploaded), and the bytes the WebGPU kernels would copy back
  * for their calls (header + top-k per row) well under one logits row per emitted token.
@@ -55,13 +56,22 @@ describe('strategies read back only top-k lists and scalars', () => {
     }
   });
 
-  it('tree drafting at temperature 0 reads no draft distribution', async () => {
-    const probe = readbackProbe(models);
-    const draftReads0 = models.draft!.fullLogitsReads;
-    const t = await runTrace(config({ strategy: 'spec-tree', temperature: 0, tree_width: 3, tree_depth: 3, prompt, max_new_tokens: 12 }), probe.engine);
-    expect(t.end.reason, t.end.error).not.toBe('error');
-    expect(t.events.some((e) => e.kind === 'spec')).toBe(true);
-    expect(models.draft!.fullLogitsReads).toBe(draftReads0);
-    expect(probe.probReads).toBe(0);
-  });
+  for (const c of [
+    { strategy: 'spec-tree', temperature: 0 },
+    { strategy: 'spec-tree', temperature: 0.8, seed: 4 },
+    { strategy: 'spec-rsd', temperature: 0.8, seed: 5 },
+    { strategy: 'recycling', temperature: 0.8, seed: 6 },
+  ]) {
+    it(`${c.strategy} at temperature ${c.temperature} reads no draft distribution and no target row`, async () => {
+      const probe = readbackProbe(models);
+      const draftReads0 = models.draft!.fullLogitsReads;
+      const targetReads0 = models.target.fullLogitsReads;
+      const t = await runTrace(config({ ...c, tree_width: 3, tree_depth: 3, prompt, max_new_tokens: 12 }), probe.engine);
+      expect(t.end.reason, t.end.error).not.toBe('error');
+      expect(t.events.some((e) => e.kind === 'spec')).toBe(true);
+      expect(models.draft!.fullLogitsReads).toBe(draftReads0);
+      expect(models.target.fullLogitsReads).toBe(targetReads0);
+      expect(probe.probReads).toBe(0);
+    });
+  }
 });

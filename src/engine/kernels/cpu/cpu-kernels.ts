@@ -4,6 +4,8 @@ import type {
   ChainVerifyResult,
   Choice,
   CpuLogits,
+  DrawRequest,
+  DrawResult,
   Kernels,
   Logits,
   ProbsHandle,
@@ -16,7 +18,8 @@ import type {
   TreeVerifyRequest,
   TreeVerifyResult,
 } from '../types.ts';
-import { checkGatherRows, clampTopK } from '../limits.ts';
+import { checkDrawUniforms, checkGatherRows, clampTopK } from '../limits.ts';
+import { drawInverseCdf, drawWithoutReplacement } from './draws.ts';
 import { checkVerifiable } from '../processors/registry.ts';
 import { verifyTreeCpu } from './tree.ts';
 import { chooseToken, describe, processedProbAt, processedProbs, processRow, type ProcessedRow } from './pipeline.ts';
@@ -168,6 +171,18 @@ export class CpuKernels implements Kernels, TreeKernels {
     const { result, nextDist } = verifyTreeCpu(req, target, clampTopK(req.topK), probsOf);
     if (req.keepNext) result.next = new CpuProbs([nextDist], target.vocab);
     return result;
+  }
+
+  async drawFromProbs(probs: ProbsHandle, requests: DrawRequest[]): Promise<DrawResult> {
+    const draws = requests.map((r) => {
+      checkDrawUniforms(r.uniforms);
+      const q = probsOf({ probs, row: r.row });
+      const tokens = r.withoutReplacement
+        ? drawWithoutReplacement(q, r.uniforms.length, (k) => r.uniforms[k])
+        : r.uniforms.map((u) => drawInverseCdf(q, u)).filter((x) => x >= 0);
+      return { tokens, q: tokens.map((x) => q[x]) };
+    });
+    return { draws, bytesReadBack: 0 };
   }
 
   async readProbs(ref: ProbsRef): Promise<Float64Array> {

@@ -14,7 +14,7 @@ import { WGSL_PRELUDE } from './wgsl-prelude.ts';
 import { loadShaderSources } from './shader-source.ts';
 
 export type Variant = 'f32' | 'f16';
-export type KernelName = 'stats' | 'process' | 'probs' | 'sample' | 'verify' | 'verifyTree';
+export type KernelName = 'stats' | 'process' | 'probs' | 'sample' | 'verify' | 'verifyTree' | 'draw';
 
 export const KERNEL_ENTRY: Record<KernelName, { file: KernelFile; entry: string }> = {
   stats: { file: 'stats', entry: 'stats_main' },
@@ -23,6 +23,7 @@ export const KERNEL_ENTRY: Record<KernelName, { file: KernelFile; entry: string 
   sample: { file: 'sample', entry: 'sample_main' },
   verify: { file: 'verify', entry: 'verify_chain_main' },
   verifyTree: { file: 'verify', entry: 'verify_tree_main' },
+  draw: { file: 'draw', entry: 'draw_main' },
 };
 
 /** Every buffer a kernel binds, at the binding number its WGSL declaration has (group 0). */
@@ -52,9 +53,10 @@ export const KERNEL_BINDINGS: Record<KernelName, readonly BindingName[]> = {
   sample: ['logits', 'dims', 'params', 'xbuf', 'outw'],
   verify: ['logits', 'dims', 'aux', 'xbuf', 'outw', 'auxf', 'clist', 'draftQ'],
   verifyTree: ['logits', 'dims', 'aux', 'xbuf', 'outw', 'auxf', 'clist', 'draftQ'],
+  draw: ['dims', 'aux', 'outw', 'auxf'],
 };
 
-export type KernelFile = 'stats' | 'process' | 'sample' | 'verify';
+export type KernelFile = 'stats' | 'process' | 'sample' | 'verify' | 'draw';
 
 /** The WGSL of one shader module: the shared files, a logits variant and a kernel family file. */
 export function shaderCode(src: ShaderSources, file: KernelFile, variant: Variant): string {

@@ -7,7 +7,7 @@
  * computed specifier so bundlers never try to include node:fs in the browser build.
  */
 
-const FILES = ['rng', 'kernels-common', 'select', 'logits-f32', 'logits-f16', 'stats', 'process', 'sample', 'verify'] as const;
+const FILES = ['rng', 'kernels-common', 'select', 'logits-f32', 'logits-f16', 'stats', 'process', 'sample', 'verify', 'draw'] as const;
 export type ShaderName = (typeof FILES)[number];
 export type ShaderSources = Record<ShaderName, string>;
 

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { cpu, gpu, nd, requireNodeDevice, useDawnKernels } from '../../../../tests/support/dawn.ts';
-import { compare, expectStatsClose, expectTopClose, maxAbs, runOn, type RowSpec } from '../../../../tests/support/kernel-compare.ts';
+import { compare, expectStatsClose, expectTopClose, maxAbs, type RowSpec } from '../../../../tests/support/kernel-compare.ts';
 import { loadGoldenFile, packF16, prng, randomLogits } from '../../../../tests/support/kernels.ts';
 import { runGolden } from '../cpu/golden.ts';
 import type { GpuLogits, Kernels, ProcessorConfig } from '../types.ts';

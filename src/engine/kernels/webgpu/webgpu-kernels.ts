@@ -9,11 +9,14 @@
  *   step.ts          stats -> process -> sample per row
  *   verify-chain.ts  chain speculative verification
  *   verify-tree.ts   tree (multi-draft) verification
+ *   draw.ts          inverse-CDF draws from kept distributions (sampled draft trees)
  *   context.ts       what they share (pooled buffers, bind groups, uploads, readback, handles)
  */
 import type {
   ChainVerifyRequest,
   ChainVerifyResult,
+  DrawRequest,
+  DrawResult,
   Kernels,
   Logits,
   ProbsHandle,
@@ -26,6 +29,7 @@ import type {
 } from '../types.ts';
 import { GpuContext, logitsVariant } from './context.ts';
 import type { Pipelines } from './pipelines.ts';
+import { runDraw } from './draw.ts';
 import { runStep, stepKernels } from './step.ts';
 import { runVerifyChain } from './verify-chain.ts';
 import { runVerifyTree } from './verify-tree.ts';
@@ -79,6 +83,10 @@ export class WebGpuKernels implements Kernels, TreeKernels {
 
   verifyTree(req: TreeVerifyRequest): Promise<TreeVerifyResult> {
     return this.ctx.run(['stats', 'process', 'verifyTree'], logitsVariant(req.target), () => runVerifyTree(this.ctx, req));
+  }
+
+  drawFromProbs(probs: ProbsHandle, requests: DrawRequest[]): Promise<DrawResult> {
+    return this.ctx.run(['draw'], 'f32', () => runDraw(this.ctx, probs, requests));
   }
 
   readProbs(ref: ProbsRef): Promise<Float64Array> {

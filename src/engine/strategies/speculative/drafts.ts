@@ -12,10 +12,9 @@
  * same distribution as Gumbel-top-k, at one hash per child).
  */
 import { purposeWord, uniform } from '../../rng.ts';
-import type { Kernels, Logits, ProbsRef } from '../../kernels/types.ts';
+import type { Kernels, Logits } from '../../kernels/types.ts';
 import { MAX_TOP_K } from '../../kernels/limits.ts';
 import type { ModelRunner, Sequence } from '../../model/runner.ts';
-import { topKIds } from '../tokens.ts';
 import { DraftTree, TREE_LEVEL_CAP, TREE_NODE_BUDGET } from './draft-tree.ts';
 import type { SpecSession } from './session.ts';
 
@@ -52,13 +51,6 @@ export class DraftModel {
   private async forward(tokens: number[][]): Promise<Logits> {
     this.forwards++;
     return this.model.forwardLogits(this.seq, tokens, 1);
-  }
-
-  /** One full draft distribution (V probabilities), its bytes counted when they come off the GPU. */
-  private async readDraftProbs(ref: ProbsRef): Promise<Float64Array> {
-    const q = await this.kernels.readProbs(ref);
-    if (this.kernels.backend === 'webgpu') this.session.run.countReadBack(ref.probs.vocab * 4);
-    return q;
   }
 
   /**
@@ -133,39 +125,52 @@ export class DraftModel {
       });
       s.run.countReadBack(res.bytesReadBack);
       tree.handles.push(res.processed!);
-      const level: number[] = [];
+      // Children per expanded node, decided before any draw (the budget, and for dynamic trees the
+      // draft's top probabilities), so the node ids, hence the i.i.d. draws' keys, are known.
+      const plans: { n: number; r: number; count: number; first: number }[] = [];
+      let size = tree.size;
       for (let r = 0; r < expand.length; r++) {
         const n = expand[r];
-        const ref: ProbsRef = { probs: res.processed!, row: r };
-        tree.q[n] = ref;
-        const room = TREE_NODE_BUDGET - (tree.size - 1);
-        const w = Math.min(width, room);
+        tree.q[n] = { probs: res.processed!, row: r };
+        const w = Math.min(width, TREE_NODE_BUDGET - (size - 1));
         if (w <= 0) break;
-        // Greedy trees rank by the raw draft distribution and q is one-hot (its processed top-1
-        // entry is its only mass): top-k lists suffice. Sampled trees draw by inverse CDF from the
-        // full q, a draw the kernels lack, so q is read back (and counted).
-        const rank = s.greedy ? res.rows[r].rawTop : null;
-        const processedTop = res.rows[r].processedTop;
-        const q = rank ? null : await this.readDraftProbs(ref);
-        const qOf = (x: number) => (q ? q[x] : processedTop.ids[0] === x ? processedTop.probs[0] : 0);
-        const probOf = (x: number, k: number) => (rank ? rank.probs[k] : qOf(x));
-        let count = w;
+        // Greedy trees rank by the raw draft distribution, sampled ones by q (the processed one).
+        const top = s.greedy ? res.rows[r].rawTop : res.rows[r].processedTop;
+        let count = s.greedy ? Math.min(w, top.ids.length) : w;
         if (dynamic) {
-          const top = rank ? rank.ids.slice(0, w) : topKIds(q!, 0, q!.length, w);
           count = 0;
-          while (count < top.length && pathProb[n] * probOf(top[count], count) >= dynamic.threshold) count++;
+          while (count < Math.min(w, top.ids.length) && pathProb[n] * top.probs[count] >= dynamic.threshold) count++;
           if (count === 0) continue;
         }
-        let toks: number[];
-        if (s.greedy) toks = rank!.ids.slice(0, count);
-        else if (withoutReplacement) toks = drawWithoutReplacement(q!, count, (k) => uniform(seed, step, purposeWord('draft', n), k));
-        else toks = Array.from({ length: count }, (_, j) => drawInverseCdf(q!, uniform(seed, step, purposeWord('draft', tree.size + j), 0)));
-        for (const [k, x] of toks.entries()) {
-          const c = tree.add(n, x, qOf(x));
-          pathProb[c] = pathProb[n] * (rank ? rank.probs[k] : qOf(x));
-          if (tree.same[c] === c) level.push(c);
-        }
+        plans.push({ n, r, count, first: size });
+        size += count;
       }
+      // Sampled children are inverse-CDF draws from q on the kernels (only ids and q come back);
+      // greedy ones are the raw top-w, with q one-hot (its processed top-1 entry is its only mass).
+      const drawn = s.greedy
+        ? undefined
+        : await this.kernels.drawFromProbs(
+            res.processed!,
+            plans.map((p) => ({
+              row: p.r,
+              uniforms: Array.from({ length: p.count }, (_, j) =>
+                withoutReplacement ? uniform(seed, step, purposeWord('draft', p.n), j) : uniform(seed, step, purposeWord('draft', p.first + j), 0),
+              ),
+              withoutReplacement,
+            })),
+          );
+      if (drawn) s.run.countReadBack(drawn.bytesReadBack);
+      const level: number[] = [];
+      plans.forEach((p, i) => {
+        const { rawTop, processedTop } = res.rows[p.r];
+        const tokens = drawn ? drawn.draws[i].tokens : rawTop.ids.slice(0, p.count);
+        tokens.forEach((x, k) => {
+          const q = drawn ? drawn.draws[i].q[k] : processedTop.ids[0] === x ? processedTop.probs[0] : 0;
+          const c = tree.add(p.n, x, q);
+          pathProb[c] = pathProb[p.n] * (drawn ? q : rawTop.probs[k]);
+          if (tree.same[c] === c) level.push(c);
+        });
+      });
       if (d === depth) break;
       const room = TREE_NODE_BUDGET - (tree.size - 1);
       const nExpand = Math.min(Math.floor(Math.min(TREE_LEVEL_CAP, room) / width), level.length);
@@ -182,43 +187,6 @@ export class DraftModel {
     }
     return tree;
   }
-}
-
-/**
- * Inverse-CDF draw from q with one uniform u in (0, 1): the first token whose cumulative mass
- * exceeds u times the total (q need not be normalized). One hash per draw instead of one per
- * vocabulary entry (Gumbel-max); tokens with q = 0 never come out (-1 if q has no mass).
- */
-export function drawInverseCdf(q: ArrayLike<number>, u: number): number {
-  let total = 0;
-  let last = -1;
-  for (let i = 0; i < q.length; i++) {
-    if (q[i] > 0) {
-      total += q[i];
-      last = i;
-    }
-  }
-  const target = u * total;
-  let acc = 0;
-  for (let i = 0; i < q.length; i++) {
-    if (!(q[i] > 0)) continue;
-    acc += q[i];
-    if (acc > target) return i;
-  }
-  return last;
-}
-
-/** `count` tokens drawn from q without replacement (sequentially, each from the renormalized rest), uniforms from `u(k)`. */
-export function drawWithoutReplacement(q: ArrayLike<number>, count: number, u: (k: number) => number): number[] {
-  const rest = Float64Array.from(q);
-  const out: number[] = [];
-  for (let k = 0; k < count; k++) {
-    const x = drawInverseCdf(rest, u(k));
-    if (x < 0) break;
-    out.push(x);
-    rest[x] = 0;
-  }
-  return out;
 }
 
 /**

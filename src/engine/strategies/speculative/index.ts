@@ -13,7 +13,7 @@
  */
 import type { DecodeConfig } from '../../config/params.ts';
 import { CpuKernels } from '../../kernels/cpu/cpu-kernels.ts';
-import { hasVerifyTree, type Kernels, type RelaxedAcceptance, type TreeKernels } from '../../kernels/types.ts';
+import { hasVerifyTree, type RelaxedAcceptance, type TreeKernels } from '../../kernels/types.ts';
 import type { Emitted, Strategy, StrategyContext } from '../types.ts';
 import { DraftTree } from './draft-tree.ts';
 import { DraftModel, SuccessorTable, promptLookup } from './drafts.ts';

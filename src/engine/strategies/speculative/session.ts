@@ -12,15 +12,12 @@
  * purpose, node id), so a rejected draft never shifts a later draw.
  */
 import type {
-  Choice,
   Kernels,
   Logits,
   ProbsRef,
   ProcessorConfig,
   RelaxedAcceptance,
-  RowStats,
   StepRowResult,
-  TopK,
   TreeKernels,
 } from '../../kernels/types.ts';
 import type { Sequence } from '../../model/runner.ts';

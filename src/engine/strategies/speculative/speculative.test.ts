@@ -14,7 +14,8 @@ import type { ModelRunner } from '../../model/runner.ts';
 import { purposeWord, uniform } from '../../rng.ts';
 import type { StrategyEvent, Trace } from '../../trace/types.ts';
 import { topKIds } from '../tokens.ts';
-import { drawInverseCdf, drawWithoutReplacement, promptLookup, SuccessorTable } from './drafts.ts';
+import { drawInverseCdf, drawWithoutReplacement } from '../../kernels/cpu/draws.ts';
+import { promptLookup, SuccessorTable } from './drafts.ts';
 import { config, logSoftmax, runTrace, tokenIds, useEmbeddedModels } from '../../../../tests/support/strategy-setup.ts';
 
 const models = useEmbeddedModels({ draft: true });
