@@ -70,7 +70,7 @@ describe('speculative decoding in Chromium', () => {
   });
 
   // About a minute on SwiftShader (ORT WebGPU session + WGSL pipelines); always run: a skipped test checks nothing.
-  it('spec-rsd, prompt lookup, recycling (WGSL tree verification) and spec-chain (logits kept on the GPU) on WebGPU emit the greedy tokens at temperature 0', async () => {
+  it('spec-rsd, prompt lookup, recycling (WGSL tree verification) and spec-chain (logits kept on the GPU) on WebGPU emit the greedy tokens at temperature 0; a sampled spec-tree the WASM tokens', async () => {
     const greedy = await run(q('strategy=greedy&max_new_tokens=12'), 'webgpu', true);
     const rsd = await run(RSD_T0, 'webgpu', true);
     expect(rsd.reason, rsd.error).toBe('max_tokens');
@@ -91,6 +91,12 @@ describe('speculative decoding in Chromium', () => {
       expect(r.ids, strategy).toEqual(greedy.ids);
       expect(r.stats.bytesReadBackPerToken, strategy).toBeLessThan(4096 * 4);
     }
+    // A sampled tree: children drawn on the GPU from q, verified in WGSL: the WASM run's tokens (CPU kernels).
+    const TREE_SAMPLED = q('strategy=spec-tree&tree_width=3&tree_depth=2&seed=5&max_new_tokens=12');
+    const tree = await run(TREE_SAMPLED, 'webgpu', true);
+    expect(tree.reason, tree.error).toBe('max_tokens');
+    expect(tree.ids).toEqual((await run(TREE_SAMPLED)).ids);
+    expect(tree.stats.bytesReadBackPerToken).toBeLessThan(4096 * 4);
     const sampled = await run(q('strategy=spec-chain&seed=3&max_new_tokens=12'), 'webgpu', true);
     expect(sampled.reason, sampled.error).toBe('max_tokens');
     console.log(`spec-rsd on WebGPU used ${rsd.kernels} kernels: ${rsd.stats.targetForwards} target passes for 12 tokens, ${rsd.stats.bytesReadBackPerToken.toFixed(0)} bytes read back per token`);
