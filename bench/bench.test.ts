@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { drawChart, panelsFrom, runChart } from './chart.ts';
-import { e2eMarkdown, runE2e } from './e2e.ts';
+import { e2eMarkdown, onePercentVocab, runE2e } from './e2e.ts';
 import { runKernelBench } from './kernels.ts';
 import { envelope, latestFiles } from './lib/common.ts';
 import { mdTable, median, predictSpeedup, summarizeSpec } from './lib/stats.ts';
@@ -145,6 +145,9 @@ describe('formatting and models on sample data', () => {
     expect(md).toContain('## webgpu');
     expect(md).toContain('## wasm');
     expect(md).toContain('320 B');
+    expect(md).toContain('| 8001 |'); // 320 B is under 1% of a row (V x 4 bytes) from V = 8001 on
+    expect(onePercentVocab(320)).toBe(8001);
+    expect(320 < 0.01 * 8001 * 4 && 320 >= 0.01 * 8000 * 4).toBe(true);
     expect(md).toContain('in 60');
     expect(md).toContain('webgpu beam: boom');
   });

@@ -163,6 +163,11 @@ const BACKEND_LABEL: Record<BenchBackend, string> = {
   webgpu: 'Chromium, ORT WebGPU (SwiftShader), WGSL kernels',
 };
 
+/** The smallest vocabulary V for which `bytes` per token is under 1% of a logits row (V x 4 bytes). */
+export function onePercentVocab(bytes: number): number {
+  return Math.floor(bytes / 0.04) + 1;
+}
+
 export function e2eMarkdown(env: ReturnType<typeof envelope>, r: E2eReport): string {
   const parts = [
     mdHeader('End to end: every strategy on the embedded pair', env, [
@@ -176,7 +181,7 @@ export function e2eMarkdown(env: ReturnType<typeof envelope>, r: E2eReport): str
       `## ${backend} — ${BACKEND_LABEL[backend]}`,
       '',
       mdTable(
-        ['strategy', 'tokens', 'tok/s', '× greedy', 'TTFT ms', 'target fwd / token', 'draft fwd / token', 'mean accepted', 'bytes read back / token', 'in ORT', 'peak JS heap (growth)', 'peak GPU buffers'],
+        ['strategy', 'tokens', 'tok/s', '× greedy', 'TTFT ms', 'target fwd / token', 'draft fwd / token', 'mean accepted', 'bytes read back / token', '< 1% of a logits row from vocab', 'in ORT', 'peak JS heap (growth)', 'peak GPU buffers'],
         rows.map((x) => [
           x.strategy,
           `${x.tokens}${x.reason === 'max_tokens' ? '' : ` (${x.reason})`}`,
@@ -187,6 +192,7 @@ export function e2eMarkdown(env: ReturnType<typeof envelope>, r: E2eReport): str
           fmt(x.draftForwardsPerToken, 2),
           fmt(x.meanAccepted, 2),
           fmtBytes(x.bytesReadBackPerToken),
+          x.bytesReadBackPerToken > 0 ? String(onePercentVocab(x.bytesReadBackPerToken)) : '—',
           `${fmt(100 * x.ortShare, 0)}%`,
           `${fmtBytes(x.heapPeakBytes)} (+${fmtBytes(x.heapGrowthBytes)})`,
           x.gpuPeakBytes === undefined ? '—' : `${fmtBytes(x.gpuPeakBytes)} in ${x.gpuPeakBuffers}`,
@@ -199,7 +205,10 @@ export function e2eMarkdown(env: ReturnType<typeof envelope>, r: E2eReport): str
     'Notes: tok/s and TTFT are the medians of the timed runs (WebGPU: one run). "in ORT" is the share of',
     'the wall time spent inside onnxruntime `session.run` (on WebGPU, run() can resolve before the GPU',
     'finishes, so the wait shows up in the kernels\' readback instead). Bytes read back are the kernels\'',
-    'GPU→JS copies (0 on the CPU paths, where the logits are already in JavaScript). Peak JS heap is',
+    'GPU→JS copies (0 on the CPU paths, where the logits are already in JavaScript): result blocks and',
+    'top-k lists whose size does not grow with the vocabulary, so a strategy reads back under 1% of a',
+    'logits row (V × 4 bytes) per token from the vocabulary in the next column on (the embedded pair has',
+    '4096 tokens; Qwen2.5 151936, Gemma 3 262144). Peak JS heap is',
     'V8\'s used heap in Node and `performance.memory.usedJSHeapSize` in Chromium, sampled every token;',
     'GPU buffers are every live `GPUBuffer` (ORT\'s and ours: weights, KV cache, logits, kernels).',
     '',

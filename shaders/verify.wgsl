@@ -154,7 +154,10 @@ fn verify_chain_main(@builtin(local_invocation_index) lid: u32) {
 // rejected token, renormalized), bit 3 deterministic drafts (q = one-hot at the token: accept with
 // p(x), residual = p without x; q rows are not read).
 // Result block: accepted depth, next token, kind (0 residual, 1 bonus), examined count, path node
-// ids [N], per examined child (node, p, q, u, accepted) [5 N], residual top ids [k], probs [k].
+// ids [N], per examined child (node, p, q, u, accepted) [5 N], residual top ids [k], probs [k],
+// each node's processed target probability at its parent [N] (root: unset), then the row blocks of
+// the path's rows (root, then each accepted node; dims.stride words each): the host reads this
+// block only, never a row block per node.
 
 fn tree_load(lid: u32, node: u32, with_q: bool) {
   let n = dims.vocab;
@@ -290,5 +293,22 @@ fn verify_tree_main(@builtin(local_invocation_index) lid: u32) {
     outw[rb + 1u] = next;
     outw[rb + 2u] = select(1u, 0u, rejected_any);
     outw[rb + 3u] = examined | (cnt << 16u);
+  }
+  let np_at = pos_at + 5u * N + 2u * dims.topk;
+  for (var u = lid; u < N; u += WG) {
+    let c0 = aux[N + u];
+    for (var ci = 0u; ci < aux[2u * N + u]; ci++) {
+      let c = aux[3u * N + c0 + ci];
+      outw[np_at + c] = f2u(p_of(u, aux[c]));
+    }
+  }
+  storageBarrier();
+  let rows_at = np_at + N;
+  let S = dims.stride;
+  for (var i = lid; i < (depth + 1u) * S; i += WG) {
+    let d = i / S;
+    var row = 0u;
+    if (d > 0u) { row = outw[path_at + d - 1u]; }
+    outw[rows_at + i] = outw[row * S + i % S];
   }
 }

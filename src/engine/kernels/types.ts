@@ -388,7 +388,7 @@ export interface TreeVerifyResult {
   bytesReadBack: number;
   /** CPU: the emitted tokens (path tokens, then next) described on those rows. */
   choices?: Choice[];
-  /** CPU: target processed prob of every node's token at its parent (NaN for the root). */
+  /** Target processed prob of every node's token at its parent (NaN for the root). */
   nodeP?: number[];
   /** CPU: top of the final residual when every child of the last node was rejected. */
   residualTop?: TopK;

@@ -204,10 +204,10 @@ export class GpuContext {
    * Submits `encoder`, reads the first `bytes` of outw back (counted in the readback total) as u32
    * and f32 views; frees `owned` (a handle the call was about to return) if that fails.
    */
-  async readResults(encoder: GPUCommandEncoder, outw: GPUBuffer, bytes: number, owned: GpuProbs | undefined): Promise<OutWords> {
+  async readResults(encoder: GPUCommandEncoder, outw: GPUBuffer, bytes: number, owned: GpuProbs | undefined, offset = 0): Promise<OutWords> {
     let data: ArrayBuffer;
     try {
-      data = await this.calls.readback(encoder, outw, 0, bytes);
+      data = await this.calls.readback(encoder, outw, offset, bytes);
     } catch (err) {
       if (owned) this.dispose(owned);
       throw err;

@@ -40,9 +40,18 @@ export function chainBlockWords(K: number, topK: number): number {
   return 4 + 4 * K + 2 * topK;
 }
 
-/** Tree result block: 4 words, N path words, N x 5 examined words, k residual ids, k residual probs. */
-export function treeBlockWords(N: number, topK: number): number {
-  return 4 + N + 5 * N + 2 * topK;
+/**
+ * Tree result block: 4 words, N path words, N x 5 examined words, k residual ids, k residual probs,
+ * N node probabilities, then the row blocks of up to `pathRows` path rows (root first).
+ */
+export function treeBlockWords(N: number, topK: number, pathRows: number): number {
+  return 4 + N + 5 * N + 2 * topK + N + pathRows * rowStride(topK);
+}
+
+/** Word offsets inside the tree result block of its node probabilities and its path rows. */
+export function treeBlockParts(N: number, topK: number): { nodeP: number; rows: number } {
+  const nodeP = 4 + N + 5 * N + 2 * topK;
+  return { nodeP, rows: nodeP + N };
 }
 
 /** Row flags (RowParams.flags). */

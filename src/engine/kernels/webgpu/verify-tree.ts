@@ -3,12 +3,12 @@
  * the rule is the CPU kernels' walkTree, cpu/tree.ts, which the tests hold the WGSL to). Supports
  * i.i.d., without-replacement and deterministic (one-hot) sibling drafts, greedy, and uniforms
  * overrides; relaxed acceptance is CPU-only (RangeError here: run that request on the CPU
- * kernels). The CPU-only result fields (choices, nodeP, relaxedDrift) are not filled.
+ * kernels). The CPU-only result fields (choices, relaxedDrift) are not filled.
  */
 import { childrenOf } from '../cpu/tree.ts';
 import type { TreeVerifyRequest, TreeVerifyResult } from '../types.ts';
 import type { GpuContext, GpuProbs } from './context.ts';
-import { rowStride, treeBlockWords } from './layout.ts';
+import { rowStride, treeBlockParts, treeBlockWords } from './layout.ts';
 import { clampTopK } from '../limits.ts';
 import { planRow, targetRows, VFLAG, verifyKeys } from './params.ts';
 import { rowStats, treeOutcome } from './readback.ts';
@@ -56,7 +56,11 @@ export async function runVerifyTree(ctx: GpuContext, req: TreeVerifyRequest): Pr
     for (const c of children[u]) prefix[3 * N + at++] = c;
   }
   const resOff = N * stride;
-  const words = resOff + treeBlockWords(N, k);
+  // The longest root-to-leaf path bounds the path rows the block can hold.
+  const depth = new Array<number>(N).fill(0);
+  for (let j = 1; j < N; j++) depth[j] = depth[req.parents[j]] + 1;
+  const blockWords = treeBlockWords(N, k, Math.max(...depth) + 1);
+  const words = resOff + blockWords;
   const dims = {
     vocab: V,
     rows: N,
@@ -79,16 +83,19 @@ export async function runVerifyTree(ctx: GpuContext, req: TreeVerifyRequest): Pr
     next = ctx.newProbs('next-probs', 1, V);
     enc.copyBufferToBuffer(work, 0, next.buffer!, 0, V * 4);
   }
-  const bytes = words * 4;
-  const out = await ctx.readResults(enc, buffers.outw!, bytes, next);
-  const r = treeOutcome(out, resOff, req.tokens, k, greedy, req.uniforms);
+  // Only the result block comes back: it ends with the node probabilities and the path's rows.
+  const bytes = blockWords * 4;
+  const out = await ctx.readResults(enc, buffers.outw!, bytes, next, resOff * 4);
+  const r = treeOutcome(out, 0, req.tokens, k, greedy, req.uniforms);
+  const parts = treeBlockParts(N, k);
   return {
     path: r.path,
     tokens: r.path.map((j) => req.tokens[j]),
     nextToken: r.nextToken,
     nextKind: r.nextKind,
     examined: r.examined,
-    targetStats: [0, ...r.path].map((j) => rowStats(out, j * stride, k, plans[j])),
+    targetStats: [0, ...r.path].map((j, d) => rowStats(out, parts.rows + d * stride, k, plans[j])),
+    nodeP: Array.from({ length: N }, (_, j) => (j === 0 ? NaN : out.f[parts.nodeP + j])),
     next,
     bytesReadBack: bytes,
     residualTop: r.residualTop,
