@@ -6,7 +6,7 @@
  * ORT `session.run`, inside our kernels, and the rest, so a gap can be located.
  *
  *   npm run bench -- peer [--backends cpu,wasm,webgpu] [--tokens 48] [--browser-tokens 32]
- *                         [--webgpu-tokens 8] [--reps 5] [--quick] [--out DIR]
+ *                         [--webgpu-tokens 8] [--reps 5] [--warmup 3] [--quick] [--out DIR]
  */
 import { DEFAULT_MODEL } from '../src/engine/config/index.ts';
 import { configureModelSources } from '../src/engine/model/runner.ts';
@@ -68,13 +68,20 @@ function oursQuery(mode: Mode, tokens: number): string {
   return mode === 'greedy' ? q(base) : q({ ...base, ...SAMPLING });
 }
 
-/** Interleaved pairs (order alternating), after one untimed warm-up of each side. */
-async function compare(t: Target, peer: PeerSide, mode: Mode, theirs: 'greedy' | 'sample', tokens: number, reps: number): Promise<PeerRow> {
+/**
+ * Interleaved pairs (order alternating), after `warmup` untimed runs of each side, so that the JIT
+ * and the garbage of loading are paid before the clock starts on both sides.
+ */
+async function compare(t: Target, peer: PeerSide, mode: Mode, theirs: 'greedy' | 'sample', tokens: number, reps: number, warmup: number): Promise<PeerRow> {
   const query = oursQuery(mode, tokens);
   const first = checked(await t.run(query), `peer ${t.backend} ${mode}`);
   const n = first.stats.tokensEmitted; // their generate() makes exactly as many
   const sampling = theirs === 'sample' ? SAMPLING : undefined;
   await peer.run(PEER_PROMPT, n, sampling);
+  for (let i = 1; i < warmup; i++) {
+    checked(await t.run(query), 'ours (warm-up)');
+    await peer.run(PEER_PROMPT, n, sampling);
+  }
   const ours: OurRun[] = [];
   const their: PeerRun[] = [];
   for (let i = 0; i < reps; i++) {
@@ -132,6 +139,8 @@ export interface PeerOptions {
   browserTokens?: number;
   webgpuTokens?: number;
   reps?: number;
+  /** Untimed runs of each side before each comparison (default 3). */
+  warmup?: number;
   /** Also run the WebGPU greedy comparison with CPU kernels (logits read back, as theirs). */
   webgpuCpuKernels?: boolean;
   outDir?: string;
@@ -140,7 +149,8 @@ export interface PeerOptions {
 export async function runPeerSuite(opts: PeerOptions = {}): Promise<PeerReport & { files: Written }> {
   const backends = opts.backends ?? ALL_BACKENDS;
   const reps = opts.reps ?? 5;
-  const env: Envelope = envelope('peer', { backends, tokens: opts.tokens, 'browser-tokens': opts.browserTokens, 'webgpu-tokens': opts.webgpuTokens, reps });
+  const warmup = opts.warmup ?? 3;
+  const env: Envelope = envelope('peer', { backends, tokens: opts.tokens, 'browser-tokens': opts.browserTokens, 'webgpu-tokens': opts.webgpuTokens, reps, warmup });
   const rows: PeerRow[] = [];
   for (const backend of backends) {
     const n = backend === 'cpu' ? (opts.tokens ?? 48) : backend === 'wasm' ? (opts.browserTokens ?? 32) : (opts.webgpuTokens ?? 8);
@@ -148,11 +158,12 @@ export async function runPeerSuite(opts: PeerOptions = {}): Promise<PeerReport &
     const t = await target(backend);
     if (t.browser) env.browser = t.browser.info;
     const peer = await peerSide(t);
-    rows.push(await compare(t, peer, 'greedy', 'greedy', n, r));
-    if (backend === 'webgpu' && opts.webgpuCpuKernels !== false) rows.push(await compare(await target(backend, { gpuKernels: false }), peer, 'greedy', 'greedy', n, r));
+    const w = backend === 'webgpu' ? 1 : warmup;
+    rows.push(await compare(t, peer, 'greedy', 'greedy', n, r, w));
+    if (backend === 'webgpu' && opts.webgpuCpuKernels !== false) rows.push(await compare(await target(backend, { gpuKernels: false }), peer, 'greedy', 'greedy', n, r, w));
     if (backend !== 'webgpu') {
-      rows.push(await compare(t, peer, 'sample', 'sample', n, r));
-      rows.push(await compare(t, peer, 'spec-chain', 'sample', n, r));
+      rows.push(await compare(t, peer, 'sample', 'sample', n, r, w));
+      rows.push(await compare(t, peer, 'spec-chain', 'sample', n, r, w));
     }
   }
   const report: PeerReport = { prompt: PEER_PROMPT, sampling: SAMPLING, rows };
@@ -165,7 +176,7 @@ export function peerMarkdown(env: Envelope, r: PeerReport): string {
     mdHeader('Peer: our decode loop vs transformers.js generate()', env, [
       `- Same model (${DEFAULT_MODEL}, fp32), backend, prompt ("${r.prompt}") and token count on both sides; sampling = temperature ${r.sampling.temperature}, top-k ${r.sampling.top_k}`,
       '- Ours: `EngineSession.run` recording the full trace (entropy, varentropy, top-k lists, processor stages per token). Theirs: tokenizer + `model.generate()` + decode.',
-      '- Interleaved repetitions (alternating order) after one untimed warm-up of each; medians of ms per token (prompt prefill included on both sides).',
+      '- Interleaved repetitions (alternating order) after untimed warm-up runs of each side (`--warmup`, 3 by default; 1 on WebGPU); medians of ms per token (prompt prefill included on both sides).',
     ]),
     mdTable(
       ['backend', 'ours (kernels)', 'theirs', 'tokens', 'reps', 'ours ms/token', 'theirs ms/token', 'ours / theirs', 'pair ratios', 'ours: ORT / kernels / rest', 'theirs: ORT / rest', 'ORT calls / token (ours, theirs)', 'same tokens'],
@@ -204,6 +215,7 @@ export async function runPeerFromArgs(f: Record<string, string>) {
     browserTokens: flagNum(f, 'browser-tokens', quick ? 4 : 32),
     webgpuTokens: flagNum(f, 'webgpu-tokens', quick ? 2 : 8),
     reps: flagNum(f, 'reps', quick ? 2 : 5),
+    warmup: flagNum(f, 'warmup', quick ? 1 : 3),
     outDir: f.out,
   });
 }
