@@ -13,11 +13,10 @@ import type { GpuLogits, Kernels, RowRequest } from '../../src/engine/kernels/ty
 import { requireNodeDevice } from '../support/dawn.ts';
 import { packF16 } from '../support/kernels.ts';
 import type { NodeDevice } from '../../src/engine/kernels/webgpu/node-device.ts';
-import { EngineSession } from '../../src/engine/session.ts';
 import { configureModelSources, ModelRunner } from '../../src/engine/model/runner.ts';
 import { normalizeConfig } from '../../src/engine/config/index.ts';
 import { collectTrace } from '../../src/engine/trace/collect.ts';
-import { FIXTURES_DIR, PROMPT, dtypesOf, ensureFixtures } from './support.ts';
+import { FIXTURES_DIR, PROMPT, dtypesOf, ensureFixtures, fixtureSession } from './support.ts';
 
 const NEW_TOKENS = 16;
 let nd: NodeDevice;
@@ -31,17 +30,8 @@ afterAll(() => {
 
 const byId = (id: string) => FIXTURES.find((f) => f.id === id)!;
 
-function sessionWith(kernels: 'cpu' | 'webgpu'): EngineSession {
-  return new EngineSession({
-    caps: { webgpu: false, reason: 'Node runs models on the CPU' },
-    inNode: true,
-    createKernels: () => createKernels(kernels, { device: nd.device, fallbackToCpu: false }),
-    beforeLoad: () => configureModelSources({ localModelPath: FIXTURES_DIR + '/', allowRemoteModels: false }),
-  });
-}
-
 async function tokens(kernels: 'cpu' | 'webgpu', f: FixtureSpec, query: Record<string, unknown>): Promise<{ ids: number[]; ms: number }> {
-  const session = sessionWith(kernels);
+  const session = fixtureSession(kernels, nd.device);
   try {
     const { config } = normalizeConfig({ model: f.id, dtype: dtypesOf(f)[0], prompt: PROMPT, max_new_tokens: NEW_TOKENS, ...query });
     await session.ensureLoaded(config);

@@ -10,6 +10,9 @@ import { AutoModelForCausalLM, AutoTokenizer, Tensor, env } from '@huggingface/t
 import { FIXTURES, NO_CACHE_FIXTURE, type FixtureSpec } from '../../tools/fixtures/specs.ts';
 import { writeFixture } from '../../tools/fixtures/write.ts';
 import type { DType } from '../../src/engine/model/runner.ts';
+import { configureModelSources } from '../../src/engine/model/runner.ts';
+import { createKernels } from '../../src/engine/kernels/index.ts';
+import { EngineSession } from '../../src/engine/session.ts';
 
 export const FIXTURES_DIR = path.join(os.tmpdir(), 'decoding-playground-hub-fixtures');
 export const PROMPT = 'Once upon a time, in a land far away,';
@@ -58,4 +61,14 @@ export async function referenceGreedyIds(id: string, dtype: DType, promptIds: nu
 export function cli(...args: string[]): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync('npx', ['tsx', 'cli/main.ts', ...args], { encoding: 'utf8', timeout: 180_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** An engine session on the fixtures folder with the CPU or the WGSL kernels (Dawn `device`). */
+export function fixtureSession(kernels: 'cpu' | 'webgpu', device: GPUDevice): EngineSession {
+  return new EngineSession({
+    caps: { webgpu: false, reason: 'Node runs models on the CPU' },
+    inNode: true,
+    createKernels: () => createKernels(kernels, { device, fallbackToCpu: false }),
+    beforeLoad: () => configureModelSources({ localModelPath: FIXTURES_DIR + '/', allowRemoteModels: false }),
+  });
 }
