@@ -12,14 +12,6 @@ export function clampTopK(k: number | undefined): number {
   return v;
 }
 
-/** The row list of a `gatherRows` call: at least one row, each an index of the source logits. */
-export function checkGatherRows(rows: readonly number[], sourceRows: number): void {
-  if (rows.length === 0) throw new RangeError('gatherRows needs at least one row');
-  for (const r of rows) {
-    if (!Number.isInteger(r) || r < 0 || r >= sourceRows) throw new RangeError(`gatherRows: row ${r} is not in 0..${sourceRows - 1}`);
-  }
-}
-
 /** A drawFromProbs request's uniforms: 1..MAX_TOP_K numbers strictly between 0 and 1. */
 export function checkDrawUniforms(uniforms: readonly number[]): void {
   if (uniforms.length < 1 || uniforms.length > MAX_TOP_K) throw new RangeError(`drawFromProbs: 1..${MAX_TOP_K} uniforms per request, got ${uniforms.length}`);

@@ -18,7 +18,8 @@ import type {
   TreeVerifyRequest,
   TreeVerifyResult,
 } from '../types.ts';
-import { checkDrawUniforms, checkGatherRows, clampTopK } from '../limits.ts';
+import { gatherRowData } from '../gather.ts';
+import { checkDrawUniforms, clampTopK } from '../limits.ts';
 import { drawInverseCdf, drawWithoutReplacement } from './draws.ts';
 import { checkVerifiable } from '../processors/registry.ts';
 import { verifyTreeCpu } from './tree.ts';
@@ -78,11 +79,7 @@ export class CpuKernels implements Kernels, TreeKernels {
 
   async gatherRows(logits: Logits, rows: readonly number[]): Promise<{ logits: Logits; bytesReadBack: number }> {
     const l = cpuLogits(logits);
-    const V = l.vocab;
-    checkGatherRows(rows, l.rows);
-    const data = l.data instanceof Float64Array ? new Float64Array(rows.length * V) : new Float32Array(rows.length * V);
-    rows.forEach((r, i) => data.set(l.data.subarray(r * V, (r + 1) * V), i * V));
-    return { logits: { kind: 'cpu', rows: rows.length, vocab: V, data }, bytesReadBack: 0 };
+    return { logits: { kind: 'cpu', rows: rows.length, vocab: l.vocab, data: gatherRowData(l.data, l.vocab, rows, l.rows) }, bytesReadBack: 0 };
   }
 
   async step(logits: Logits, request: StepRequest): Promise<StepResult> {

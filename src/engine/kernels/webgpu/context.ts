@@ -4,7 +4,7 @@
  * uploads of packed words, and the readback of result words.
  */
 import { halfToFloat } from '../f16.ts';
-import { checkGatherRows } from '../limits.ts';
+import { checkGatherRows, gatherRowData } from '../gather.ts';
 import type { GpuLogits, Logits, ProbsHandle, ProbsRef, RowRequest } from '../types.ts';
 import { BindGroupCache, type KernelBuffers } from './bind-groups.ts';
 import { BufferPool, createStorageBuffer } from './buffer-pool.ts';
@@ -91,13 +91,9 @@ export class GpuContext {
    * multiple of 4 (odd vocabulary) cannot be, and come through the host, counted.
    */
   async gatherRows(l: Logits, rows: readonly number[]): Promise<{ logits: Logits; bytesReadBack: number }> {
-    checkGatherRows(rows, l.rows);
     const V = l.vocab;
-    if (l.kind === 'cpu') {
-      const data = new Float32Array(rows.length * V);
-      rows.forEach((r, i) => data.set(l.data.subarray(r * V, (r + 1) * V), i * V));
-      return { logits: await this.createLogits(data, rows.length, V), bytesReadBack: 0 };
-    }
+    if (l.kind === 'cpu') return { logits: await this.createLogits(gatherRowData(l.data, V, rows, l.rows), rows.length, V), bytesReadBack: 0 };
+    checkGatherRows(rows, l.rows);
     const src = this.bindLogits(l).buffer;
     if ((src.usage & GPUBufferUsage.COPY_SRC) === 0) throw new TypeError('gatherRows: the GPU logits buffer lacks COPY_SRC usage');
     const elem = l.dtype === 'float16' ? 2 : 4;
@@ -123,22 +119,23 @@ export class GpuContext {
     );
   }
 
-  /** gatherRows for rows no copy can move: each row read back (aligned to 4 bytes), widened to f32, uploaded. */
+  /**
+   * gatherRows for rows no copy can move: the span of source rows they cover read back in one
+   * copy (aligned to 4 bytes), widened to f32, gathered and uploaded.
+   */
   private async gatherThroughHost(l: GpuLogits, rows: readonly number[]): Promise<{ logits: Logits; bytesReadBack: number }> {
     const V = l.vocab;
-    const data = new Float32Array(rows.length * V);
-    let bytes = 0;
-    for (const [i, r] of rows.entries()) {
-      const start = (l.byteOffset ?? 0) + r * V * 2;
-      const from = start - (start % 4);
-      const size = Math.ceil((start + V * 2 - from) / 4) * 4;
-      const raw = await this.calls.guard(() => this.calls.scoped(() => this.calls.readback(this.device.createCommandEncoder({ label: 'gather-rows-host' }), l.buffer, from, size)));
-      const halves = new Uint16Array(raw, start - from, V);
-      for (let j = 0; j < V; j++) data[i * V + j] = halfToFloat(halves[j]);
-      bytes += size;
-    }
-    this.bytesReadBackTotal += bytes;
-    return { logits: await this.createLogits(data, rows.length, V), bytesReadBack: bytes };
+    const lo = Math.min(...rows);
+    const hi = Math.max(...rows) + 1;
+    const start = (l.byteOffset ?? 0) + lo * V * 2;
+    const from = start - (start % 4);
+    const size = Math.ceil((start + (hi - lo) * V * 2 - from) / 4) * 4;
+    const raw = await this.calls.guard(() => this.calls.scoped(() => this.calls.readback(this.device.createCommandEncoder({ label: 'gather-rows-host' }), l.buffer, from, size)));
+    const halves = new Uint16Array(raw, start - from, (hi - lo) * V);
+    const span = Float32Array.from(halves, halfToFloat);
+    this.bytesReadBackTotal += size;
+    const data = gatherRowData(span, V, rows.map((r) => r - lo), hi - lo);
+    return { logits: await this.createLogits(data, rows.length, V), bytesReadBack: size };
   }
 
   /** GPU logits as they are; CPU logits uploaded to the pool. */
