@@ -74,7 +74,7 @@ async function draftModelStep(
 ): Promise<Emitted[]> {
   const forwardsBefore = draft.forwards;
   const { tree, ...extras } = await propose();
-  const { emitted } = await s.verify(tree, { draftForwards: draft.forwards - forwardsBefore, ...extras });
+  const emitted = await s.verify(tree, { draftForwards: draft.forwards - forwardsBefore, ...extras });
   draft.rollback();
   return emitted;
 }
@@ -121,7 +121,7 @@ export const promptLookupStrategy: Strategy = speculative('prompt-lookup', { tre
     const m = promptLookup(s.committed, c.ngram_size, s.draftRoom(c.num_draft_tokens));
     const tree = new DraftTree(s.lastToken, 'deterministic');
     for (const x of m?.tokens ?? []) tree.add(tree.size - 1, x);
-    const { emitted } = await s.verify(tree, {
+    const emitted = await s.verify(tree, {
       draftForwards: 0,
       ...(m ? { lookup: { ngram: m.ngram, from: m.from } } : { stop: 'no-match' as const }),
     });
@@ -148,7 +148,7 @@ export const recycling: Strategy = speculative('recycling', { tree: true, draft:
   while (s.run.remaining() > 0) {
     const tree = table.draftTree(s.lastToken, c.tree_width, s.draftRoom(c.tree_depth));
     const nodes = Array.from({ length: tree.size }, (_, j) => j).filter((j) => tree.same[j] === j);
-    const { emitted } = await s.verify(
+    const emitted = await s.verify(
       tree,
       { draftForwards: 0, extraTargetForwards: extra, ...(tree.size === 1 ? { stop: 'table-empty' as const } : {}) },
       async (rows) => {

@@ -29,13 +29,6 @@ import type { Emitted, StrategyContext } from '../types.ts';
 import type { DraftTree, MaskedRow, TargetRows } from './draft-tree.ts';
 import { specStepEvents, type StepExtras, type Verdict } from './step-events.ts';
 
-export interface VerifyOutcome {
-  /** Tokens committed by this step (accepted drafts then the next token). */
-  tokens: number[];
-  accepted: number;
-  tree: DraftTree;
-}
-
 /** One verification pass: the target rows (see DraftTree.targetRows), and which verifier on which logits. */
 interface VerifyPlan extends TargetRows {
   /** Position of the first drafted token: the step key of every draw. */
@@ -108,10 +101,10 @@ export class SpecSession {
   }
 
   /**
-   * One verification step over the tree; returns what it emitted and committed. `inspect` sees the
+   * One verification step over the tree; returns the events it emitted. `inspect` sees the
    * target logits, one row per node, before they are freed (Token Recycling's table reads them).
    */
-  async verify(tree: DraftTree, extras: StepExtras, inspect?: (rows: Logits) => Promise<void>): Promise<{ emitted: Emitted[]; outcome: VerifyOutcome }> {
+  async verify(tree: DraftTree, extras: StepExtras, inspect?: (rows: Logits) => Promise<void>): Promise<Emitted[]> {
     const plan = this.plan(tree);
     const logits = await this.targetPass(tree, plan);
     let verdict: Verdict;
@@ -131,7 +124,7 @@ export class SpecSession {
     const emitted = specStepEvents(this, { tree, step: plan.step, verdict, nodeP, rowResults, tokens, extras, firstIndex: this.tokenIndex });
     this.tokenIndex += tokens.length;
     this.committed.push(...tokens);
-    return { emitted, outcome: { tokens, accepted: verdict.path.length, tree } };
+    return emitted;
   }
 
   /**
