@@ -4,14 +4,10 @@ import { CATALOG, catalogEntry } from '../engine/model/catalog.ts';
 import type { Capabilities, LoadedState } from '../worker/protocol.ts';
 import type { Explained } from './lib/errors.ts';
 import { formatBytes } from './lib/format.ts';
+import { overallFraction, overallProgress, overallText, type FileProgress } from './lib/loadProgress.ts';
 
-export interface FileProgress {
-  model: string;
-  file: string;
-  loaded: number;
-  total: number;
-  done: boolean;
-}
+export type { FileProgress };
+
 
 type LoadStatus = 'idle' | 'ask' | 'loading' | 'ready' | 'error';
 
@@ -63,8 +59,7 @@ export function ModelPanel({
   const partners = tokenizerPartners(config.model);
   const f16 = caps?.webgpu ? caps.shaderF16 : false;
   const files = load.files.filter((f) => f.model === load.model);
-  const total = files.reduce((s, f) => s + f.total, 0);
-  const done = files.reduce((s, f) => s + Math.min(f.loaded, f.total), 0);
+  const overall = overallProgress(load);
   const sizeText = entry ? `about ${entry.sizeMB} MB` : 'of unknown size (not in the catalog)';
   const shortfall = storageShortfall(entry?.sizeMB, storage);
 
@@ -200,9 +195,14 @@ export function ModelPanel({
             <p>
               Loading <code>{load.model}</code>…
             </p>
-            <Progress label="overall" loaded={done} total={total} testId="progress-overall" />
+            <Progress label="overall" text={overallText(overall)} fraction={overallFraction(overall)} testId="progress-overall" />
             {files.map((f) => (
-              <Progress key={f.file} label={f.file} loaded={f.loaded} total={f.total} />
+              <Progress
+                key={f.file}
+                label={f.file}
+                text={f.total > 0 ? `${formatBytes(f.loaded)} / ${formatBytes(f.total)}` : formatBytes(f.loaded)}
+                fraction={f.total > 0 ? Math.min(1, f.loaded / f.total) : f.done ? 1 : undefined}
+              />
             ))}
             <button type="button" onClick={onCancel} data-testid="load-cancel">
               Cancel
@@ -244,15 +244,14 @@ export function ModelPanel({
   );
 }
 
-function Progress({ label, loaded, total, testId }: { label: string; loaded: number; total: number; testId?: string }) {
-  const frac = total > 0 ? Math.min(1, loaded / total) : 0;
+function Progress({ label, text, fraction, testId }: { label: string; text: string; fraction: number | undefined; testId?: string }) {
   return (
     <div className="progress" data-testid={testId}>
       <div className="progress-label">
         <span className="file">{label}</span>
-        <span>{total > 0 ? `${formatBytes(loaded)} / ${formatBytes(total)}` : formatBytes(loaded)}</span>
+        <span>{text}</span>
       </div>
-      <progress max={1} value={frac} aria-label={`${label} progress`} />
+      <progress max={1} value={fraction} aria-label={`${label} progress`} />
     </div>
   );
 }
@@ -260,18 +259,15 @@ function Progress({ label, loaded, total, testId }: { label: string; loaded: num
 /** One line above the views: what model is (being) loaded, always visible while the controls scroll. */
 export function ModelStatusStrip({ load, onLoad, onUseEmbedded }: { load: LoadState; onLoad: () => void; onUseEmbedded: () => void }) {
   const entry = catalogEntry(load.model);
-  const files = load.files.filter((f) => f.model === load.model);
-  const total = files.reduce((s, f) => s + f.total, 0);
-  const done = files.reduce((s, f) => s + Math.min(f.loaded, f.total), 0);
+  const overall = overallProgress(load);
   return (
     <div className={`strip strip-${load.status}`} data-testid="model-strip" data-status={load.status} role="status">
       {load.status === 'loading' && (
         <>
           <span>
-            Loading <code>{load.model}</code>: {formatBytes(done)}
-            {total > 0 ? ` of ${formatBytes(total)}` : ''}
+            Loading <code>{load.model}</code>: {overallText(overall)}
           </span>
-          <progress max={1} value={total > 0 ? done / total : 0} aria-label="overall loading progress" />
+          <progress max={1} value={overallFraction(overall)} aria-label="overall loading progress" />
         </>
       )}
       {load.status === 'ready' && load.loaded && (

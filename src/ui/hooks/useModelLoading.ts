@@ -3,23 +3,10 @@ import type { DecodeConfig } from '../../engine/config/index.ts';
 import { isEmbeddedModel } from '../../engine/model/catalog.ts';
 import { modelKey } from '../../engine/model-key.ts';
 import type { Capabilities, LoadProgress } from '../../worker/protocol.ts';
-import type { FileProgress, LoadState } from '../ModelPanel.tsx';
+import type { LoadState } from '../ModelPanel.tsx';
+import { withFileProgress } from '../lib/loadProgress.ts';
 import { Comlink, engine, onEngineCrash, resetEngine } from '../lib/engineClient.ts';
 import { explainError } from '../lib/errors.ts';
-
-/** One file's progress event merged into the list (a finished file counts as fully loaded). */
-export function withFileProgress(files: readonly FileProgress[], model: string, p: LoadProgress): FileProgress[] {
-  const next = [...files];
-  const i = next.findIndex((f) => f.model === model && f.file === p.file);
-  const prev = i >= 0 ? next[i] : undefined;
-  const done = p.status === 'done';
-  const loaded = done ? Math.max(prev?.total ?? 0, p.loaded, prev?.loaded ?? 0) : p.loaded || prev?.loaded || 0;
-  const total = p.total || prev?.total || 0;
-  const entry = { model, file: p.file, loaded, total: done ? Math.max(total, loaded) : total, done };
-  if (i >= 0) next[i] = entry;
-  else next.push(entry);
-  return next;
-}
 
 /**
  * The worker's capabilities and the models it holds: one load per model key at a time, hub models
