@@ -86,4 +86,17 @@ describe('timedKernels', () => {
     const noTree = timedKernels({ ...cpu, backend: 'webgpu' } as unknown as Kernels, clock);
     expect(hasVerifyTree(noTree)).toBe(false);
   });
+
+  it('wrapped again (the draft kernels), times each call once into both clocks', async () => {
+    const run = { ms: 0 };
+    const draft = { ms: 0 };
+    const k = timedKernels(timedKernels(new CpuKernels(), run), draft);
+    expect(k instanceof CpuKernels).toBe(true);
+    const logits = await k.createLogits(new Float32Array(4096).map((_, i) => Math.sin(i)), 1, 4096);
+    for (let i = 0; i < 20; i++) await k.step(logits, { rows: [{ config: processorConfig(validConfig({})), choose: 'greedy', seed: 1, step: i }], topK: 5 });
+    k.dispose(logits);
+    expect(draft.ms).toBeGreaterThan(0);
+    // one interval per call added to both: equal up to the order of float additions
+    expect(run.ms).toBeCloseTo(draft.ms, 9);
+  });
 });

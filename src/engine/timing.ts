@@ -12,15 +12,23 @@ export interface Clock {
   ms: number;
 }
 
+/** What a timed proxy wraps: the real kernels and every clock its calls are added to. */
+const timedParts = new WeakMap<object, { target: object; clocks: Clock[] }>();
+
 /**
  * `kernels` with every method call timed into `clock` (until its promise settles, for the async
  * ones). A Proxy rather than a list of methods: optional methods (verifyTree) stay optional,
  * `instanceof` still sees the class, and methods run on the real object (its own internal calls
- * are not counted twice).
+ * are not counted twice). Wrapping timed kernels again (the draft's kernels, a part of the run's)
+ * times each call once and adds that one interval to every clock, so the run's clock always holds
+ * at least the draft's and their difference is never negative.
  */
 export function timedKernels<K extends Kernels>(kernels: K, clock: Clock): K {
+  const inner = timedParts.get(kernels);
+  const target = (inner?.target ?? kernels) as K;
+  const clocks = [...(inner?.clocks ?? []), clock];
   const wrapped = new Map<PropertyKey, unknown>();
-  return new Proxy(kernels, {
+  const proxy = new Proxy(target, {
     get(target, key) {
       const value = Reflect.get(target, key, target);
       if (typeof value !== 'function') return value;
@@ -29,7 +37,10 @@ export function timedKernels<K extends Kernels>(kernels: K, clock: Clock): K {
         const method = value as (...args: unknown[]) => unknown;
         w = (...args: unknown[]) => {
           const t0 = performance.now();
-          const stop = () => void (clock.ms += performance.now() - t0);
+          const stop = () => {
+            const ms = performance.now() - t0;
+            for (const c of clocks) c.ms += ms;
+          };
           let out: unknown;
           try {
             out = method.apply(target, args);
@@ -46,4 +57,6 @@ export function timedKernels<K extends Kernels>(kernels: K, clock: Clock): K {
       return w;
     },
   });
+  timedParts.set(proxy, { target, clocks });
+  return proxy;
 }
