@@ -21,7 +21,7 @@ export const PEER_PROMPT = 'The committee said that';
 type Mode = 'greedy' | 'sample' | 'spec-chain';
 const SAMPLING = { temperature: 0.8, top_k: 50 };
 
-/** A row of the peer table; the target for `ratio` is <= 1.05 for greedy and sampling. */
+/** A row of the peer table; the target for `ratio` is <= 1.0 for greedy and sampling (issue #13). */
 export interface PeerRow extends HeadToHead {
   backend: BenchBackend;
   /** Our loop: its strategy, and the kernels it ran ('cpu' or 'webgpu'). */
@@ -159,6 +159,13 @@ export async function runPeerSuite(opts: PeerOptions = {}): Promise<PeerReport &
     if (t.browser) env.browser = t.browser.info;
     const peer = await peerSide(t);
     const w = backend === 'webgpu' ? 1 : warmup;
+    // Before the first comparison, each side runs each mode once: the wasm backend tiers ORT's
+    // functions up (Liftoff, then TurboFan) as they get hot, and a first comparison that paid for
+    // it on either side measured ORT itself up to 40% slower than the later ones.
+    for (const mode of backend === 'webgpu' ? (['greedy'] as const) : (['greedy', 'sample'] as const)) {
+      checked(await t.run(oursQuery(mode, n)), `ours ${mode} (backend warm-up)`);
+      await peer.run(PEER_PROMPT, n, mode === 'sample' ? SAMPLING : undefined);
+    }
     rows.push(await compare(t, peer, 'greedy', 'greedy', n, r, w));
     if (backend === 'webgpu' && opts.webgpuCpuKernels !== false) rows.push(await compare(await target(backend, { gpuKernels: false }), peer, 'greedy', 'greedy', n, r, w));
     if (backend !== 'webgpu') {
@@ -176,7 +183,7 @@ export function peerMarkdown(env: Envelope, r: PeerReport): string {
     mdHeader('Peer: our decode loop vs transformers.js generate()', env, [
       `- Same model (${DEFAULT_MODEL}, fp32), backend, prompt ("${r.prompt}") and token count on both sides; sampling = temperature ${r.sampling.temperature}, top-k ${r.sampling.top_k}`,
       '- Ours: `EngineSession.run` recording the full trace (entropy, varentropy, top-k lists, processor stages per token). Theirs: tokenizer + `model.generate()` + decode.',
-      '- Interleaved repetitions (alternating order) after untimed warm-up runs of each side (`--warmup`, 3 by default; 1 on WebGPU); medians of ms per token (prompt prefill included on both sides).',
+      '- Untimed warm-up: each side runs greedy and sampling once per backend, then `--warmup` runs (3 by default; 1 on WebGPU) before each comparison; then interleaved repetitions (alternating order); medians of ms per token (prompt prefill included on both sides).',
     ]),
     mdTable(
       ['backend', 'ours (kernels)', 'theirs', 'tokens', 'reps', 'ours ms/token', 'theirs ms/token', 'ours / theirs', 'pair ratios', 'ours: ORT / kernels / rest', 'theirs: ORT / rest', 'ORT calls / token (ours, theirs)', 'same tokens'],
@@ -188,7 +195,7 @@ export function peerMarkdown(env: Envelope, r: PeerReport): string {
         x.reps,
         fmt(x.oursMsPerToken),
         fmt(x.theirsMsPerToken),
-        `**${fmt(x.ratio, 3)}**${x.ours !== 'spec-chain' ? (x.ratio <= 1.05 ? ' ✓' : ' ✗') : ''}`,
+        `**${fmt(x.ratio, 3)}**${x.ours !== 'spec-chain' ? (x.ratio <= 1 ? ' ✓' : ' ✗') : ''}`,
         x.pairRatios.map((p) => fmt(p, 2)).join(' '),
         `${fmt(x.oursOrt)} / ${fmt(x.oursKernels)} / ${fmt(x.oursOther)}`,
         `${fmt(x.theirsOrt)} / ${fmt(x.theirsOther)}`,
@@ -197,7 +204,7 @@ export function peerMarkdown(env: Envelope, r: PeerReport): string {
       ]),
     ),
     '',
-    'ours / theirs < 1 means our loop is faster. ✓ marks the target (within 5% of theirs) for the plain',
+    'ours / theirs < 1 means our loop is faster. ✓ marks the target (ours / theirs <= 1) for the plain',
     'loops; the spec-chain row compares our speculative chain with their plain sampling generate().',
     'The split shows where a gap comes from: ORT time is the model itself (the same graph on both',
     'sides), "kernels" is our process + statistics + sampling (+ verification), "rest" is everything',

@@ -2,6 +2,7 @@ import type { StageName, StageStat } from '../types.ts';
 import type { Processor, RowContext } from './processors/index.ts';
 import type { Normalizer, RowState } from './row.ts';
 import { normalizer } from './row.ts';
+import { exp } from './exp.ts';
 
 /**
  * Runs a processor chain over one row and records, per stage, how many candidates survive and how
@@ -32,7 +33,7 @@ export function runChain(
       let max = -Infinity;
       for (let j = 0; j < n; j++) {
         const v = s[idx[j]];
-        kept += Math.exp(v - norm.max);
+        kept += exp(v - norm.max);
         if (v > max) max = v;
       }
       removedMass = Math.max(0, 1 - kept / norm.z);

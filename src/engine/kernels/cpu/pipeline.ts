@@ -9,6 +9,7 @@ import { gumbelArgmax } from './sample.ts';
 import type { RawRow } from './sanitize.ts';
 import { loadRow } from './sanitize.ts';
 import { rankOf, rowStats, topKOf } from './stats.ts';
+import { exp } from './exp.ts';
 
 /** One row after the full pipeline: raw scores kept for rank/prob lookups, processed state for choosing. */
 export interface ProcessedRow {
@@ -81,7 +82,7 @@ export function describe(row: ProcessedRow, token: number): Choice {
   const rawLogprob = row.raw.score(token) - row.rawNorm.max - Math.log(row.rawNorm.z);
   return {
     token,
-    rawProb: Math.exp(rawLogprob),
+    rawProb: exp(rawLogprob),
     rawLogprob,
     // A lean row has no raw normalizer (NaN): no rank either, rather than a pass over the row for it.
     rawRank: Number.isNaN(row.rawNorm.z) ? NaN : rankOf(row.raw, row.stats.rawTop, token),
@@ -92,7 +93,7 @@ export function describe(row: ProcessedRow, token: number): Choice {
 /** The processed probability of one token (0 when a stage removed it). */
 export function processedProbAt(row: ProcessedRow, x: number): number {
   const s = row.st.s[x];
-  return s === -Infinity ? 0 : Math.exp(s - row.norm.max) / row.norm.z;
+  return s === -Infinity ? 0 : exp(s - row.norm.max) / row.norm.z;
 }
 
 /** The processed distribution as a dense probability vector. */
@@ -103,7 +104,7 @@ export function processedProbs(row: ProcessedRow): Float64Array {
   const e = st.expMax === norm.max ? st.exps : undefined;
   for (let j = 0; j < st.n; j++) {
     const i = st.idx[j];
-    out[i] = (e ? e[i] : Math.exp(st.s[i] - norm.max)) / norm.z;
+    out[i] = (e ? e[i] : exp(st.s[i] - norm.max)) / norm.z;
   }
   return out;
 }

@@ -4,6 +4,7 @@ import { CpuKernels } from './cpu-kernels.ts';
 import { buildChain } from './processors/index.ts';
 import { processedProbs, processRow } from './pipeline.ts';
 import { logitsOf } from '../../../../tests/support/kernels.ts';
+import { exp } from './exp.ts';
 
 const kernels = new CpuKernels();
 
@@ -223,7 +224,7 @@ describe('processed probabilities reuse the temperature stage\'s exp terms only 
     const got = processedProbs(row);
     const { st, norm } = row;
     const want = new Float64Array(st.vocab);
-    for (let j = 0; j < st.n; j++) want[st.idx[j]] = Math.exp(st.s[st.idx[j]] - norm.max) / norm.z;
+    for (let j = 0; j < st.n; j++) want[st.idx[j]] = exp(st.s[st.idx[j]] - norm.max) / norm.z;
     expect(Array.from(got)).toEqual(Array.from(want));
     expect(got.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
   });

@@ -1,3 +1,5 @@
+import { exp } from './exp.ts';
+
 /**
  * The working state of one row while processors run: f64 scores for the whole vocabulary plus the
  * list of candidates (tokens whose score is still finite), kept in ascending id order so that every
@@ -49,7 +51,7 @@ export function normalizer(st: RowState): Normalizer {
     if (v > max) max = v;
   }
   let z = 0;
-  for (let j = 0; j < n; j++) z += Math.exp(s[idx[j]] - max);
+  for (let j = 0; j < n; j++) z += exp(s[idx[j]] - max);
   return { max, z };
 }
 

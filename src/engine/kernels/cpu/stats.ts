@@ -3,6 +3,7 @@ import type { Normalizer, RowState } from './row.ts';
 import { candidateIds } from './row.ts';
 import type { RawRow } from './sanitize.ts';
 import { topIds } from './select.ts';
+import { exp } from './exp.ts';
 
 /** Entropy H = -sum p ln p (nats) of a row's softmax over its candidates (may round a hair below 0). */
 export function entropyOf(st: RowState, norm: Normalizer): number {
@@ -11,7 +12,7 @@ export function entropyOf(st: RowState, norm: Normalizer): number {
   let h = 0;
   for (let j = 0; j < n; j++) {
     const lp = s[idx[j]] - norm.max - logZ;
-    const p = Math.exp(lp);
+    const p = exp(lp);
     if (p > 0) h -= p * lp;
   }
   return h;
@@ -32,7 +33,7 @@ export function rowStats(st: RowState, max: number): { norm: Normalizer; entropy
   let edd = 0;
   for (let j = 0; j < n; j++) {
     const d = s[ids === null ? j : ids[j]] - max;
-    const e = Math.exp(d);
+    const e = exp(d);
     z += e;
     const x = e * d;
     ed += x;
@@ -45,7 +46,7 @@ export function rowStats(st: RowState, max: number): { norm: Normalizer; entropy
     edd = 0;
     for (let j = 0; j < n; j++) {
       const d = s[idx[j]] - max;
-      const e = Math.exp(d);
+      const e = exp(d);
       if (e > 0) {
         ed += e * d;
         edd += e * d * d;
@@ -63,7 +64,7 @@ export function topKOf(st: RowState, norm: Normalizer, k: number): TopK {
   const ids = topIds(candidateIds(st), st.n, k, s);
   const logZ = Math.log(norm.z);
   const logprobs = ids.map((id) => s[id] - norm.max - logZ);
-  return { ids, probs: logprobs.map(Math.exp), logprobs };
+  return { ids, probs: logprobs.map(exp), logprobs };
 }
 
 /**

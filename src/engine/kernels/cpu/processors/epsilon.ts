@@ -1,5 +1,6 @@
 import { retainAboveLogCut, type Normalizer, type RowState } from '../row.ts';
 import type { Processor } from './processor.ts';
+import { exp } from '../exp.ts';
 
 /**
  * HF EpsilonLogitsWarper (Hewitt et al. 2022, truncation sampling): drop tokens with probability
@@ -16,5 +17,5 @@ export function epsilonCutoff(epsilon: number): Processor {
 export function dropBelow(st: RowState, norm: Normalizer, cut: number): void {
   const s = st.s;
   // exp(s - max) / z >= cut is s - max >= ln(cut) + ln(z).
-  retainAboveLogCut(st, norm.max, Math.log(cut) + Math.log(norm.z), (id) => Math.exp(s[id] - norm.max) / norm.z >= cut);
+  retainAboveLogCut(st, norm.max, Math.log(cut) + Math.log(norm.z), (id) => exp(s[id] - norm.max) / norm.z >= cut);
 }

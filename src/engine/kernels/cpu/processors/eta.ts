@@ -1,6 +1,7 @@
 import { entropyOf } from '../stats.ts';
 import type { Processor } from './processor.ts';
 import { dropBelow } from './epsilon.ts';
+import { exp } from '../exp.ts';
 
 /**
  * HF EtaLogitsWarper: like epsilon, but the cutoff shrinks with the entropy H of the entering
@@ -11,7 +12,7 @@ export function etaCutoff(epsilon: number): Processor {
     name: 'eta_cutoff',
     apply(st, norm) {
       const h = entropyOf(st, norm);
-      dropBelow(st, norm, Math.min(epsilon, Math.sqrt(epsilon) * Math.exp(-h)));
+      dropBelow(st, norm, Math.min(epsilon, Math.sqrt(epsilon) * exp(-h)));
     },
   };
 }

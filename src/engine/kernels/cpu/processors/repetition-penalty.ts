@@ -1,5 +1,6 @@
 import type { Normalizer } from '../row.ts';
 import type { Processor } from './processor.ts';
+import { exp } from '../exp.ts';
 
 /**
  * HF RepetitionPenaltyLogitsProcessor: for every distinct token already in the context, a positive
@@ -27,7 +28,7 @@ export function repetitionPenalty(penalty: number): Processor {
         const nv = v < 0 ? v * penalty : v / penalty;
         st.s[id] = nv;
         if (v === norm.max || nv > norm.max) maxMoved = true;
-        z += Math.exp(nv - norm.max) - Math.exp(v - norm.max);
+        z += exp(nv - norm.max) - exp(v - norm.max);
       }
       if (!maxMoved) return { max: norm.max, z };
     },

@@ -2,6 +2,7 @@ import type { Normalizer, RowState } from '../row.ts';
 import { argmaxCandidate, candidateIds, keepOnly, retain } from '../row.ts';
 import { entropyOf } from '../stats.ts';
 import type { Processor } from './processor.ts';
+import { exp } from '../exp.ts';
 
 /**
  * Temperature, optionally entropy-adaptive (llama.cpp "dynatemp"):
@@ -37,7 +38,7 @@ export function temperature(t: number, range = 0, exponent = 1): Processor {
         const v = (s[i] - norm.max) / T;
         s[i] = v;
         if (v === -Infinity) overflow = true;
-        const e = Math.exp(v);
+        const e = exp(v);
         if (exps) exps[i] = e;
         z += e;
       }

@@ -1,6 +1,7 @@
 import { retain } from '../row.ts';
 import { scratch, weightedQuantile } from '../select.ts';
 import type { Processor } from './processor.ts';
+import { exp } from '../exp.ts';
 
 /**
  * HF TopPLogitsWarper (nucleus): in descending score order (ties: lower id first), keep a token
@@ -19,7 +20,7 @@ export function topP(p: number): Processor {
       const w = scratch(1, n);
       for (let j = 0; j < n; j++) {
         neg[j] = -s[idx[j]];
-        w[j] = Math.exp(s[idx[j]] - norm.max) / norm.z;
+        w[j] = exp(s[idx[j]] - norm.max) / norm.z;
       }
       const q = weightedQuantile(neg, w, n, p);
       if (!q) return; // the whole distribution never reaches p (rounding): keep everything
@@ -32,7 +33,7 @@ export function topP(p: number): Processor {
         if (v < cut) return false;
         const keep = above < p || first; // `first`: the top token survives even p = 0
         first = false;
-        above += Math.exp(v - norm.max) / norm.z;
+        above += exp(v - norm.max) / norm.z;
         return keep;
       });
     },

@@ -1,6 +1,7 @@
 import { retain } from '../row.ts';
 import { scratch, weightedQuantile } from '../select.ts';
 import type { Processor } from './processor.ts';
+import { exp } from '../exp.ts';
 
 /**
  * HF TypicalLogitsWarper (Meister et al. 2022, locally typical sampling): order tokens by how far
@@ -22,7 +23,7 @@ export function typicalP(mass: number): Processor {
       for (let j = 0; j < n; j++) {
         const lp = s[idx[j]] - norm.max - logZ;
         dist[j] = lp; // temporarily the log-prob
-        w[j] = Math.exp(lp);
+        w[j] = exp(lp);
         if (w[j] > 0) h -= w[j] * lp;
       }
       for (let j = 0; j < n; j++) dist[j] = Math.abs(-dist[j] - h);
