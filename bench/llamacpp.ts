@@ -108,11 +108,11 @@ export async function runLlamaCppSuite(opts: LlamaCppOptions = {}): Promise<Llam
     const theirRun = () => peer.greedy(traced.promptIds, n);
     for (let i = 0; i < reps; i++) {
       if (i % 2 === 0) {
-        ours.push(checked(await t.run(query), 'ours'));
+        ours.push(checked(await t.run(query, 0, 0, false), 'ours'));
         theirs.push(await theirRun());
       } else {
         theirs.push(await theirRun());
-        ours.push(checked(await t.run(query), 'ours'));
+        ours.push(checked(await t.run(query, 0, 0, false), 'ours'));
       }
     }
     const report = summarize(gguf, peer, traced, forced, ours, theirs, n, reps);

@@ -96,7 +96,7 @@ export interface OurRun {
   /** Time inside the kernels (process + stats + sample, verification), ms. */
   kernelMs: number;
   spec?: SpecSummary;
-  /** Peak and start of the JS heap over the run (bytes), from the environment's `heap()`. */
+  /** Peak and start of the JS heap over the run (bytes), from the environment's `heap()`; NaN when not probed. */
   heapStart: number;
   heapPeak: number;
   /** Live GPU buffer bytes (peak) when the environment tracks them. */
@@ -107,7 +107,11 @@ export interface OurRun {
 }
 
 export interface Probes {
-  heap: () => number;
+  /**
+   * The JS heap, read after every token. Undefined: not probed, for timing comparisons (reading
+   * it costs ours time the other side never pays; precise in Chromium, it walks the heap's spaces).
+   */
+  heap?: () => number;
   gpu?: () => { bytes: number; buffers: number };
   sampleEvery?: number;
   /** Cancel the run after this many ms (it ends with reason 'cancelled' and the stats so far). */
@@ -122,7 +126,8 @@ export async function runOurs(session: EngineSession, config: DecodeConfig, prob
   const calls0 = runClocks.reduce((a, c) => a + c.calls, 0);
   const kclock = instrumentKernels((session as unknown as { kernels: object }).kernels);
   const k0 = kclock.ms;
-  const heapStart = probes.heap();
+  const heap = probes.heap ?? (() => NaN);
+  const heapStart = heap();
   let heapPeak = heapStart;
   let gpuPeakBytes: number | undefined;
   let gpuPeakBuffers: number | undefined;
@@ -139,7 +144,7 @@ export async function runOurs(session: EngineSession, config: DecodeConfig, prob
   for await (const e of session.run(config, { signal })) {
     if (e.type === 'token') {
       ids.push(e.id);
-      const h = probes.heap();
+      const h = heap();
       if (h > heapPeak) heapPeak = h;
       const g = probes.gpu?.();
       if (g) {
@@ -154,7 +159,7 @@ export async function runOurs(session: EngineSession, config: DecodeConfig, prob
   const outerMs = performance.now() - t0;
   if (!end || !start) throw new Error('incomplete trace');
   const g = probes.gpu?.();
-  if (probes.sampleEvery && g) samples.push({ token: ids.length, gpuBytes: g.bytes, gpuBuffers: g.buffers, heap: probes.heap() });
+  if (probes.sampleEvery && g) samples.push({ token: ids.length, gpuBytes: g.bytes, gpuBuffers: g.buffers, heap: heap() });
   return {
     reason: end.reason,
     error: end.error,

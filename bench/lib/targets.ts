@@ -39,8 +39,8 @@ export async function closeNodeSession(): Promise<void> {
 
 export interface Target {
   backend: BenchBackend;
-  /** One run; `deadlineMs` cancels it (reason 'cancelled', stats so far). */
-  run(query: string, sampleEvery?: number, deadlineMs?: number): Promise<OurRun>;
+  /** One run; `deadlineMs` cancels it (reason 'cancelled', stats so far); `probeHeap` false: no heap figures (timing comparisons). */
+  run(query: string, sampleEvery?: number, deadlineMs?: number, probeHeap?: boolean): Promise<OurRun>;
   browser?: BenchBrowser;
 }
 
@@ -48,16 +48,16 @@ export async function target(backend: BenchBackend, opts: { gpuKernels?: boolean
   if (backend === 'cpu') {
     return {
       backend,
-      run: (query, sampleEvery = 0, deadlineMs = 0) => {
+      run: (query, sampleEvery = 0, deadlineMs = 0, probeHeap = true) => {
         const { config, warnings } = decodeConfig(query);
         if (warnings.length) throw new Error(`bench query "${query}": ${warnings.join('; ')}`);
-        return runOurs(sharedNodeSession(STRATEGIES[config.strategy].needsDraft), config, { heap: nodeHeap, sampleEvery, deadlineMs: deadlineMs || undefined });
+        return runOurs(sharedNodeSession(STRATEGIES[config.strategy].needsDraft), config, { heap: probeHeap ? nodeHeap : undefined, sampleEvery, deadlineMs: deadlineMs || undefined });
       },
     };
   }
   const b = await getBrowser();
   const gpuKernels = backend === 'webgpu' && opts.gpuKernels !== false;
-  return { backend, browser: b, run: (query, sampleEvery = 0, deadlineMs = 0) => b.call('run', query, backend, gpuKernels, sampleEvery, deadlineMs) };
+  return { backend, browser: b, run: (query, sampleEvery = 0, deadlineMs = 0, probeHeap = true) => b.call('run', query, backend, gpuKernels, sampleEvery, deadlineMs, probeHeap) };
 }
 
 /** A run that must reach its token budget: errors surface instead of becoming fast, empty rows. */

@@ -33,9 +33,9 @@ async function session(backend: WebBackend, gpuKernels: boolean, withDraft: bool
   return s;
 }
 
-async function run(query: string, backend: WebBackend, gpuKernels: boolean, sampleEvery = 0, deadlineMs = 0): Promise<OurRun> {
+async function run(query: string, backend: WebBackend, gpuKernels: boolean, sampleEvery = 0, deadlineMs = 0, probeHeap = true): Promise<OurRun> {
   const { config } = decodeConfig(query);
-  return runOurs(await session(backend, gpuKernels, STRATEGIES[config.strategy].needsDraft), { ...config, backend, dtype: 'fp32' }, { heap, gpu: backend === 'webgpu' ? () => ({ ...gpuLive }) : undefined, sampleEvery, deadlineMs: deadlineMs || undefined });
+  return runOurs(await session(backend, gpuKernels, STRATEGIES[config.strategy].needsDraft), { ...config, backend, dtype: 'fp32' }, { heap: probeHeap ? heap : undefined, gpu: backend === 'webgpu' ? () => ({ ...gpuLive }) : undefined, sampleEvery, deadlineMs: deadlineMs || undefined });
 }
 
 const peers = new Map<WebBackend, Peer>();
