@@ -48,33 +48,6 @@ export function runnerOrt(runner: ModelRunner): unknown {
   return (runner as unknown as { model: { sessions: { model: unknown } } }).model.sessions.model;
 }
 
-const kernelClocks = new WeakMap<object, OrtClock>();
-const KERNEL_METHODS = ['createLogits', 'step', 'verifyChain', 'verifyTree', 'readProbs'];
-
-/** Wraps the kernels' entry points once (idempotent) and returns their summed clock. */
-export function instrumentKernels(kernels: object): OrtClock {
-  let c = kernelClocks.get(kernels);
-  if (c) return c;
-  const clock: OrtClock = { ms: 0, calls: 0 };
-  const k = kernels as Record<string, unknown>;
-  for (const name of KERNEL_METHODS) {
-    const f = k[name];
-    if (typeof f !== 'function') continue;
-    const bound = (f as (...a: unknown[]) => Promise<unknown>).bind(kernels);
-    k[name] = async (...args: unknown[]) => {
-      const t0 = performance.now();
-      try {
-        return await bound(...args);
-      } finally {
-        clock.ms += performance.now() - t0;
-        clock.calls++;
-      }
-    };
-  }
-  kernelClocks.set(kernels, clock);
-  return clock;
-}
-
 function sessionRunners(session: EngineSession): ModelRunner[] {
   const s = session as unknown as { target?: ModelRunner; draft?: ModelRunner };
   return [s.target, s.draft].filter((r): r is ModelRunner => r !== undefined);
@@ -124,8 +97,6 @@ export async function runOurs(session: EngineSession, config: DecodeConfig, prob
   const runClocks = sessionRunners(session).map((r) => instrumentOrt(runnerOrt(r)));
   const ms0 = runClocks.reduce((a, c) => a + c.ms, 0);
   const calls0 = runClocks.reduce((a, c) => a + c.calls, 0);
-  const kclock = instrumentKernels((session as unknown as { kernels: object }).kernels);
-  const k0 = kclock.ms;
   const heap = probes.heap ?? (() => NaN);
   const heapStart = heap();
   let heapPeak = heapStart;
@@ -171,7 +142,9 @@ export async function runOurs(session: EngineSession, config: DecodeConfig, prob
     outerMs,
     ortMs: runClocks.reduce((a, c) => a + c.ms, 0) - ms0,
     ortCalls: runClocks.reduce((a, c) => a + c.calls, 0) - calls0,
-    kernelMs: kclock.ms - k0,
+    // The engine's own split (stats.timing): wrapping the kernels again here would add our side
+    // a layer of promises the other side never pays.
+    kernelMs: end.stats.timing.kernelsMs,
     spec: summarizeSpec(events),
     heapStart,
     heapPeak,
