@@ -14,6 +14,7 @@ import { packDims, packRows } from './params.ts';
 import type { KernelName, Pipelines, Variant } from './pipelines.ts';
 import { pipelineVariant } from './pipelines.ts';
 import type { OutWords } from './readback.ts';
+import { mergeRanges, type WordRange } from './layout.ts';
 
 /** A processed distribution kept on the GPU: rows x vocab f32 probabilities. */
 export class GpuProbs implements ProbsHandle {
@@ -198,19 +199,30 @@ export class GpuContext {
   }
 
   /**
-   * Submits `encoder`, reads the first `bytes` of outw back (counted in the readback total) as u32
-   * and f32 views; frees `owned` (a handle the call was about to return) if that fails.
+   * Submits `encoder`, reads `bytes` of outw from `offset` back as u32 and f32 views, only the
+   * words of `ranges` (relative to `offset`) when given; `copied` is what crossed to the host
+   * (counted in the readback total). Frees `owned` (a handle the call was about to return) if that
+   * fails.
    */
-  async readResults(encoder: GPUCommandEncoder, outw: GPUBuffer, bytes: number, owned: GpuProbs | undefined, offset = 0): Promise<OutWords> {
+  async readResults(
+    encoder: GPUCommandEncoder,
+    outw: GPUBuffer,
+    bytes: number,
+    owned: GpuProbs | undefined,
+    offset = 0,
+    ranges?: readonly WordRange[],
+  ): Promise<OutWords & { copied: number }> {
+    const merged = ranges && mergeRanges(ranges);
     let data: ArrayBuffer;
     try {
-      data = await this.calls.readback(encoder, outw, offset, bytes);
+      data = await this.calls.readback(encoder, outw, offset, bytes, merged);
     } catch (err) {
       if (owned) this.dispose(owned);
       throw err;
     }
-    this.bytesReadBackTotal += bytes;
-    return { w: new Uint32Array(data), f: new Float32Array(data) };
+    const copied = merged ? merged.reduce((a, [s, e]) => a + (e - s) * 4, 0) : bytes;
+    this.bytesReadBackTotal += copied;
+    return { w: new Uint32Array(data), f: new Float32Array(data), copied };
   }
 
   readProbs(ref: ProbsRef): Promise<Float64Array> {

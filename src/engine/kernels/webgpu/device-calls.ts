@@ -5,6 +5,7 @@
  */
 import { WebGpuKernelsError } from './errors.ts';
 import type { GrowBuffer } from './buffer-pool.ts';
+import type { WordRange } from './layout.ts';
 
 export class DeviceCalls {
   private lost: string | undefined;
@@ -93,20 +94,41 @@ export class DeviceCalls {
     return result as T;
   }
 
-  /** Submits `encoder` after a copy of `bytes` of `src` from `offset` and returns them (inside `scoped`). */
-  async readback(encoder: GPUCommandEncoder, src: GPUBuffer, offset: number, bytes: number): Promise<ArrayBuffer> {
+  /**
+   * Submits `encoder` after a copy of `bytes` of `src` from `offset` and returns them (inside
+   * `scoped`). With `ranges` (words from `offset`, merged and in order) only those words are
+   * copied; they come back at their places in a zero-filled buffer of `bytes`.
+   */
+  async readback(encoder: GPUCommandEncoder, src: GPUBuffer, offset: number, bytes: number, ranges?: readonly WordRange[]): Promise<ArrayBuffer> {
     const size = Math.ceil(bytes / 4) * 4;
-    const staging = this.staging.get(bytes);
-    encoder.copyBufferToBuffer(src, offset, staging, 0, size);
+    const copied = ranges ? ranges.reduce((a, [s, e]) => a + (e - s) * 4, 0) : size;
+    const staging = this.staging.get(copied);
+    if (ranges) {
+      let at = 0;
+      for (const [s, e] of ranges) {
+        encoder.copyBufferToBuffer(src, offset + s * 4, staging, at, (e - s) * 4);
+        at += (e - s) * 4;
+      }
+    } else encoder.copyBufferToBuffer(src, offset, staging, 0, size);
     this.device.queue.submit([encoder.finish()]);
     this.closing = this.closeScopes();
     try {
-      await staging.mapAsync(GPUMapMode.READ, 0, size);
+      await staging.mapAsync(GPUMapMode.READ, 0, copied);
     } catch (err) {
       if (this.lost !== undefined) throw new WebGpuKernelsError('device-lost', this.lost);
       throw new WebGpuKernelsError('internal', `readback failed: ${err instanceof Error ? err.message : String(err)}`);
     }
-    const copy = staging.getMappedRange(0, size).slice(0);
+    let copy: ArrayBuffer;
+    if (ranges) {
+      const words = new Uint32Array(staging.getMappedRange(0, copied));
+      const out = new Uint32Array(size / 4);
+      let at = 0;
+      for (const [s, e] of ranges) {
+        out.set(words.subarray(at, at + e - s), s);
+        at += e - s;
+      }
+      copy = out.buffer;
+    } else copy = staging.getMappedRange(0, size).slice(0);
     staging.unmap();
     return copy;
   }

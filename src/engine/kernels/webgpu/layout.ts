@@ -2,7 +2,8 @@
  * Word layout of the per-row output block the kernels write (the H_* constants of the generated
  * WGSL prelude, wgsl-prelude.ts; the result blocks mirror shaders/verify.wgsl). Floats are f32
  * bits. A row is H_SIZE header words + rawTop ids[k] + rawTop logprobs[k] + processedTop ids[k] +
- * processedTop logprobs[k]: for k = 10 that is 96 words (384 bytes) per row read back.
+ * processedTop logprobs[k]: for k = 10 that is 96 words (384 bytes) per row written, of which the
+ * host reads back only the words it decodes (rowBlockRanges).
  */
 export const H = {
   TOKEN: 0,
@@ -33,6 +34,34 @@ export const MAX_STAGES = 16;
 
 export function rowStride(topK: number): number {
   return H.SIZE + 4 * topK;
+}
+
+/** Word offsets [start, end) inside a readback: only these words are copied to the host. */
+export type WordRange = readonly [start: number, end: number];
+
+/**
+ * The words of the row block at `base` the host decodes (readback.ts): the header's results
+ * (token .. processed top-k count; the words after them are GPU scratch), the kept and removed
+ * slots of the row's `stages`, and the top-k lists, the processed one only when a stage ran (with
+ * none it is the raw list). For k = 10 a row without stages reads 37 of its 96 words.
+ */
+export function rowBlockRanges(base: number, topK: number, stages: number): WordRange[] {
+  const ranges: WordRange[] = [[base, base + H.PROC_TOP_N + 1]];
+  if (stages > 0) ranges.push([base + H.KEPT, base + H.KEPT + stages], [base + H.REMOVED, base + H.REMOVED + stages]);
+  ranges.push([base + H.SIZE, base + H.SIZE + (stages > 0 ? 4 : 2) * topK]);
+  return ranges;
+}
+
+/** Ranges sorted and merged where they touch or overlap, so each becomes one copy. */
+export function mergeRanges(ranges: readonly WordRange[]): WordRange[] {
+  const sorted = [...ranges].sort((a, b) => a[0] - b[0]);
+  const out: [number, number][] = [];
+  for (const [s, e] of sorted) {
+    const last = out[out.length - 1];
+    if (last && s <= last[1]) last[1] = Math.max(last[1], e);
+    else out.push([s, e]);
+  }
+  return out;
 }
 
 /** Chain result block: 4 words, K x 4 position words, k residual ids, k residual probs. */

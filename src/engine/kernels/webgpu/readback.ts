@@ -26,11 +26,13 @@ function topList({ w, f }: OutWords, idsAt: number, valuesAt: number, count: num
 export function rowStats(out: OutWords, base: number, k: number, plan: RowPlan): RowStats {
   const { w, f } = out;
   const dyn = (plan.flags & F.DYNATEMP) !== 0;
+  const rawTop = topList(out, base + H.SIZE, base + H.SIZE + k, Math.min(k, w[base + H.RAW_TOP_N]), 'logprobs');
   return {
     entropy: f[base + H.ENTROPY],
     varentropy: f[base + H.VARENTROPY],
-    rawTop: topList(out, base + H.SIZE, base + H.SIZE + k, Math.min(k, w[base + H.RAW_TOP_N]), 'logprobs'),
-    processedTop: topList(out, base + H.SIZE + 2 * k, base + H.SIZE + 3 * k, Math.min(k, w[base + H.PROC_TOP_N]), 'logprobs'),
+    rawTop,
+    // With no stage the processed distribution is the raw one (as on the CPU); its list is not read back.
+    processedTop: plan.stages.length === 0 ? rawTop : topList(out, base + H.SIZE + 2 * k, base + H.SIZE + 3 * k, Math.min(k, w[base + H.PROC_TOP_N]), 'logprobs'),
     stages: plan.stages.map((name, k) => ({ name, kept: w[base + H.KEPT + k], removedMass: f[base + H.REMOVED + k] })),
     // The configured value exactly (as the CPU reports it) unless dynatemp computed one.
     temperature: dyn ? f[base + H.TEMPERATURE] : (plan.config.temperature ?? 1),

@@ -1,11 +1,12 @@
 /**
  * `step` on WebGPU: stats -> process -> sample (and probs when the processed distribution is
- * kept), one workgroup per row each, in one command buffer; only the per-row output blocks (header
- * + top-k lists, a few hundred bytes) come back.
+ * kept), one workgroup per row each, in one command buffer; only the words of the per-row output
+ * blocks the host decodes (results, stage slots, top-k lists: 148 bytes for a row without
+ * processors, k = 10) come back.
  */
 import type { Logits, StepRequest, StepResult, StepRowResult } from '../types.ts';
 import type { GpuContext, GpuProbs } from './context.ts';
-import { F, rowStride } from './layout.ts';
+import { F, rowBlockRanges, rowStride } from './layout.ts';
 import { clampTopK } from '../limits.ts';
 import { planRow } from './params.ts';
 import type { KernelName } from './pipelines.ts';
@@ -37,13 +38,13 @@ export async function runStep(ctx: GpuContext, logits: Logits, request: StepRequ
   const pass = enc.beginComputePass({ label: 'step' });
   ctx.dispatchRows(pass, stepKernels(request), src.variant, R, buffers);
   pass.end();
-  const bytes = R * stride * 4;
-  const out = await ctx.readResults(enc, buffers.outw!, bytes, kept);
+  const ranges = plans.flatMap((plan, r) => rowBlockRanges(r * stride, k, plan.stages.length));
+  const out = await ctx.readResults(enc, buffers.outw!, R * stride * 4, kept, 0, ranges);
   const rows: StepRowResult[] = plans.map((plan, r) => {
     const base = r * stride;
     const res: StepRowResult = rowStats(out, base, k, plan);
     if ((plan.flags & F.CHOOSE_NONE) === 0) res.choice = rowChoice(out, base);
     return res;
   });
-  return { rows, processed: kept, bytesReadBack: bytes };
+  return { rows, processed: kept, bytesReadBack: out.copied };
 }

@@ -87,11 +87,12 @@ describe('tree verification on WebGPU vs the CPU kernels: random trees', () => {
       for (let i = 0; i < V; i++) err = Math.max(err, Math.abs(next[i] - c.next[i]));
       expect(err, `${w} next distribution`).toBeLessThanOrEqual(1e-5);
       expect(g.targetStats.length).toBe(g.path.length + 1);
-      // Only the result block comes back: node probabilities and the path rows' headers + top-k
-      // lists (as many as the deepest path can need), no block per node, no distribution.
+      // Only the result block comes back: node probabilities and, of the path rows (as many as the
+      // deepest path can need), the words the host decodes: with no processor, 17 header words and
+      // the raw top-10 list (the processed list is the same); no block per node, no distribution.
       const depth = parents.map(() => 0);
       for (let j = 1; j < N; j++) depth[j] = depth[parents[j]] + 1;
-      expect(g.bytesReadBack).toBe((4 + 6 * N + 2 * 10 + N + (Math.max(...depth) + 1) * (H.SIZE + 4 * 10)) * 4);
+      expect(g.bytesReadBack).toBe((4 + 6 * N + 2 * 10 + N + (Math.max(...depth) + 1) * (H.PROC_TOP_N + 1 + 2 * 10)) * 4);
       g.nodeP!.forEach((p, j) => (j === 0 ? expect(p).toBeNaN() : expect(Math.abs(p - c.res.nodeP![j]), `${w} node ${j} p`).toBeLessThan(1e-5)));
       if (g.nextKind === 'bonus') bonus++;
       else residual++;

@@ -5,7 +5,7 @@
  */
 import type { ChainVerifyRequest, ChainVerifyResult, RowStats } from '../types.ts';
 import type { GpuContext, GpuProbs } from './context.ts';
-import { chainBlockWords, rowStride } from './layout.ts';
+import { chainBlockWords, rowBlockRanges, rowStride } from './layout.ts';
 import { clampTopK } from '../limits.ts';
 import { planRow, targetRows, VFLAG, verifyKeys } from './params.ts';
 import { chainOutcome, rowStats } from './readback.ts';
@@ -50,8 +50,8 @@ export async function runVerifyChain(ctx: GpuContext, req: ChainVerifyRequest): 
   buffers.auxf = next?.buffer ?? ctx.pool.scratch.get(V * 4);
 
   const enc = encodeVerify(ctx, 'verify', 'verify-chain', src, K + 1, V, buffers, drafts);
-  const bytes = words * 4;
-  const out = await ctx.readResults(enc, buffers.outw!, bytes, next);
+  const ranges = [...plans.flatMap((plan, i) => rowBlockRanges(i * stride, k, plan.stages.length)), [resOff, words] as const];
+  const out = await ctx.readResults(enc, buffers.outw!, words * 4, next, 0, ranges);
   const r = chainOutcome(out, resOff, req.draftTokens, k, greedy, req.uniforms);
   const targetStats: RowStats[] = [];
   for (let i = 0; i <= r.accepted; i++) targetStats.push(rowStats(out, i * stride, k, plans[i]));
@@ -63,6 +63,6 @@ export async function runVerifyChain(ctx: GpuContext, req: ChainVerifyRequest): 
     residualTop: r.residualTop,
     targetStats,
     next,
-    bytesReadBack: bytes,
+    bytesReadBack: out.copied,
   };
 }

@@ -8,7 +8,7 @@
 import { childrenOf } from '../cpu/tree.ts';
 import type { TreeVerifyRequest, TreeVerifyResult } from '../types.ts';
 import type { GpuContext, GpuProbs } from './context.ts';
-import { rowStride, treeBlockParts, treeBlockWords } from './layout.ts';
+import { rowBlockRanges, rowStride, treeBlockParts, treeBlockWords } from './layout.ts';
 import { clampTopK } from '../limits.ts';
 import { planRow, targetRows, VFLAG, verifyKeys } from './params.ts';
 import { rowStats, treeOutcome } from './readback.ts';
@@ -59,7 +59,8 @@ export async function runVerifyTree(ctx: GpuContext, req: TreeVerifyRequest): Pr
   // The longest root-to-leaf path bounds the path rows the block can hold.
   const depth = new Array<number>(N).fill(0);
   for (let j = 1; j < N; j++) depth[j] = depth[req.parents[j]] + 1;
-  const blockWords = treeBlockWords(N, k, Math.max(...depth) + 1);
+  const pathRows = Math.max(...depth) + 1;
+  const blockWords = treeBlockWords(N, k, pathRows);
   const words = resOff + blockWords;
   const dims = {
     vocab: V,
@@ -83,11 +84,12 @@ export async function runVerifyTree(ctx: GpuContext, req: TreeVerifyRequest): Pr
     next = ctx.newProbs('next-probs', 1, V);
     enc.copyBufferToBuffer(work, 0, next.buffer!, 0, V * 4);
   }
-  // Only the result block comes back: it ends with the node probabilities and the path's rows.
-  const bytes = blockWords * 4;
-  const out = await ctx.readResults(enc, buffers.outw!, bytes, next, resOff * 4);
-  const r = treeOutcome(out, 0, req.tokens, k, greedy, req.uniforms);
+  // Only the result block comes back: it ends with the node probabilities and the path's rows
+  // (every row has the same processors, so the same words of each).
   const parts = treeBlockParts(N, k);
+  const ranges = [[0, parts.rows] as const, ...Array.from({ length: pathRows }, (_, d) => rowBlockRanges(parts.rows + d * stride, k, plans[0].stages.length)).flat()];
+  const out = await ctx.readResults(enc, buffers.outw!, blockWords * 4, next, resOff * 4, ranges);
+  const r = treeOutcome(out, 0, req.tokens, k, greedy, req.uniforms);
   return {
     path: r.path,
     tokens: r.path.map((j) => req.tokens[j]),
@@ -97,7 +99,7 @@ export async function runVerifyTree(ctx: GpuContext, req: TreeVerifyRequest): Pr
     targetStats: [0, ...r.path].map((j, d) => rowStats(out, parts.rows + d * stride, k, plans[j])),
     nodeP: Array.from({ length: N }, (_, j) => (j === 0 ? NaN : out.f[parts.nodeP + j])),
     next,
-    bytesReadBack: bytes,
+    bytesReadBack: out.copied,
     residualTop: r.residualTop,
   };
 }
