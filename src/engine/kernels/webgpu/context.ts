@@ -14,7 +14,7 @@ import { packDims, packRows } from './params.ts';
 import type { KernelName, Pipelines, Variant } from './pipelines.ts';
 import { pipelineVariant } from './pipelines.ts';
 import type { OutWords } from './readback.ts';
-import { mergeRanges, type WordRange } from './layout.ts';
+import { mergeRanges, rangeBytes, type WordRange } from './layout.ts';
 
 /** A processed distribution kept on the GPU: rows x vocab f32 probabilities. */
 export class GpuProbs implements ProbsHandle {
@@ -220,7 +220,7 @@ export class GpuContext {
       if (owned) this.dispose(owned);
       throw err;
     }
-    const copied = merged ? merged.reduce((a, [s, e]) => a + (e - s) * 4, 0) : bytes;
+    const copied = merged ? rangeBytes(merged) : bytes;
     this.bytesReadBackTotal += copied;
     return { w: new Uint32Array(data), f: new Float32Array(data), copied };
   }

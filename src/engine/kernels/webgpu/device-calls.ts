@@ -5,7 +5,7 @@
  */
 import { WebGpuKernelsError } from './errors.ts';
 import type { GrowBuffer } from './buffer-pool.ts';
-import type { WordRange } from './layout.ts';
+import { rangeBytes, type WordRange } from './layout.ts';
 
 export class DeviceCalls {
   private lost: string | undefined;
@@ -101,7 +101,7 @@ export class DeviceCalls {
    */
   async readback(encoder: GPUCommandEncoder, src: GPUBuffer, offset: number, bytes: number, ranges?: readonly WordRange[]): Promise<ArrayBuffer> {
     const size = Math.ceil(bytes / 4) * 4;
-    const copied = ranges ? ranges.reduce((a, [s, e]) => a + (e - s) * 4, 0) : size;
+    const copied = ranges ? rangeBytes(ranges) : size;
     const staging = this.staging.get(copied);
     if (ranges) {
       let at = 0;

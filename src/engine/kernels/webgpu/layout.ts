@@ -52,6 +52,11 @@ export function rowBlockRanges(base: number, topK: number, stages: number): Word
   return ranges;
 }
 
+/** Bytes in `ranges` (words). */
+export function rangeBytes(ranges: readonly WordRange[]): number {
+  return ranges.reduce((a, [s, e]) => a + (e - s) * 4, 0);
+}
+
 /** Ranges sorted and merged where they touch or overlap, so each becomes one copy. */
 export function mergeRanges(ranges: readonly WordRange[]): WordRange[] {
   const sorted = [...ranges].sort((a, b) => a[0] - b[0]);
