@@ -10,7 +10,7 @@ import type { ModelRunner } from './model/runner.ts';
 import { STRATEGY_IMPLS } from './strategies/index.ts';
 import type { StrategyContext } from './strategies/types.ts';
 import { timedKernels, type Clock } from './timing.ts';
-import { TRACE_VERSION, type EndReason, type TokenEvent, type TraceEvent } from './trace/types.ts';
+import { TRACE_VERSION, type EndReason, type TraceEvent } from './trace/types.ts';
 
 export interface Engine {
   target: ModelRunner;
@@ -55,7 +55,8 @@ export async function* generate(config: DecodeConfig, engine: Engine, opts: RunO
   const draftForwards0 = draft?.forwards ?? 0;
   const targetMs0 = target.forwardMs;
   const draftMs0 = draft?.forwardMs ?? 0;
-  const emitted: TokenEvent[] = [];
+  // A count, not the events: the consumer keeps what it shows, and the loop holds nothing per token.
+  let emitted = 0;
   const textIds: number[] = [];
   let bytesReadBack = 0;
   let firstTokenMs = 0;
@@ -70,14 +71,14 @@ export async function* generate(config: DecodeConfig, engine: Engine, opts: RunO
     draft,
     kernels,
     promptIds,
-    remaining: () => config.max_new_tokens - emitted.length,
+    remaining: () => config.max_new_tokens - emitted,
     countReadBack: (b) => void (bytesReadBack += b),
     timeKernels: (k) => timedKernels(k, kernelClock),
     timeDraftKernels: (k) => timedKernels(k, draftKernelClock),
   };
   const gen = strategy(ctx);
   try {
-    outer: while (emitted.length < config.max_new_tokens) {
+    outer: while (emitted < config.max_new_tokens) {
       if (opts.signal?.aborted) {
         reason = 'cancelled';
         break;
@@ -89,9 +90,9 @@ export async function* generate(config: DecodeConfig, engine: Engine, opts: RunO
           yield tok;
           continue;
         }
-        if (emitted.length >= config.max_new_tokens) break outer;
-        if (emitted.length === 0) firstTokenMs = now() - t0;
-        emitted.push(tok);
+        if (emitted >= config.max_new_tokens) break outer;
+        if (emitted === 0) firstTokenMs = now() - t0;
+        emitted++;
         yield tok;
         if (target.isEos(tok.id)) {
           reason = 'eos';
@@ -120,7 +121,7 @@ export async function* generate(config: DecodeConfig, engine: Engine, opts: RunO
   // With stop strings the text is already current (and cut at a stop).
   if (!watchStops) text = target.decode(textIds);
   const wallMs = now() - t0;
-  const n = emitted.length;
+  const n = emitted;
   const targetModelMs = target.forwardMs - targetMs0;
   const draftModelMs = (draft?.forwardMs ?? 0) - draftMs0;
   const modelMs = targetModelMs + draftModelMs;
