@@ -163,6 +163,8 @@ describe('playground modes', () => {
     expect(await page.getByTestId('progress-overall').innerText()).toMatch(/KB so far, 1 file starting/);
     expect(await page.getByTestId('model-strip').innerText()).toMatch(/KB so far, 1 file starting/);
     await screenshot(page, 'playground-loading');
+    await page.getByTestId('progress-overall').scrollIntoViewIfNeeded();
+    await screenshot(page, 'playground-loading-files');
     await page.getByTestId('load-cancel').click();
     expect(await page.getByTestId('load-status').getAttribute('data-status')).toBe('idle');
     slow = false;

@@ -4,7 +4,7 @@ import { CATALOG, catalogEntry } from '../engine/model/catalog.ts';
 import type { Capabilities, LoadedState } from '../worker/protocol.ts';
 import type { Explained } from './lib/errors.ts';
 import { formatBytes } from './lib/format.ts';
-import { overallFraction, overallProgress, overallText, type FileProgress } from './lib/loadProgress.ts';
+import { fileText, overallFraction, overallProgress, overallText, type FileProgress } from './lib/loadProgress.ts';
 
 export type { FileProgress };
 
@@ -200,7 +200,7 @@ export function ModelPanel({
               <Progress
                 key={f.file}
                 label={f.file}
-                text={f.total > 0 ? `${formatBytes(f.loaded)} / ${formatBytes(f.total)}` : formatBytes(f.loaded)}
+                text={fileText(f)}
                 fraction={f.total > 0 ? Math.min(1, f.loaded / f.total) : f.done ? 1 : undefined}
               />
             ))}

@@ -54,3 +54,9 @@ export function overallText({ done, total, waiting }: Overall): string {
 export function overallFraction({ done, total, waiting }: Overall): number | undefined {
   return waiting > 0 || total === 0 ? undefined : Math.min(1, done / total);
 }
+
+/** One file's line: "1.2 MB / 4.5 MB", what has come while its size is unknown, or "starting". */
+export function fileText(f: FileProgress): string {
+  if (f.total > 0) return `${formatBytes(f.loaded)} / ${formatBytes(f.total)}`;
+  return f.loaded > 0 || f.done ? formatBytes(f.loaded) : 'starting';
+}
