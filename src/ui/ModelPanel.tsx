@@ -4,10 +4,7 @@ import { CATALOG, catalogEntry } from '../engine/model/catalog.ts';
 import type { Capabilities, LoadedState } from '../worker/protocol.ts';
 import type { Explained } from './lib/errors.ts';
 import { formatBytes } from './lib/format.ts';
-import { fileText, overallFraction, overallProgress, overallText, type FileProgress } from './lib/loadProgress.ts';
-
-export type { FileProgress };
-
+import { fileFraction, fileText, overallFraction, overallProgress, overallText, type FileProgress } from './lib/loadProgress.ts';
 
 type LoadStatus = 'idle' | 'ask' | 'loading' | 'ready' | 'error';
 
@@ -197,12 +194,7 @@ export function ModelPanel({
             </p>
             <Progress label="overall" text={overallText(overall)} fraction={overallFraction(overall)} testId="progress-overall" />
             {files.map((f) => (
-              <Progress
-                key={f.file}
-                label={f.file}
-                text={fileText(f)}
-                fraction={f.total > 0 ? Math.min(1, f.loaded / f.total) : f.done ? 1 : undefined}
-              />
+              <Progress key={f.file} label={f.file} text={fileText(f)} fraction={fileFraction(f)} />
             ))}
             <button type="button" onClick={onCancel} data-testid="load-cancel">
               Cancel

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LoadProgress } from '../../worker/protocol.ts';
-import { fileText, overallFraction, overallProgress, overallText, withFileProgress, type FileProgress } from './loadProgress.ts';
+import { fileFraction, fileText, overallFraction, overallProgress, overallText, withFileProgress, type FileProgress } from './loadProgress.ts';
 
 const M = 'playground/brown-target-v1';
 const ev = (status: LoadProgress['status'], file: string, loaded = 0, total = 0): LoadProgress => ({ status, file, loaded, total });
@@ -11,10 +11,12 @@ describe('load progress', () => {
     let files = withFileProgress([], M, ev('initiate', 'onnx/model.onnx'));
     expect(files).toEqual([{ model: M, file: 'onnx/model.onnx', loaded: 0, total: 0, done: false }]);
     expect(fileText(files[0])).toBe('starting');
+    expect(fileFraction(files[0])).toBeUndefined();
     files = withFileProgress(files, M, ev('progress', 'onnx/model.onnx', 500, 2000));
     files = withFileProgress(files, M, ev('progress', 'onnx/model.onnx', 0, 0));
     expect(files[0]).toMatchObject({ loaded: 500, total: 2000, done: false });
     expect(fileText(files[0])).toBe('500 B / 2.0 KB');
+    expect(fileFraction(files[0])).toBe(0.25);
     files = withFileProgress(files, M, ev('done', 'onnx/model.onnx'));
     expect(files[0]).toMatchObject({ loaded: 2000, total: 2000, done: true });
   });

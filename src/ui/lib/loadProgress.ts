@@ -60,3 +60,9 @@ export function fileText(f: FileProgress): string {
   if (f.total > 0) return `${formatBytes(f.loaded)} / ${formatBytes(f.total)}`;
   return f.loaded > 0 || f.done ? formatBytes(f.loaded) : 'starting';
 }
+
+/** One file's bar: its fraction, full once done, indeterminate while its size is unknown. */
+export function fileFraction(f: FileProgress): number | undefined {
+  if (f.total > 0) return Math.min(1, f.loaded / f.total);
+  return f.done ? 1 : undefined;
+}
