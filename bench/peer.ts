@@ -177,13 +177,6 @@ export async function runPeerSuite(opts: PeerOptions = {}): Promise<PeerReport &
     if (t.browser) env.browser = t.browser.info;
     const peer = await peerSide(t);
     const w = backend === 'webgpu' ? 1 : warmup;
-    // Before the first comparison, each side runs each mode once: the wasm backend tiers ORT's
-    // functions up (Liftoff, then TurboFan) as they get hot, and a first comparison that paid for
-    // it on either side measured ORT itself up to 40% slower than the later ones.
-    for (const mode of backend === 'webgpu' ? (['greedy'] as const) : (['greedy', 'sample'] as const)) {
-      checked(await t.run(oursQuery(mode, n)), `ours ${mode} (backend warm-up)`);
-      await peer.run(PEER_PROMPT, n, mode === 'sample' ? SAMPLING : undefined);
-    }
     rows.push(await compare(t, peer, 'greedy', 'greedy', n, r, w));
     if (backend === 'webgpu' && opts.webgpuCpuKernels !== false) rows.push(await compare(await target(backend, { gpuKernels: false }), peer, 'greedy', 'greedy', n, r, w));
     if (backend !== 'webgpu') {
@@ -201,7 +194,7 @@ export function peerMarkdown(env: Envelope, r: PeerReport): string {
     mdHeader('Peer: our decode loop vs transformers.js generate()', env, [
       `- Same model (${DEFAULT_MODEL}, fp32), backend, prompt ("${r.prompt}") and token count on both sides; sampling = temperature ${r.sampling.temperature}, top-k ${r.sampling.top_k}`,
       '- Ours: `EngineSession.run` recording the full trace (entropy, varentropy, top-k lists, processor stages per token). Theirs: tokenizer + `model.generate()` + decode.',
-      '- Untimed warm-up: each side runs greedy and sampling once per backend, then `--warmup` runs (3 by default; 1 on WebGPU) before each comparison; then interleaved repetitions (alternating order), each timed run right after an untimed run of the same side (so neither pays for switching sessions); medians of ms per token (prompt prefill included on both sides).',
+      '- `--warmup` untimed runs of each side before each comparison (3 by default; 1 on WebGPU); then interleaved repetitions (alternating order), each timed run right after an untimed run of the same side (so neither pays for switching sessions); medians of ms per token (prompt prefill included on both sides).',
     ]),
     mdTable(
       ['backend', 'ours (kernels)', 'theirs', 'tokens', 'reps', 'ours ms/token', 'theirs ms/token', 'ours / theirs', 'best / best', 'pair ratios', 'ours: ORT / kernels / rest', 'theirs: ORT / rest', 'ORT calls / token (ours, theirs)', 'same tokens'],
