@@ -53,6 +53,17 @@ describe('processor chain order and activation (HF rule)', () => {
     expect(() => buildChain(config)).toThrow(RangeError);
     expect(() => buildChain(config)).toThrow(msg);
   });
+
+  it("builds a config object's chain once, and again (validated) when its values change", () => {
+    const config: ProcessorConfig = { temperature: 0.7, top_k: 5 };
+    const chain = buildChain(config);
+    expect(buildChain(config)).toBe(chain);
+    expect(buildChain({ ...config })).not.toBe(chain); // another object
+    config.top_k = 0;
+    expect(buildChain(config).map((p) => p.name)).toEqual(['temperature']);
+    config.temperature = -1;
+    expect(() => buildChain(config)).toThrow(/temperature/);
+  });
 });
 
 describe('repetition penalty', () => {
@@ -70,6 +81,13 @@ describe('temperature', () => {
     const e = [2, 4, 6].map((v) => Math.exp(v - 6));
     const z = e.reduce((a, b) => a + b);
     probs.forEach((p, i) => expect(p).toBeCloseTo(e[i] / z, 12));
+  });
+
+  it('a denormal T (1/T overflows) divides: the max stays, the others drop, no NaN', async () => {
+    const { row, probs } = await run([1, 3, 2, 3 - 1e-12], { temperature: Number.MIN_VALUE });
+    expect(probs).toEqual([0, 1, 0, 0]);
+    expect(kept(row)).toEqual([['temperature', 1]]);
+    expect(row.processedTop.ids).toEqual([1]);
   });
 
   it('T = 0 is greedy: one-hot at the argmax (lowest id on ties); later stages keep 1', async () => {

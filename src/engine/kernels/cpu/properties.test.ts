@@ -50,6 +50,17 @@ describe('selection helpers (properties)', () => {
       }),
     );
   });
+
+  it('topIds over an ascending subset of candidates (as after a truncation) equals a full sort of that subset', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: -5, max: 5 }), fc.boolean()), { minLength: 1, maxLength: 200 }), fc.integer({ min: 1, max: 64 }), (cells, k) => {
+        const xs = cells.map(([x]) => x);
+        const ids = Int32Array.from(cells.flatMap(([, keep], i) => (keep ? [i] : [])));
+        const want = [...ids].sort((a, b) => xs[b] - xs[a] || a - b).slice(0, k);
+        expect(topIds(ids, ids.length, k, Float64Array.from(xs))).toEqual(want);
+      }),
+    );
+  });
 });
 
 describe('one-pass helpers agree with their direct definitions (properties)', () => {

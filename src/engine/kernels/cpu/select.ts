@@ -34,7 +34,7 @@ export function kthLargest(values: Float64Array, n: number, k: number): number {
 }
 
 /**
- * The k best ids among `ids[0..n)` (or among 0..n-1 when `ids` is null) by descending
+ * The k best ids among `ids[0..n)` (ascending; or among 0..n-1 when `ids` is null) by descending
  * `scores[id]`, ties by ascending id, via a bounded min-heap: O(n log k), and in the usual case one
  * comparison per id (against the worst kept). Returned sorted best first.
  */
@@ -63,34 +63,37 @@ let heap = new Int32Array(64);
 
 /**
  * Fills heap[0..size) with the k best ids as a min-heap on (score, -id): the root is the worst kept.
- * Returns size = min(k, n).
+ * Returns size = min(k, n). `ids` must ascend (candidate lists do): then a later id scoring no more
+ * than the root ranks below it (ties go to the lower id), so past the first k one comparison with
+ * the root's score, kept in a local, rejects almost every id.
  */
 function heapTop(ids: ArrayLike<number> | null, n: number, k: number, scores: ArrayLike<number>): number {
   if (k <= 0 || n <= 0) return 0;
   if (heap.length < k) heap = new Int32Array(Math.max(k, 2 * heap.length));
   const h = heap;
-  let size = 0;
-  for (let j = 0; j < n; j++) {
+  const size = Math.min(k, n);
+  let j = 0;
+  for (; j < size; j++) {
     const id = ids === null ? j : ids[j];
     const v = scores[id];
-    if (size < k) {
-      // Sift up.
-      let i = size++;
-      while (i > 0) {
-        const p = (i - 1) >> 1;
-        const hp = h[p];
-        const sp = scores[hp];
-        if (!(v < sp || (v === sp && id > hp))) break;
-        h[i] = hp;
-        i = p;
-      }
-      h[i] = id;
-      continue;
+    // Sift up.
+    let i = j;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      const hp = h[p];
+      const sp = scores[hp];
+      if (!(v < sp || (v === sp && id > hp))) break;
+      h[i] = hp;
+      i = p;
     }
-    const root = h[0];
-    const sr = scores[root];
-    // Most ids lose to the worst kept: one comparison. NaN never enters (callers pass finite scores).
-    if (v < sr || (v === sr && id > root) || !(v === v)) continue;
+    h[i] = id;
+  }
+  let rootScore = scores[h[0]];
+  for (; j < n; j++) {
+    const id = ids === null ? j : ids[j];
+    const v = scores[id];
+    // NaN fails this too (callers pass finite scores; it never enters).
+    if (!(v > rootScore)) continue;
     // Replace the root and sift down.
     let i = 0;
     for (;;) {
@@ -100,8 +103,8 @@ function heapTop(ids: ArrayLike<number> | null, n: number, k: number, scores: Ar
       const r = l + 1;
       if (r < size) {
         const hl = h[l], hr = h[r];
-        const sl = scores[hl], sr2 = scores[hr];
-        if (sr2 < sl || (sr2 === sl && hr > hl)) m = r;
+        const sl = scores[hl], sr = scores[hr];
+        if (sr < sl || (sr === sl && hr > hl)) m = r;
       }
       const hm = h[m];
       const sm = scores[hm];
@@ -110,6 +113,7 @@ function heapTop(ids: ArrayLike<number> | null, n: number, k: number, scores: Ar
       i = m;
     }
     h[i] = id;
+    rootScore = scores[h[0]];
   }
   return size;
 }

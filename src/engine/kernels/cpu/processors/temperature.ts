@@ -27,21 +27,7 @@ export function temperature(t: number, range = 0, exponent = 1): Processor {
         return;
       }
       const { s, n, exps } = st;
-      const ids = candidateIds(st);
-      // Divide, not multiply by 1/T: for a denormal T, 1/T is +inf and 0 * inf would be NaN.
-      // The new max is exactly 0, so the new normalizer's sum comes with the same pass, and its
-      // terms are kept (row.ts exps) for the processed probabilities.
-      let overflow = false;
-      let z = 0;
-      for (let j = 0; j < n; j++) {
-        const i = ids === null ? j : ids[j];
-        const v = (s[i] - norm.max) / T;
-        s[i] = v;
-        if (v === -Infinity) overflow = true;
-        const e = exp(v);
-        if (exps) exps[i] = e;
-        z += e;
-      }
+      const { z, overflow } = rescale(s, candidateIds(st), n, norm.max, T, exps);
       if (exps) st.expMax = 0;
       // A tiny T can push a far-below-max score to -inf: it is masked now, keep the invariant that
       // candidates have finite scores. (Those added exp(-inf) = 0 to z.)
@@ -58,4 +44,28 @@ function dynamicTemperature(st: RowState, norm: Normalizer, t: number, range: nu
   const h = entropyOf(st, norm);
   const normalized = Math.min(1, Math.max(0, h / Math.log(st.n)));
   return minT + (maxT - minT) * Math.pow(normalized, exponent);
+}
+
+/**
+ * s_i = (s_i - max) / T over the candidates, and z = sum of exp(s_i) (the new max is 0); the terms
+ * go to `exps` when given. A function of its own, on plain arrays: V8 compiles this loop about
+ * twice as fast as the same loop inside the processor's closure.
+ */
+function rescale(s: Float64Array, ids: Int32Array | null, n: number, max: number, T: number, exps: Float64Array | undefined): { z: number; overflow: boolean } {
+  // Multiply by 1/T: a division per token costs more than the rest of the pass but the exp.
+  // For a denormal T, 1/T is +inf and 0 * inf would be NaN: there, divide.
+  const inv = 1 / T;
+  const divide = inv === Infinity;
+  let overflow = false;
+  let z = 0;
+  for (let j = 0; j < n; j++) {
+    const i = ids === null ? j : ids[j];
+    const v = divide ? (s[i] - max) / T : (s[i] - max) * inv;
+    s[i] = v;
+    if (v === -Infinity) overflow = true;
+    const e = exp(v);
+    if (exps) exps[i] = e;
+    z += e;
+  }
+  return { z, overflow };
 }
