@@ -73,8 +73,10 @@ export function chooseToken(
   step: number,
   sub: number,
 ): Choice {
-  const token =
-    mode === 'greedy' ? argmaxCandidate(row.st) : gumbelArgmax(row.st, row.norm, seed, step, purposeWord('sample', sub));
+  // The processed top list is sorted by score, lowest id on ties: its head is the argmax, without
+  // another pass over the candidates.
+  const argmax = row.stats.processedTop.ids[0] ?? argmaxCandidate(row.st);
+  const token = mode === 'greedy' ? argmax : gumbelArgmax(row.st, row.norm, seed, step, purposeWord('sample', sub), argmax);
   return describe(row, token);
 }
 

@@ -24,12 +24,13 @@ const U_BELOW = Float64Array.from({ length: 17 }, (_, j) => Math.exp(-Math.exp(-
  * g_i = gumbel(seed, step, purpose, i). One independent draw per token id, so the same key gives the
  * same token on every backend, and the choice is a parallel argmax (how WGSL does it).
  */
-export function gumbelArgmax(st: RowState, norm: Normalizer, seed: number, step: number, purpose: number): number {
+export function gumbelArgmax(st: RowState, norm: Normalizer, seed: number, step: number, purpose: number, argmax = argmaxCandidate(st)): number {
   const { s, idx, n } = st;
   const logZ = Math.log(norm.z);
   const stream = streamKey(seed, step, purpose);
-  // Start from the most probable token: its key is a high bar that prunes most of the tail.
-  let best = argmaxCandidate(st);
+  // Start from the most probable token (`argmax`, when the caller knows it): its key is a high bar
+  // that prunes most of the tail. Any candidate gives the same result, only slower.
+  let best = argmax;
   let bestKey = s[best] - norm.max - logZ + gumbelAt(stream, best);
   for (let j = 0; j < n; j++) {
     const i = idx[j];
