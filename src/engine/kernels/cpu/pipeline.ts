@@ -8,7 +8,7 @@ import { argmaxCandidate, RowBuffers } from './row.ts';
 import { gumbelArgmax } from './sample.ts';
 import type { RawRow } from './sanitize.ts';
 import { loadRow } from './sanitize.ts';
-import { rankOf, rowStats, topKOf } from './stats.ts';
+import { rankOf, rowStats, topKOf, topListOf } from './stats.ts';
 import { exp } from './exp.ts';
 
 /** One row after the full pipeline: raw scores kept for rank/prob lookups, processed state for choosing. */
@@ -22,9 +22,9 @@ export interface ProcessedRow {
 
 /**
  * Sanitize -> raw statistics -> processor chain -> processed top-k, for one row. Over the whole
- * vocabulary this costs one load pass (copy, sanitize, max), one exp pass (normalizer, entropy) plus
- * an exp-free varentropy pass, one comparison pass for the raw top-k, and whatever the chain's
- * stages cost before a truncation shrinks the candidates (a temperature is one exp pass).
+ * vocabulary this costs one load pass (copy, sanitize, max, raw top-k), one exp pass (normalizer,
+ * entropy, varentropy), and whatever the chain's stages cost before a truncation shrinks the
+ * candidates (a temperature is one exp pass, a top-k one comparison pass).
  *
  * With `buffers`, the row's arrays are reused: the result's `st` is valid until the next call with
  * the same buffers (rows kept alive, as in tree verification, need their own).
@@ -44,13 +44,13 @@ export function processRow(
   }: { rng?: RowContext['rng']; state?: RowContext['state']; buffers?: RowBuffers; lean?: boolean } = {},
 ): ProcessedRow {
   const chain = buildChain(config); // validates before any work
-  const { s, idx, exps } = buffers.forVocab(vocab);
-  const { row: st, degenerate, max, raw } = loadRow(data, offset, vocab, s, idx);
-  st.exps = exps;
+  const { s, idx, exps, top } = buffers.forVocab(vocab);
   // A lean row whose first stage reads only the max skips the raw distribution's pass.
   const skipRaw = lean && chain.length > 0 && chain[0].readsZ === false;
+  const { row: st, degenerate, max, raw } = loadRow(data, offset, vocab, s, idx, top.reset(skipRaw ? 0 : topK));
+  st.exps = exps;
   const { norm: rawNorm, entropy, varentropy } = skipRaw ? { norm: { max, z: NaN }, entropy: NaN, varentropy: NaN } : rowStats(st, max);
-  const rawTop = skipRaw ? { ids: [], probs: [], logprobs: [] } : topKOf(st, rawNorm, topK);
+  const rawTop = topListOf(top.sorted(), st, rawNorm);
   const ctx: RowContext = { contextIds, rng, state, temperature: config.temperature ?? 1 };
   const stages: StageStat[] = [];
   const norm = runChain(st, chain, ctx, stages, rawNorm);

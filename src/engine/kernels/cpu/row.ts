@@ -1,4 +1,5 @@
 import { exp } from './exp.ts';
+import { TopHeap } from './select.ts';
 
 /**
  * The working state of one row while processors run: f64 scores for the whole vocabulary plus the
@@ -60,8 +61,10 @@ export class RowBuffers {
   s = new Float64Array(0);
   idx = new Int32Array(0);
   exps = new Float64Array(0);
+  /** The raw top list, filled by the load pass. */
+  readonly top = new TopHeap();
   /** The arrays for a row of `vocab` entries (reallocated only when the vocabulary changes). */
-  forVocab(vocab: number): { s: Float64Array; idx: Int32Array; exps: Float64Array } {
+  forVocab(vocab: number): { s: Float64Array; idx: Int32Array; exps: Float64Array; top: TopHeap } {
     if (this.s.length !== vocab) {
       this.s = new Float64Array(vocab);
       this.idx = new Int32Array(vocab);

@@ -1,4 +1,5 @@
 import type { RowState } from './row.ts';
+import type { TopHeap } from './select.ts';
 
 /**
  * The raw (model) scores of a row after sanitation, read from the caller's logits rather than
@@ -41,7 +42,8 @@ export class RawRow {
  * Loads one row of logits into an f64 RowState (in the given arrays) and applies the shared
  * sanitation rules (types.ts): NaN -> -inf; any +inf makes the row the limit distribution (uniform
  * over the +inf entries); a row with no finite logit is treated as all-equal and flagged degenerate.
- * Also returns the max candidate score, found in the same pass.
+ * Also returns the max candidate score, found in the same pass, and fills `top` (when given) with
+ * the best candidates by sanitized score: the raw top list without a pass of its own.
  */
 export function loadRow(
   data: ArrayLike<number>,
@@ -49,16 +51,19 @@ export function loadRow(
   vocab: number,
   s: Float64Array = new Float64Array(vocab),
   idx: Int32Array = new Int32Array(vocab),
+  top?: TopHeap,
 ): { row: RowState; degenerate: boolean; max: number; raw: RawRow } {
   let posInf = 0;
   let n = 0;
   let max = -Infinity;
+  let floor = top ? top.floor : Infinity;
   for (let i = 0; i < vocab; i++) {
     const v = data[offset + i];
     if (v > -Infinity && v < Infinity) {
       s[i] = v;
       idx[n++] = i;
       if (v > max) max = v;
+      if (v > floor) floor = top!.offer(i, v);
     } else {
       // NaN fails both comparisons above and lands here too.
       if (v === Infinity) posInf++;
@@ -84,6 +89,11 @@ export function loadRow(
     }
     n = vocab;
     max = 0;
+  }
+  if (kind !== 'finite' && top) {
+    // The candidates changed: offer them again, with their sanitized scores.
+    floor = top.reset(top.k).floor;
+    for (let j = 0; j < n; j++) if (s[idx[j]] > floor) floor = top.offer(idx[j], s[idx[j]]);
   }
   return { row: { vocab, s, idx, n }, degenerate: kind === 'degenerate', max, raw: new RawRow(data, offset, vocab, kind) };
 }

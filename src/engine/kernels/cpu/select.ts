@@ -34,88 +34,113 @@ export function kthLargest(values: Float64Array, n: number, k: number): number {
 }
 
 /**
- * The k best ids among `ids[0..n)` (ascending; or among 0..n-1 when `ids` is null) by descending
- * `scores[id]`, ties by ascending id, via a bounded min-heap: O(n log k), and in the usual case one
- * comparison per id (against the worst kept). Returned sorted best first.
+ * The k best of (id, score) pairs offered in ascending id order, by descending score, ties by
+ * ascending id: a bounded min-heap on (score, -id) whose root is the worst kept. Offers scoring no
+ * more than `floor` cannot enter (a later id ties below an earlier one), so a pass over a row tests
+ * `v > floor` inline and calls `offer` for the few that pass: one comparison per id, which lets the
+ * raw top list ride along the load pass instead of a pass of its own. NaN never passes.
  */
-export function topIds(ids: ArrayLike<number> | null, n: number, k: number, scores: ArrayLike<number>): number[] {
-  const size = heapTop(ids, n, k, scores);
-  const out = Array.from(heap.subarray(0, size));
-  return out.sort((a, b) => scores[b] - scores[a] || a - b);
-}
+export class TopHeap {
+  /** The score an offer must exceed: -inf until k are held, then the worst kept (+inf for k = 0). */
+  floor = Infinity;
+  /** How many it keeps. */
+  k = 0;
+  private size = 0;
+  private ids = new Int32Array(16);
+  private vals = new Float64Array(16);
 
-/**
- * The k-th largest of `scores[ids[j]]`, j < n (ids null: 0..n-1) (1-based, counting ties): the threshold of a top-k
- * cut. A bounded heap for small k (one comparison per id), quickselect on a scratch copy otherwise.
- */
-export function kthLargestScore(scores: Float64Array, ids: Int32Array | null, n: number, k: number): number {
-  if (k * 16 <= n) {
-    heapTop(ids, n, k, scores);
-    return scores[heap[0]];
-  }
-  const vals = scratch(0, n);
-  for (let j = 0; j < n; j++) vals[j] = scores[ids === null ? j : ids[j]];
-  return kthLargest(vals, n, k);
-}
-
-/** Reused heap storage (ids); grows to the largest k asked for. */
-let heap = new Int32Array(64);
-
-/**
- * Fills heap[0..size) with the k best ids as a min-heap on (score, -id): the root is the worst kept.
- * Returns size = min(k, n). `ids` must ascend (candidate lists do): then a later id scoring no more
- * than the root ranks below it (ties go to the lower id), so past the first k one comparison with
- * the root's score, kept in a local, rejects almost every id.
- */
-function heapTop(ids: ArrayLike<number> | null, n: number, k: number, scores: ArrayLike<number>): number {
-  if (k <= 0 || n <= 0) return 0;
-  if (heap.length < k) heap = new Int32Array(Math.max(k, 2 * heap.length));
-  const h = heap;
-  const size = Math.min(k, n);
-  let j = 0;
-  for (; j < size; j++) {
-    const id = ids === null ? j : ids[j];
-    const v = scores[id];
-    // Sift up.
-    let i = j;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      const hp = h[p];
-      const sp = scores[hp];
-      if (!(v < sp || (v === sp && id > hp))) break;
-      h[i] = hp;
-      i = p;
+  /** Empties the heap for the best `k`. */
+  reset(k: number): this {
+    this.k = Math.max(0, k);
+    this.size = 0;
+    if (this.ids.length < this.k) {
+      this.ids = new Int32Array(this.k);
+      this.vals = new Float64Array(this.k);
     }
-    h[i] = id;
+    this.floor = this.k > 0 ? -Infinity : Infinity;
+    return this;
   }
-  let rootScore = scores[h[0]];
-  for (; j < n; j++) {
-    const id = ids === null ? j : ids[j];
-    const v = scores[id];
-    // NaN fails this too (callers pass finite scores; it never enters).
-    if (!(v > rootScore)) continue;
+
+  /** Adds an offer that passed `v > floor`; returns the new floor. */
+  offer(id: number, v: number): number {
+    const { ids, vals } = this;
+    if (this.size < this.k) {
+      // Sift up toward the root (the worst): a later id ranks below an equal score, so it climbs
+      // over ties too.
+      let i = this.size++;
+      while (i > 0) {
+        const p = (i - 1) >> 1;
+        if (!(v <= vals[p])) break;
+        ids[i] = ids[p];
+        vals[i] = vals[p];
+        i = p;
+      }
+      ids[i] = id;
+      vals[i] = v;
+      if (this.size === this.k) this.floor = vals[0];
+      return this.floor;
+    }
     // Replace the root and sift down.
+    const size = this.size;
     let i = 0;
     for (;;) {
       const l = 2 * i + 1;
       if (l >= size) break;
       let m = l;
       const r = l + 1;
-      if (r < size) {
-        const hl = h[l], hr = h[r];
-        const sl = scores[hl], sr = scores[hr];
-        if (sr < sl || (sr === sl && hr > hl)) m = r;
-      }
-      const hm = h[m];
-      const sm = scores[hm];
-      if (!(sm < v || (sm === v && hm > id))) break;
-      h[i] = hm;
+      if (r < size && (vals[r] < vals[l] || (vals[r] === vals[l] && ids[r] > ids[l]))) m = r;
+      if (!(vals[m] < v || (vals[m] === v && ids[m] > id))) break;
+      ids[i] = ids[m];
+      vals[i] = vals[m];
       i = m;
     }
-    h[i] = id;
-    rootScore = scores[h[0]];
+    ids[i] = id;
+    vals[i] = v;
+    this.floor = vals[0];
+    return this.floor;
   }
-  return size;
+
+  /** The kept ids, best first. */
+  sorted(): number[] {
+    const order = Array.from({ length: this.size }, (_, i) => i);
+    const { ids, vals } = this;
+    return order.sort((a, b) => vals[b] - vals[a] || ids[a] - ids[b]).map((i) => ids[i]);
+  }
+}
+
+/** Reused by topIds and kthLargestScore, which are done with it before they return. */
+const shared = new TopHeap();
+
+/** Offers `ids[0..n)` (ascending; 0..n-1 when null) with their scores to a heap for the best k. */
+function fill(heap: TopHeap, ids: ArrayLike<number> | null, n: number, k: number, scores: ArrayLike<number>): TopHeap {
+  let floor = heap.reset(k).floor;
+  for (let j = 0; j < n; j++) {
+    const id = ids === null ? j : ids[j];
+    const v = scores[id];
+    if (v > floor) floor = heap.offer(id, v);
+  }
+  return heap;
+}
+
+/**
+ * The k best ids among `ids[0..n)` (ascending; or among 0..n-1 when `ids` is null) by descending
+ * `scores[id]`, ties by ascending id (TopHeap): O(n log k), in the usual case one comparison per
+ * id. Returned sorted best first.
+ */
+export function topIds(ids: ArrayLike<number> | null, n: number, k: number, scores: ArrayLike<number>): number[] {
+  return fill(shared, ids, n, k, scores).sorted();
+}
+
+/**
+ * The k-th largest of `scores[ids[j]]`, j < n (ids null: 0..n-1; ascending) (1-based, counting
+ * ties): the threshold of a top-k cut. A bounded heap for small k, quickselect on a scratch copy
+ * otherwise.
+ */
+export function kthLargestScore(scores: Float64Array, ids: Int32Array | null, n: number, k: number): number {
+  if (k * 16 <= n) return fill(shared, ids, n, k, scores).floor;
+  const vals = scratch(0, n);
+  for (let j = 0; j < n; j++) vals[j] = scores[ids === null ? j : ids[j]];
+  return kthLargest(vals, n, k);
 }
 
 /**

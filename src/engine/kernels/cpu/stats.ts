@@ -60,8 +60,12 @@ export function rowStats(st: RowState, max: number): { norm: Normalizer; entropy
 
 /** The k most probable candidates with probabilities and log-probabilities. */
 export function topKOf(st: RowState, norm: Normalizer, k: number): TopK {
+  return topListOf(topIds(candidateIds(st), st.n, k, st.s), st, norm);
+}
+
+/** A top list's probabilities and log-probabilities, for ids already chosen (best first). */
+export function topListOf(ids: number[], st: RowState, norm: Normalizer): TopK {
   const s = st.s;
-  const ids = topIds(candidateIds(st), st.n, k, s);
   const logZ = Math.log(norm.z);
   const logprobs = ids.map((id) => s[id] - norm.max - logZ);
   return { ids, probs: logprobs.map(exp), logprobs };
