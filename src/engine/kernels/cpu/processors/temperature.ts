@@ -48,8 +48,8 @@ function dynamicTemperature(st: RowState, norm: Normalizer, t: number, range: nu
 
 /**
  * s_i = (s_i - max) / T over the candidates, and z = sum of exp(s_i) (the new max is 0); the terms
- * go to `exps` when given. A function of its own, on plain arrays: V8 compiles this loop about
- * twice as fast as the same loop inside the processor's closure.
+ * go to `exps` when given. A function of its own, on plain arrays: V8 ran this loop ~1.3x faster
+ * than the same loop inside the processor's closure (reading `norm.max` and `st` fields there).
  */
 function rescale(s: Float64Array, ids: Int32Array | null, n: number, max: number, T: number, exps: Float64Array | undefined): { z: number; overflow: boolean } {
   // Multiply by 1/T: a division per token costs more than the rest of the pass but the exp.
