@@ -1,5 +1,5 @@
 import type { RowState } from './row.ts';
-import type { TopHeap } from './select.ts';
+import { fill, type TopHeap } from './select.ts';
 
 /**
  * The raw (model) scores of a row after sanitation, read from the caller's logits rather than
@@ -90,10 +90,7 @@ export function loadRow(
     n = vocab;
     max = 0;
   }
-  if (kind !== 'finite' && top) {
-    // The candidates changed: offer them again, with their sanitized scores.
-    floor = top.reset(top.k).floor;
-    for (let j = 0; j < n; j++) if (s[idx[j]] > floor) floor = top.offer(idx[j], s[idx[j]]);
-  }
+  // The candidates changed: offer them again, with their sanitized scores.
+  if (kind !== 'finite' && top) fill(top, idx, n, top.k, s);
   return { row: { vocab, s, idx, n }, degenerate: kind === 'degenerate', max, raw: new RawRow(data, offset, vocab, kind) };
 }

@@ -112,7 +112,7 @@ export class TopHeap {
 const shared = new TopHeap();
 
 /** Offers `ids[0..n)` (ascending; 0..n-1 when null) with their scores to a heap for the best k. */
-function fill(heap: TopHeap, ids: ArrayLike<number> | null, n: number, k: number, scores: ArrayLike<number>): TopHeap {
+export function fill(heap: TopHeap, ids: ArrayLike<number> | null, n: number, k: number, scores: ArrayLike<number>): TopHeap {
   let floor = heap.reset(k).floor;
   for (let j = 0; j < n; j++) {
     const id = ids === null ? j : ids[j];
