@@ -10,6 +10,7 @@ import type { RawRow } from './sanitize.ts';
 import { loadRow } from './sanitize.ts';
 import { rankOf, rowStats, topKOf, topListOf } from './stats.ts';
 import { exp } from './exp.ts';
+import { cutToTempered, rawStatsTempered, temperedTopKPlan } from './tempered-top-k.ts';
 
 /** One row after the full pipeline: raw scores kept for rank/prob lookups, processed state for choosing. */
 export interface ProcessedRow {
@@ -47,13 +48,20 @@ export function processRow(
   const { s, idx, exps, top } = buffers.forVocab(vocab);
   // A lean row whose first stage reads only the max skips the raw distribution's pass.
   const skipRaw = lean && chain.length > 0 && chain[0].readsZ === false;
-  const { row: st, degenerate, max, raw } = loadRow(data, offset, vocab, s, idx, top.reset(skipRaw ? 0 : topK));
+  const fused = skipRaw ? undefined : temperedTopKPlan(chain, topK, vocab);
+  const { row: st, degenerate, max, raw } = loadRow(data, offset, vocab, s, idx, top.reset(skipRaw ? 0 : (fused?.k ?? topK)));
   st.exps = exps;
-  const { norm: rawNorm, entropy, varentropy } = skipRaw ? { norm: { max, z: NaN }, entropy: NaN, varentropy: NaN } : rowStats(st, max);
-  const rawTop = topListOf(top.sorted(), st, rawNorm);
+  const tempered = fused && rawStatsTempered(st, max, fused, top);
+  const { norm: rawNorm, entropy, varentropy } = skipRaw ? { norm: { max, z: NaN }, entropy: NaN, varentropy: NaN } : (tempered ?? rowStats(st, max));
+  const heapIds = top.sorted();
+  const rawTop = topListOf(fused ? heapIds.slice(0, topK) : heapIds, st, rawNorm);
   const ctx: RowContext = { contextIds, rng, state, temperature: config.temperature ?? 1 };
   const stages: StageStat[] = [];
-  const norm = runChain(st, chain, ctx, stages, rawNorm);
+  let norm: Normalizer;
+  if (tempered) {
+    ctx.temperature = fused!.T;
+    norm = runChain(st, chain.slice(2), ctx, stages, cutToTempered(st, max, fused!, heapIds, tempered.tempered, stages));
+  } else norm = runChain(st, chain, ctx, stages, rawNorm);
   // With no active stage the processed distribution is the raw one.
   const processedTop = chain.length === 0 ? rawTop : topKOf(st, norm, topK);
   return {

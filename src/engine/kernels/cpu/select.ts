@@ -45,14 +45,19 @@ export class TopHeap {
   floor = Infinity;
   /** How many it keeps. */
   k = 0;
-  private size = 0;
+  private heldCount = 0;
   private ids = new Int32Array(16);
   private vals = new Float64Array(16);
+
+  /** How many it holds (k once k were offered). */
+  get size(): number {
+    return this.heldCount;
+  }
 
   /** Empties the heap for the best `k`. */
   reset(k: number): this {
     this.k = Math.max(0, k);
-    this.size = 0;
+    this.heldCount = 0;
     if (this.ids.length < this.k) {
       this.ids = new Int32Array(this.k);
       this.vals = new Float64Array(this.k);
@@ -64,10 +69,10 @@ export class TopHeap {
   /** Adds an offer that passed `v > floor`; returns the new floor. */
   offer(id: number, v: number): number {
     const { ids, vals } = this;
-    if (this.size < this.k) {
+    if (this.heldCount < this.k) {
       // Sift up toward the root (the worst): a later id ranks below an equal score, so it climbs
       // over ties too.
-      let i = this.size++;
+      let i = this.heldCount++;
       while (i > 0) {
         const p = (i - 1) >> 1;
         if (!(v <= vals[p])) break;
@@ -77,11 +82,32 @@ export class TopHeap {
       }
       ids[i] = id;
       vals[i] = v;
-      if (this.size === this.k) this.floor = vals[0];
+      if (this.heldCount === this.k) this.floor = vals[0];
       return this.floor;
     }
-    // Replace the root and sift down.
-    const size = this.size;
+    this.siftDown(this.heldCount, id, v);
+    this.floor = vals[0];
+    return this.floor;
+  }
+
+  /**
+   * The kept ids, best first; empties the heap. Pops the root (the worst left) into the back of the
+   * list: the heap's order is total (score, then id), so no comparator sort is needed.
+   */
+  sorted(): number[] {
+    const { ids, vals } = this;
+    const out: number[] = new Array(this.heldCount);
+    for (let m = this.heldCount - 1; m >= 0; m--) {
+      out[m] = ids[0];
+      if (m > 0) this.siftDown(m, ids[m], vals[m]);
+    }
+    this.reset(this.k);
+    return out;
+  }
+
+  /** Puts (id, v) at the root of the first `size` entries and sifts it down to its place. */
+  private siftDown(size: number, id: number, v: number): void {
+    const { ids, vals } = this;
     let i = 0;
     for (;;) {
       const l = 2 * i + 1;
@@ -96,15 +122,6 @@ export class TopHeap {
     }
     ids[i] = id;
     vals[i] = v;
-    this.floor = vals[0];
-    return this.floor;
-  }
-
-  /** The kept ids, best first. */
-  sorted(): number[] {
-    const order = Array.from({ length: this.size }, (_, i) => i);
-    const { ids, vals } = this;
-    return order.sort((a, b) => vals[b] - vals[a] || ids[a] - ids[b]).map((i) => ids[i]);
   }
 }
 

@@ -32,4 +32,8 @@ export interface Processor {
   /** false when apply reads only norm.max, never norm.z (a lean row then skips the raw pass: pipeline.ts). */
   readonly readsZ?: boolean;
   apply(st: RowState, norm: Normalizer, ctx: RowContext): Normalizer | void;
+  /** A fixed temperature's T (> 0; not dynatemp): with a top-k after it, the row runs both fused (tempered-top-k.ts). */
+  readonly fixedTemperature?: number;
+  /** A top-k stage's k. */
+  readonly topK?: number;
 }

@@ -19,6 +19,7 @@ export function temperature(t: number, range = 0, exponent = 1): Processor {
     name: 'temperature',
     // dynatemp reads the entropy; T = 0 drops every token but one, whose removed mass needs z.
     readsZ: range > 0 || t === 0,
+    fixedTemperature: range > 0 || t === 0 ? undefined : t,
     apply(st, norm, ctx) {
       const T = range > 0 ? dynamicTemperature(st, norm, t, range, exponent) : t;
       ctx.temperature = T;

@@ -11,6 +11,7 @@ export function topK(k: number): Processor {
   const kk = Math.max(k, 1); // min_tokens_to_keep = 1
   return {
     name: 'top_k',
+    topK: kk,
     apply(st) {
       if (kk >= st.n) return;
       retainAtLeast(st, kthLargestScore(st.s, candidateIds(st), st.n, kk));
