@@ -25,7 +25,8 @@ export interface ProcessedRow {
  * Sanitize -> raw statistics -> processor chain -> processed top-k, for one row. Over the whole
  * vocabulary this costs one load pass (copy, sanitize, max, raw top-k), one exp pass (normalizer,
  * entropy, varentropy), and whatever the chain's stages cost before a truncation shrinks the
- * candidates (a temperature is one exp pass, a top-k one comparison pass).
+ * candidates (a temperature is one exp pass, a top-k one comparison pass). A chain that starts with
+ * a fixed temperature then a top-k runs both inside the first two passes (tempered-top-k.ts).
  *
  * With `buffers`, the row's arrays are reused: the result's `st` is valid until the next call with
  * the same buffers (rows kept alive, as in tree verification, need their own).
