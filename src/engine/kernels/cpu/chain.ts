@@ -36,7 +36,7 @@ export function runChain(
         kept += exp(v - norm.max);
         if (v > max) max = v;
       }
-      removedMass = Math.max(0, 1 - kept / norm.z);
+      removedMass = removedMassOf(kept, norm);
       // The top token survived: the kept sum is exactly the new normalizer (same terms, same order).
       if (!next && max === norm.max) next = { max, z: kept };
     }
@@ -44,4 +44,9 @@ export function runChain(
     norm = next ?? normalizer(st);
   }
   return norm;
+}
+
+/** The share of the entering distribution a stage removed, from the surviving terms' sum. */
+export function removedMassOf(kept: number, entering: Normalizer): number {
+  return Math.max(0, 1 - kept / entering.z);
 }

@@ -59,9 +59,9 @@ export function processRow(
   const ctx: RowContext = { contextIds, rng, state, temperature: config.temperature ?? 1 };
   const stages: StageStat[] = [];
   let norm: Normalizer;
-  if (tempered) {
-    ctx.temperature = fused!.T;
-    norm = runChain(st, chain.slice(2), ctx, stages, cutToTempered(st, max, fused!, heapIds, tempered.tempered, stages));
+  if (fused && tempered) {
+    ctx.temperature = fused.T;
+    norm = runChain(st, chain.slice(2), ctx, stages, cutToTempered(st, max, fused, heapIds, tempered.tempered, stages));
   } else norm = runChain(st, chain, ctx, stages, rawNorm);
   // With no active stage the processed distribution is the raw one.
   const processedTop = chain.length === 0 ? rawTop : topKOf(st, norm, topK);

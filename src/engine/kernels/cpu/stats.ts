@@ -53,6 +53,11 @@ export function rowStats(st: RowState, max: number): { norm: Normalizer; entropy
       }
     }
   }
+  return fromMoments(max, z, ed, edd);
+}
+
+/** The normalizer, entropy and varentropy from z = sum e, ed = sum e*d, edd = sum e*d^2 (see rowStats). */
+export function fromMoments(max: number, z: number, ed: number, edd: number): { norm: Normalizer; entropy: number; varentropy: number } {
   const mean = ed / z;
   // Rounding can leave either a hair below 0 for one-hot rows; both are non-negative by definition.
   return { norm: { max, z }, entropy: Math.max(0, Math.log(z) - mean), varentropy: Math.max(0, edd / z - mean * mean) };

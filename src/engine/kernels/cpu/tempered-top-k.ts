@@ -2,7 +2,9 @@ import type { StageStat } from '../types.ts';
 import type { Processor } from './processors/index.ts';
 import type { Normalizer, RowState } from './row.ts';
 import { scratch, type TopHeap } from './select.ts';
+import { removedMassOf } from './chain.ts';
 import { exp } from './exp.ts';
+import { fromMoments } from './stats.ts';
 
 /**
  * The usual sampling chain's first two stages, a fixed temperature T then a top-k, in the passes
@@ -78,13 +80,7 @@ export function rawStatsTempered(st: RowState, max: number, plan: TemperedTopK, 
   // NaN: scores ~1.8e308 apart (rowStats redoes those terms); overflow: temperature would drop
   // tokens before top-k sees them.
   if (reach !== plan.k || overflow || Number.isNaN(edd) || !(cut > -Infinity)) return undefined;
-  const mean = ed / z;
-  return {
-    norm: { max, z },
-    entropy: Math.max(0, Math.log(z) - mean),
-    varentropy: Math.max(0, edd / z - mean * mean),
-    tempered: { max: 0, z: zt },
-  };
+  return { ...fromMoments(max, z, ed, edd), tempered: { max: 0, z: zt } };
 }
 
 /**
@@ -112,6 +108,6 @@ export function cutToTempered(st: RowState, max: number, plan: TemperedTopK, ids
   }
   st.n = kept.length;
   st.expMax = exps ? 0 : undefined;
-  stages.push({ name: 'temperature', kept: before, removedMass: 0 }, { name: 'top_k', kept: st.n, removedMass: Math.max(0, 1 - z / tempered.z) });
+  stages.push({ name: 'temperature', kept: before, removedMass: 0 }, { name: 'top_k', kept: st.n, removedMass: removedMassOf(z, tempered) });
   return { max: 0, z };
 }
